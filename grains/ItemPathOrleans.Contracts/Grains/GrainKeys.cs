@@ -1,0 +1,33 @@
+using System.Text;
+
+namespace ItemPathOrleans.Contracts.Grains;
+
+/// <summary>
+/// Grain keys. Everything is keyed by tenant first, so nothing crosses tenants by construction.
+/// </summary>
+public static class GrainKeys
+{
+    public static string User(string tenant, int userId) => $"{tenant}/{userId}";
+
+    public static (string Tenant, int UserId) ParseUser(string key)
+    {
+        var slash = key.LastIndexOf('/');
+        return (key[..slash], int.Parse(key.AsSpan(slash + 1), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Key of the grain that owns a unique name (a username or an email) in a tenant.</summary>
+    public static string UniqueName(string tenant, UniqueNameKind kind, string normalized) =>
+        $"{tenant}/{(kind == UniqueNameKind.Username ? "u" : "e")}/{normalized}";
+
+    /// <summary>
+    /// Usernames and emails compare case-insensitively after Unicode NFKC.
+    /// </summary>
+    public static string NormalizeName(string name) =>
+        name.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+}
+
+public enum UniqueNameKind
+{
+    Username,
+    Email,
+}

@@ -1,0 +1,13 @@
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Contracts.Grains;
+
+/// <summary>
+/// Stateless front of the cluster for password logins: finds the user by name, asks the user
+/// grain for a permit, verifies the hash on a bounded pool, and completes the login. An unknown
+/// name runs one hash too, so every failure looks and costs the same.
+/// </summary>
+public interface IAuthenticationGrain : IGrainWithIntegerKey
+{
+    Task<LoginResult> Login(string tenant, string username, string password);
+}

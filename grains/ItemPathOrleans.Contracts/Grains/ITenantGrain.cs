@@ -1,0 +1,32 @@
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Contracts.Grains;
+
+/// <summary>A tenant: its settings, its signing key ring and its user id sequence. Key: tenant id.</summary>
+public interface ITenantGrain : IGrainWithStringKey
+{
+    /// <summary>The tenant, or null if it was never created.</summary>
+    [ReadOnly]
+    Task<TenantInfo?> Get();
+
+    /// <summary>Creates the tenant with default settings and a first key version if it does not exist.</summary>
+    Task<TenantInfo> EnsureCreated(string name);
+
+    /// <summary>Reserves the next user id (ids start at 1 and are never reused).</summary>
+    Task<int> NextUserId();
+
+    /// <summary>Whether the first admin of this tenant has been created.</summary>
+    [ReadOnly]
+    Task<bool> IsBootstrapped();
+
+    Task MarkBootstrapped();
+
+    /// <summary>Records that a user is an active admin.</summary>
+    Task AddActiveAdmin(int userId);
+
+    /// <summary>
+    /// Removes a user from the active admins unless it is the last one; false means the change
+    /// must be refused. Serialised here so two admins cannot demote each other at once.
+    /// </summary>
+    Task<bool> TryRemoveActiveAdmin(int userId);
+}

@@ -1,0 +1,47 @@
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Contracts.Grains;
+
+/// <summary>
+/// One user of one tenant (key: <c>tenant/id</c>): profile, password hash, sessions and
+/// application tokens. The single writer that makes refresh and revocation race-free.
+/// </summary>
+public interface IUserGrain : IGrainWithStringKey
+{
+    [ReadOnly]
+    Task<UserProfile?> GetProfile();
+
+    /// <summary>Stores a new user; the id and the names must already be reserved.</summary>
+    Task<UserChangeResult> Create(UserProfile profile, string? passwordHash);
+
+    /// <summary>Applies a change; usernames and emails must already be reserved by the caller.</summary>
+    Task<UserChangeResult> Update(UserChanges changes, string? newPasswordHash);
+
+    /// <summary>Deletes the user and revokes every session; the answer carries the deleted profile.</summary>
+    Task<UserChangeResult> Delete();
+
+    /// <summary>
+    /// First half of a login: decides whether an attempt may run and hands back the stored hash.
+    /// The hash is verified outside the grain so the grain never waits on it.
+    /// </summary>
+    Task<LoginPermit> BeginLogin();
+
+    /// <summary>Second half of a login: opens a session when the password matched.</summary>
+    Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword);
+
+    /// <summary>A new access token for a session, from its refresh token's <c>jti</c>.</summary>
+    Task<RefreshResult> Refresh(string sessionId, string refreshJti);
+
+    /// <summary>A non-expiring application token, opened as a session of kind application.</summary>
+    Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name);
+
+    /// <summary>The revocation check: may interleave, it writes nothing.</summary>
+    [ReadOnly, AlwaysInterleave]
+    Task<SessionCheck> CheckSession(string sessionId);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record LoginPermit(
+    [property: Id(0)] bool Allowed,
+    [property: Id(1)] Guid PermitId,
+    [property: Id(2)] string? PasswordHash);

@@ -1,0 +1,70 @@
+namespace ItemPathOrleans.Contracts.Model;
+
+/// <summary>Why a token operation was refused. The API maps each to a status and message.</summary>
+public enum TokenError
+{
+    None,
+    BadCredentials,
+    SessionRevoked,
+    SessionExpired,
+    UserInactive,
+    NotApplicationUser,
+    TooManyApplicationTokens,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record IssuedToken(
+    [property: Id(0)] string Token,
+    [property: Id(1)] DateTimeOffset? ExpiresAt);
+
+[GenerateSerializer, Immutable]
+public sealed record LoginResult(
+    [property: Id(0)] TokenError Error,
+    [property: Id(1)] IssuedToken? Access,
+    [property: Id(2)] IssuedToken? Refresh,
+    [property: Id(3)] UserProfile? User)
+{
+    public static LoginResult Fail(TokenError error) => new(error, null, null, null);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record RefreshResult(
+    [property: Id(0)] TokenError Error,
+    [property: Id(1)] IssuedToken? Access,
+    [property: Id(2)] IssuedToken? Refresh)
+{
+    public static RefreshResult Fail(TokenError error) => new(error, null, null);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ApplicationTokenResult(
+    [property: Id(0)] TokenError Error,
+    [property: Id(1)] string? Token,
+    [property: Id(2)] string? Id,
+    [property: Id(3)] string? Name)
+{
+    public static ApplicationTokenResult Fail(TokenError error) => new(error, null, null, null);
+}
+
+/// <summary>Session kinds: a password login, a single sign-on, or an application token.</summary>
+public static class SessionKinds
+{
+    public const string Login = "login";
+    public const string Sso = "sso";
+    public const string Application = "application";
+}
+
+/// <summary>
+/// The revocation check's answer for one (user, session): what the API caches for
+/// <c>revocationLatencySeconds</c> so a hot client costs one grain call per interval.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record SessionCheck(
+    [property: Id(0)] bool UserActive,
+    [property: Id(1)] bool SessionActive,
+    [property: Id(2)] string? Kind,
+    [property: Id(3)] bool IsAdmin,
+    [property: Id(4)] string? CurrentRefreshJti)
+{
+    public static SessionCheck Unknown { get; } = new(false, false, null, false, null);
+}

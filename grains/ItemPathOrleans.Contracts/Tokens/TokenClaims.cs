@@ -1,0 +1,26 @@
+namespace ItemPathOrleans.Contracts.Tokens;
+
+/// <summary>Claim names and values of the tokens this cluster issues.</summary>
+public static class TokenClaims
+{
+    public const string Fresh = "fresh";
+    public const string IssuedAt = "iat";
+    public const string Id = "jti";
+    public const string Type = "type";
+    public const string Identity = "identity";
+    public const string NotBefore = "nbf";
+    public const string Expires = "exp";
+    public const string Tenant = "tid";
+    public const string UserId = "uid";
+    public const string SessionId = "sid";
+    public const string Issuer = "iss";
+    public const string Audience = "aud";
+
+    public const string AccessType = "access";
+    public const string RefreshType = "refresh";
+
+    public const string Algorithm = "HS256";
+
+    /// <summary>Largest skew allowed between clocks when checking iat, nbf and exp.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Grains.Directory;
+
+/// <summary>The user directory for fast tests and storage-less development runs.</summary>
+public sealed class InMemoryUserDirectory : IUserDirectory
+{
+    private readonly ConcurrentDictionary<(string Tenant, int Id), UserProfile> _users = new();
+
+    public Task UpsertAsync(UserProfile user, CancellationToken cancellationToken = default)
+    {
+        _users[(user.Tenant, user.Id)] = user;
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(string tenant, int userId, CancellationToken cancellationToken = default)
+    {
+        _users.TryRemove((tenant, userId), out _);
+        return Task.CompletedTask;
+    }
+
+    public Task<UserPage> QueryAsync(string tenant, UserQuery query, CancellationToken cancellationToken = default)
+    {
+        var matches = _users.Values
+            .Where(u => u.Tenant == tenant)
+            .Where(u => query.UsernamePrefix is null || GrainKeys.NormalizeName(u.Username).StartsWith(GrainKeys.NormalizeName(query.UsernamePrefix), StringComparison.Ordinal))
+            .Where(u => query.EmailPrefix is null || (u.Email is not null && GrainKeys.NormalizeName(u.Email).StartsWith(GrainKeys.NormalizeName(query.EmailPrefix), StringComparison.Ordinal)))
+            .Where(u => query.Type is null || u.Type == query.Type)
+            .Where(u => query.Status is null || u.Status == query.Status)
+            .OrderBy(u => u.Id)
+            .ToList();
+        var page = matches.Skip(query.Page * query.Limit).Take(query.Limit).ToList();
+        return Task.FromResult(new UserPage(page, matches.Count));
+    }
+
+    public Task<bool> PingAsync(CancellationToken cancellationToken = default) => Task.FromResult(true);
+}

@@ -1,0 +1,56 @@
+using ItemPathOrleans.Contracts.Tokens;
+using ItemPathOrleans.Grains.Directory;
+using ItemPathOrleans.Grains.Passwords;
+using ItemPathOrleans.Grains.Tenants;
+using ItemPathOrleans.Grains.Tokens;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ItemPathOrleans.Grains.Hosting;
+
+public static class GrainServices
+{
+    /// <summary>
+    /// The services the grains call. With a PostgreSQL connection string the user directory is
+    /// the <c>itempath_users</c> table; without one (fast tests) it lives in memory.
+    /// </summary>
+    public static IServiceCollection AddItemPathGrainServices(this IServiceCollection services, IConfiguration configuration, string? connectionString)
+    {
+        services.AddOptions<TokensOptions>().Bind(configuration.GetSection(TokensOptions.Section));
+        services.AddOptions<PasswordHashingOptions>().Bind(configuration.GetSection(PasswordHashingOptions.Section));
+        services.AddSingleton<IValidateOptions<TokensOptions>, StartupValidation>();
+        services.AddSingleton<IValidateOptions<PasswordHashingOptions>, StartupValidation>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SigningKeyDerivation>();
+        services.AddSingleton<TokenMinter>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<PasswordHashingPool>();
+        services.AddSingleton<TenantCatalog>();
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            services.AddSingleton<IUserDirectory, InMemoryUserDirectory>();
+        }
+        else
+        {
+            services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+            services.AddSingleton<IUserDirectory, PostgresUserDirectory>();
+        }
+        return services;
+    }
+
+    private sealed class StartupValidation : IValidateOptions<TokensOptions>, IValidateOptions<PasswordHashingOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, TokensOptions options) => Result(options.Validate());
+
+        public ValidateOptionsResult Validate(string? name, PasswordHashingOptions options) => Result(options.Validate());
+
+        private static ValidateOptionsResult Result(IEnumerable<string> errors)
+        {
+            var list = errors.ToList();
+            return list.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(list);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Grains.Tenants;
+
+[GenerateSerializer]
+public sealed class TenantState
+{
+    [Id(0)] public TenantInfo? Info { get; set; }
+    [Id(1)] public int LastUserId { get; set; }
+    [Id(2)] public bool Bootstrapped { get; set; }
+    /// <summary>Ids of the tenant's active admins: the last one cannot be removed.</summary>
+    [Id(3)] public HashSet<int> ActiveAdmins { get; set; } = [];
+}

@@ -1,0 +1,49 @@
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Grains.Users;
+
+/// <summary>Field rules of the user object: each answers what is wrong, or null.</summary>
+public static class UserRules
+{
+    public const int MaxUsernameLength = 128;
+    public const int MaxEmailLength = 254;
+    public const int MaxTimeZoneLength = 64;
+    public static readonly string[] Languages = ["en", "fr"];
+
+    public static string? CheckUsername(string? username)
+    {
+        if (string.IsNullOrEmpty(username)) return "username is required";
+        if (username.Length > MaxUsernameLength) return $"username must be at most {MaxUsernameLength} characters";
+        if (username.Any(char.IsControl)) return "username must not contain control characters";
+        if (username.Trim().Length != username.Length) return "username must not start or end with whitespace";
+        return null;
+    }
+
+    public static string? CheckEmail(string? email)
+    {
+        if (email is null) return null;
+        if (email.Length > MaxEmailLength) return $"email must be at most {MaxEmailLength} characters";
+        var at = email.IndexOf('@');
+        if (at <= 0 || at != email.LastIndexOf('@') || at == email.Length - 1 || email.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            return "email is not a valid address";
+        return null;
+    }
+
+    public static string? CheckType(string? type) =>
+        type is null || UserTypes.IsValid(type) ? null : "type must be \"user\" or \"application\"";
+
+    public static string? CheckStatus(int? status) =>
+        status is null || UserStatus.IsValid(status.Value) ? null : "status must be 0, 1, 2 or 3";
+
+    public static string? CheckLanguage(string? language) =>
+        language is null || Languages.Contains(language) ? null : "language must be \"en\" or \"fr\"";
+
+    public static string? CheckTimeZone(string? timeZone)
+    {
+        if (timeZone is null) return null;
+        if (timeZone.Length is 0 or > MaxTimeZoneLength || timeZone.Any(char.IsControl)) return "timeZone is not valid";
+        return null;
+    }
+
+    public static string? FirstError(params string?[] errors) => errors.FirstOrDefault(e => e is not null);
+}

@@ -1,0 +1,13 @@
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Grains.Users;
+
+/// <summary>A user's persisted state: one opaque row per user in grain storage.</summary>
+[GenerateSerializer]
+public sealed class UserState
+{
+    [Id(0)] public UserProfile? Profile { get; set; }
+    /// <summary>Argon2id PHC string; null for a user who signs in only through single sign-on.</summary>
+    [Id(1)] public string? PasswordHash { get; set; }
+    [Id(2)] public Dictionary<string, Session> Sessions { get; set; } = new(StringComparer.Ordinal);
+}
