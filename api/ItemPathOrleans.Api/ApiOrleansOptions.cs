@@ -1,0 +1,19 @@
+namespace ItemPathOrleans.Api;
+
+/// <summary>How the API node reaches the cluster (section <c>Orleans</c>).</summary>
+public sealed class ApiOrleansOptions
+{
+    public const string Section = "Orleans";
+
+    public string ClusterId { get; set; } = "itempath";
+    public string ServiceId { get; set; } = "itempath";
+
+    /// <summary>The silo gateway to use when no PostgreSQL connection string is configured (development).</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>How long a grain call may take before the request answers 503.</summary>
+    public int ResponseTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>False when the host supplies its own cluster client (in-process tests).</summary>
+    public bool ConnectClient { get; set; } = true;
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
+using Microsoft.Extensions.Options;
+
+namespace ItemPathOrleans.Api.Authentication;
+
+public sealed class RevocationOptions
+{
+    public const string Section = "Revocation";
+
+    /// <summary>Most (user, session) answers kept per API node; memory stays bounded under any load.</summary>
+    public int MaxEntries { get; set; } = 100_000;
+}
+
+/// <summary>
+/// "Is this session active, is its user active": answered by the user grain and kept for the
+/// tenant's <c>revocationLatencySeconds</c>, so a hot client costs one grain call per session
+/// per interval and a revocation bites on every API node within that interval. Concurrent
+/// requests for one session share a single grain call.
+/// </summary>
+public sealed class RevocationCache(IGrainFactory grains, TimeProvider time, IOptions<RevocationOptions> options)
+{
+    private readonly ConcurrentDictionary<(string Tenant, int UserId, string SessionId), Entry> _entries = new();
+
+    public int Count => _entries.Count;
+
+    public Task<SessionCheck> CheckAsync(string tenant, int userId, string sessionId, TimeSpan latency)
+    {
+        var key = (tenant, userId, sessionId);
+        var now = time.GetUtcNow();
+        if (_entries.TryGetValue(key, out var entry) && entry.ExpiresAt > now && !entry.Answer.IsFaulted)
+            return entry.Answer;
+
+        MakeRoom(now);
+        var answer = grains.GetGrain<IUserGrain>(GrainKeys.User(tenant, userId)).CheckSession(sessionId);
+        _entries[key] = new Entry(answer, now + latency);
+        return answer;
+    }
+
+    /// <summary>Forgets a session at once on this node (after a logout served here).</summary>
+    public void Forget(string tenant, int userId, string sessionId) => _entries.TryRemove((tenant, userId, sessionId), out _);
+
+    private void MakeRoom(DateTimeOffset now)
+    {
+        if (_entries.Count < options.Value.MaxEntries) return;
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.ExpiresAt <= now) _entries.TryRemove(key, out _);
+        }
+        // Still full of live answers: drop an arbitrary half; they are re-asked on next use.
+        if (_entries.Count >= options.Value.MaxEntries)
+        {
+            var drop = _entries.Count / 2;
+            foreach (var key in _entries.Keys)
+            {
+                if (drop-- <= 0) break;
+                _entries.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private sealed record Entry(Task<SessionCheck> Answer, DateTimeOffset ExpiresAt);
+}

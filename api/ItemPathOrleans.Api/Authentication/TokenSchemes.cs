@@ -1,0 +1,35 @@
+using System.Security.Claims;
+using ItemPathOrleans.Contracts.Tokens;
+
+namespace ItemPathOrleans.Api.Authentication;
+
+/// <summary>
+/// Two JwtBearer schemes with the same validation: one accepts only access tokens (and
+/// application tokens), the other only refresh tokens. A refresh token never authenticates a
+/// resource call; an access token never refreshes.
+/// </summary>
+public static class TokenSchemes
+{
+    public const string Access = "access";
+    public const string Refresh = "refresh";
+
+    /// <summary>Authorization policy names.</summary>
+    public const string AccessPolicy = "access-token";
+    public const string RefreshPolicy = "refresh-token";
+    public const string AdminPolicy = "admin";
+
+    /// <summary>Claim added after the revocation check for admins of the token's tenant.</summary>
+    public const string AdminClaim = "itempath:admin";
+}
+
+/// <summary>What a validated token says about its bearer.</summary>
+public readonly record struct TokenIdentity(string Tenant, int UserId, string SessionId, string Jti, string Username, bool IsAdmin)
+{
+    public static TokenIdentity From(ClaimsPrincipal user) => new(
+        user.FindFirstValue(TokenClaims.Tenant)!,
+        int.Parse(user.FindFirstValue(TokenClaims.UserId)!, System.Globalization.CultureInfo.InvariantCulture),
+        user.FindFirstValue(TokenClaims.SessionId)!,
+        user.FindFirstValue(TokenClaims.Id)!,
+        user.FindFirstValue(TokenClaims.Identity)!,
+        user.HasClaim(TokenSchemes.AdminClaim, "true"));
+}

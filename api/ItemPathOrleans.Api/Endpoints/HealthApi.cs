@@ -1,0 +1,31 @@
+using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Contracts.Grains;
+
+namespace ItemPathOrleans.Api.Endpoints;
+
+/// <summary>Liveness (the process answers) and readiness (the cluster and the database answer).</summary>
+public static class HealthApi
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(3);
+
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).AllowAnonymous();
+        app.MapGet("/health/ready", Ready).AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<IResult> Ready(IGrainFactory grains)
+    {
+        try
+        {
+            var ready = await grains.GetGrain<IUserRegistryGrain>(0).IsStorageReady().WaitAsync(ReadyTimeout);
+            if (ready) return TypedResults.Ok(new { status = "ready" });
+        }
+        catch (Exception ex) when (ClusterFailures.IsUnavailable(ex) || ex is InvalidOperationException)
+        {
+            // Not connected to the cluster yet, or the call failed: not ready.
+        }
+        return new ProblemResult(StatusCodes.Status503ServiceUnavailable, "The cluster or the database is not ready", retryAfterSeconds: 2);
+    }
+}

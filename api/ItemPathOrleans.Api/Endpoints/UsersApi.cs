@@ -1,0 +1,127 @@
+using System.Globalization;
+using ItemPathOrleans.Api.Authentication;
+using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Tenancy;
+using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Api.Endpoints;
+
+/// <summary>The admin users API: list, create, read, update, delete users of the caller's tenant.</summary>
+public static class UsersApi
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/api/users").RequireAuthorization(TokenSchemes.AccessPolicy, TokenSchemes.AdminPolicy);
+        users.MapGet("", List);
+        users.MapPost("", Create);
+        users.MapGet("/{id:int}", Get);
+        users.MapPost("/{id:int}", Update);
+        users.MapPatch("/{id:int}", Update);
+        users.MapDelete("/{id:int}", Delete);
+        return app;
+    }
+
+    private static async Task<IResult> List(HttpContext context, IGrainFactory grains)
+    {
+        var q = context.Request.Query;
+        var limit = DefaultLimit;
+        var page = 0;
+        int? status = null;
+        if (q.TryGetValue("limit", out var l) && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+            return Problems.BadRequest($"limit must be an integer from 1 to {MaxLimit}");
+        if (q.TryGetValue("page", out var p) && (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out page) || page < 0))
+            return Problems.BadRequest("page must be an integer from 0");
+        if (q.TryGetValue("status", out var s))
+        {
+            if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var st) || !UserStatus.IsValid(st))
+                return Problems.BadRequest("status must be 0, 1, 2 or 3");
+            status = st;
+        }
+        string? type = q.TryGetValue("type", out var t) ? t.ToString() : null;
+        if (type is not null && !UserTypes.IsValid(type)) return Problems.BadRequest("type must be \"user\" or \"application\"");
+        string? username = q.TryGetValue("username", out var u) ? u.ToString() : null;
+        string? email = q.TryGetValue("email", out var e) ? e.ToString() : null;
+        if (username is { Length: > 128 } || email is { Length: > 254 }) return Problems.BadRequest("username and email filters are limited to 128 and 254 characters");
+
+        var result = await Registry(grains).ListUsers(context.Tenant().Id, new UserQuery(username, email, type, status, limit, page));
+        return TypedResults.Ok(new UserListJson(result.Users.Select(ApiJson.User).ToList(), result.Total));
+    }
+
+    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains)
+    {
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
+        if (problem is not null) return problem;
+        var f = new JsonFields(body!.Value);
+        string? error = null;
+        var user = new NewUser(
+            f.String("username", ref error, required: true)!,
+            f.String("password", ref error, required: true),
+            f.String("email", ref error),
+            f.String("type", ref error) ?? UserTypes.User,
+            f.Bool("isAdmin", ref error) ?? false,
+            f.Int("status", ref error),
+            f.String("language", ref error) ?? "en",
+            f.String("timeZone", ref error) ?? "UTC");
+        if (error is not null) return Problems.BadRequest(error);
+        if (user.Password!.Length > SessionApi.MaxPasswordLength) return Problems.BadRequest($"password must be at most {SessionApi.MaxPasswordLength} characters");
+
+        var result = await Registry(grains).CreateUser(context.Tenant().Id, user);
+        return result.Error == UserChangeError.None
+            ? TypedResults.Created($"/api/users/{result.User!.Id}", ApiJson.User(result.User))
+            : ToProblem(result);
+    }
+
+    private static async Task<IResult> Get(int id, HttpContext context, IGrainFactory grains)
+    {
+        var profile = await grains.GetGrain<IUserGrain>(GrainKeys.User(context.Tenant().Id, id)).GetProfile();
+        return profile is null ? Problems.NotFound("User not found") : TypedResults.Ok(ApiJson.User(profile));
+    }
+
+    private static async Task<IResult> Update(int id, HttpContext context, IGrainFactory grains)
+    {
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
+        if (problem is not null) return problem;
+        var f = new JsonFields(body!.Value);
+        string? error = null;
+        var changes = new UserChanges(
+            f.String("username", ref error),
+            f.String("password", ref error),
+            f.String("email", ref error),
+            f.Has("email"),
+            f.String("type", ref error),
+            f.Bool("isAdmin", ref error),
+            f.Int("status", ref error),
+            f.String("language", ref error),
+            f.String("timeZone", ref error));
+        if (error is not null) return Problems.BadRequest(error);
+        if (f.Has("password") && changes.Password is null) return Problems.BadRequest("Field 'password' must be a string");
+        if (changes.Password is { Length: > SessionApi.MaxPasswordLength }) return Problems.BadRequest($"password must be at most {SessionApi.MaxPasswordLength} characters");
+
+        var result = await Registry(grains).UpdateUser(context.Tenant().Id, id, changes);
+        return result.Error == UserChangeError.None ? TypedResults.Ok(ApiJson.User(result.User!)) : ToProblem(result);
+    }
+
+    private static async Task<IResult> Delete(int id, HttpContext context, IGrainFactory grains)
+    {
+        var error = await Registry(grains).DeleteUser(context.Tenant().Id, id);
+        return error switch
+        {
+            UserChangeError.None => TypedResults.NoContent(),
+            UserChangeError.NotFound => Problems.NotFound("User not found"),
+            _ => Problems.Conflict("The last active admin of a tenant cannot be deleted"),
+        };
+    }
+
+    private static ProblemResult ToProblem(UserChangeResult result) => result.Error switch
+    {
+        UserChangeError.NotFound => Problems.NotFound(result.Detail ?? "User not found"),
+        UserChangeError.UsernameTaken or UserChangeError.EmailTaken or UserChangeError.LastAdmin => Problems.Conflict(result.Detail!),
+        _ => Problems.BadRequest(result.Detail ?? "Invalid user"),
+    };
+
+    private static IUserRegistryGrain Registry(IGrainFactory grains) => grains.GetGrain<IUserRegistryGrain>(0);
+}

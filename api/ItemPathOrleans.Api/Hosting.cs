@@ -1,0 +1,24 @@
+using ItemPathOrleans.Contracts.Tokens;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ItemPathOrleans.Api;
+
+internal static class Hosting
+{
+    public static IServiceCollection TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+}
+
+/// <summary>Start-up validation of the token settings, with messages that say what to set.</summary>
+internal sealed class TokensOptionsValidation : IValidateOptions<TokensOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TokensOptions options)
+    {
+        var errors = options.Validate().ToList();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

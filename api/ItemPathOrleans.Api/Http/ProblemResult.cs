@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace ItemPathOrleans.Api.Http;
+
+/// <summary>
+/// An RFC 9457 problem answer with the <c>msg</c> member flask-jwt-extended clients read, and
+/// <c>"login": false</c> on login failures.
+/// </summary>
+public sealed class ProblemResult(int status, string detail, bool loginFailure = false, int? retryAfterSeconds = null, string? wwwAuthenticate = null) : IResult
+{
+    public int StatusCode => status;
+    public string Detail => detail;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        if (wwwAuthenticate is not null) httpContext.Response.Headers.WWWAuthenticate = wwwAuthenticate;
+        return WriteAsync(httpContext, status, detail, loginFailure, retryAfterSeconds);
+    }
+
+    public static async Task WriteAsync(HttpContext context, int status, string detail, bool loginFailure = false, int? retryAfterSeconds = null)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/problem+json";
+        response.Headers.CacheControl = "no-store";
+        if (retryAfterSeconds is { } seconds) response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        await using var writer = new Utf8JsonWriter(response.BodyWriter.AsStream());
+        writer.WriteStartObject();
+        writer.WriteString("title", ReasonPhrases.GetReasonPhrase(status));
+        writer.WriteNumber("status", status);
+        writer.WriteString("detail", detail);
+        writer.WriteString("msg", detail);
+        if (loginFailure) writer.WriteBoolean("login", false);
+        writer.WriteEndObject();
+    }
+}
+
+public static class Problems
+{
+    public static ProblemResult BadRequest(string detail) => new(StatusCodes.Status400BadRequest, detail);
+    public static ProblemResult NotFound(string detail) => new(StatusCodes.Status404NotFound, detail);
+    public static ProblemResult Forbidden(string detail) => new(StatusCodes.Status403Forbidden, detail);
+    public static ProblemResult Conflict(string detail) => new(StatusCodes.Status409Conflict, detail);
+    public static ProblemResult Unauthorized(string detail) => new(StatusCodes.Status401Unauthorized, detail);
+    /// <summary>A 401 for a bad token, with the RFC 6750 header.</summary>
+    public static ProblemResult InvalidToken(string detail) =>
+        new(StatusCodes.Status401Unauthorized, detail, wwwAuthenticate: $"Bearer error=\"invalid_token\", error_description=\"{detail}\"");
+    public static ProblemResult LoginFailed() => new(StatusCodes.Status401Unauthorized, "Bad username or password", loginFailure: true);
+    public static ProblemResult Unavailable() => new(StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable; retry shortly", retryAfterSeconds: 2);
+}

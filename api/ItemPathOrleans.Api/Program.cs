@@ -1,0 +1,71 @@
+using ItemPathOrleans.Api;
+using ItemPathOrleans.Api.Authentication;
+using ItemPathOrleans.Api.Endpoints;
+using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Tenancy;
+using ItemPathOrleans.Contracts.Tokens;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+var builder = WebApplication.CreateBuilder(args);
+var orleans = builder.Configuration.GetSection(ApiOrleansOptions.Section).Get<ApiOrleansOptions>() ?? new ApiOrleansOptions();
+
+if (orleans.ConnectClient)
+{
+    var connectionString = builder.Configuration.GetConnectionString("ItemPath");
+    builder.UseOrleansClient(client =>
+    {
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = orleans.ClusterId;
+            o.ServiceId = orleans.ServiceId;
+        });
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(orleans.ResponseTimeoutSeconds));
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            client.UseLocalhostClustering(orleans.GatewayPort);
+        }
+        else
+        {
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = connectionString;
+            });
+        }
+    });
+}
+
+builder.WebHost.ConfigureKestrel(k =>
+{
+    // Above the contract's limits, so the application answers those in the contract's shape.
+    k.Limits.MaxRequestBodySize = 1024 * 1024;
+    k.AddServerHeader = false;
+});
+
+builder.Services.TryAddSingletonTimeProvider();
+builder.Services.AddOptions<TokensOptions>()
+    .Bind(builder.Configuration.GetSection(TokensOptions.Section))
+    .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<TokensOptions>, TokensOptionsValidation>();
+builder.Services.AddOptions<RevocationOptions>().Bind(builder.Configuration.GetSection(RevocationOptions.Section));
+builder.Services.AddSingleton<SigningKeyDerivation>();
+builder.Services.AddSingleton<TenantDirectory>();
+builder.Services.AddItemPathTokenValidation();
+
+var app = builder.Build();
+
+app.UseMiddleware<ErrorBoundary>();
+app.UseMiddleware<RequestLimits>();
+app.UseMiddleware<TenantResolution>();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthApi();
+app.MapSessionApi();
+app.MapUsersApi();
+
+app.Run();
+
+/// <summary>Visible to the HTTP tests (WebApplicationFactory).</summary>
+public partial class Program;

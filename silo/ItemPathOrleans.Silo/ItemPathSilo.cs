@@ -1,0 +1,84 @@
+using System.Net;
+using ItemPathOrleans.Grains.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace ItemPathOrleans.Silo;
+
+/// <summary>
+/// The silo's configuration, shared by the program and the tests: grain services, and either
+/// PostgreSQL clustering and storage (ADO.NET, invariant Npgsql) or, without a connection
+/// string, localhost clustering and memory storage for development.
+/// </summary>
+public static class ItemPathSilo
+{
+    public const string ConnectionStringName = "ItemPath";
+    public const string Invariant = "Npgsql";
+
+    public static ISiloBuilder ConfigureItemPath(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        var options = configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
+
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+        }
+        else
+        {
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.AdvertisedIPAddress = IPAddress.Parse(options.AdvertisedIPAddress);
+                o.SiloPort = options.SiloPort;
+                o.GatewayPort = options.GatewayPort;
+            });
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = connectionString;
+            });
+        }
+        return silo.AddItemPathGrains(configuration);
+    }
+
+    /// <summary>
+    /// Everything but clustering (which test clusters bring themselves): the grains' services,
+    /// their storage (PostgreSQL with a connection string, memory without), and the first start.
+    /// </summary>
+    public static ISiloBuilder AddItemPathGrains(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        silo.Services.AddItemPathGrainServices(configuration, connectionString);
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Grains);
+        }
+        else
+        {
+            silo.AddItemPathPostgresStorage(connectionString);
+        }
+        silo.Services.AddSingleton<FirstStart>();
+        silo.AddStartupTask((services, ct) => services.GetRequiredService<FirstStart>().RunAsync(ct));
+        return silo;
+    }
+
+    /// <summary>
+    /// Grain storage in PostgreSQL, serialized with the Orleans serializer so the state classes'
+    /// <c>[Id]</c> numbering gives version tolerance.
+    /// </summary>
+    public static ISiloBuilder AddItemPathPostgresStorage(this ISiloBuilder silo, string connectionString) =>
+        silo.AddAdoNetGrainStorage(StorageNames.Grains, (OptionsBuilder<AdoNetGrainStorageOptions> ob) =>
+            ob.Configure<Serializer>((o, serializer) =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = connectionString;
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+}
