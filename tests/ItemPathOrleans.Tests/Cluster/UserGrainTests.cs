@@ -1,0 +1,128 @@
+using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Tests.Infrastructure;
+using Orleans.TestingHost;
+
+namespace ItemPathOrleans.Tests.Cluster;
+
+/// <summary>The grains on a real 2-silo in-process cluster (memory storage).</summary>
+public sealed class UserGrainTests : IAsyncLifetime
+{
+    private InProcessTestCluster _cluster = null!;
+    private IGrainFactory Grains => _cluster.Client;
+
+    public async Task InitializeAsync() => _cluster = await TestClusters.StartAsync(silos: 2);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    private Task<UserChangeResult> CreateAsync(string username, string type = UserTypes.User) =>
+        Grains.GetGrain<IUserRegistryGrain>(0).CreateUser("default",
+            new NewUser(username, "Long-enough-pw-1", null, type, false, null, "en", "UTC"));
+
+    [Fact]
+    public async Task First_start_creates_the_default_tenant_and_its_admin()
+    {
+        var tenant = await Grains.GetGrain<ITenantGrain>("default").Get();
+        Assert.NotNull(tenant);
+        Assert.Equal("k1", tenant.CurrentKid);
+        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", "admin", TestSettings.AdminPassword);
+        Assert.Equal(TokenError.None, login.Error);
+        Assert.True(login.User!.IsAdmin);
+    }
+
+    [Fact]
+    public async Task Login_opens_a_session_whose_refresh_token_gives_access_tokens()
+    {
+        var created = await CreateAsync("grain-alice");
+        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", "Grain-Alice", "Long-enough-pw-1");
+        Assert.Equal(TokenError.None, login.Error);
+        Assert.Equal(created.User!.Id, login.User!.Id);
+
+        var user = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", login.User.Id));
+        var sid = Claim(login.Refresh!.Token, "sid");
+        var refreshed = await user.Refresh(sid, Claim(login.Refresh.Token, "jti"));
+        Assert.Equal(TokenError.None, refreshed.Error);
+        Assert.Equal(sid, Claim(refreshed.Access!.Token, "sid"));
+        Assert.NotEqual(Claim(login.Access!.Token, "jti"), Claim(refreshed.Access.Token, "jti"));
+
+        var wrongJti = await user.Refresh(sid, Guid.NewGuid().ToString());
+        Assert.Equal(TokenError.SessionRevoked, wrongJti.Error);
+    }
+
+    [Fact]
+    public async Task Wrong_password_and_unknown_user_fail_alike()
+    {
+        await CreateAsync("grain-bob");
+        var auth = Grains.GetGrain<IAuthenticationGrain>(0);
+        var wrong = await auth.Login("default", "grain-bob", "Not-the-password-1");
+        var unknown = await auth.Login("default", "grain-nobody", "Long-enough-pw-1");
+        Assert.Equal(TokenError.BadCredentials, wrong.Error);
+        Assert.Equal(wrong, unknown);
+    }
+
+    [Fact]
+    public async Task Only_application_users_get_application_tokens_and_they_never_expire()
+    {
+        await CreateAsync("grain-robot", UserTypes.Application);
+        await CreateAsync("grain-human");
+        var auth = Grains.GetGrain<IAuthenticationGrain>(0);
+
+        var robot = await auth.Login("default", "grain-robot", "Long-enough-pw-1");
+        var robotGrain = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", robot.User!.Id));
+        var app = await robotGrain.CreateApplicationToken(Claim(robot.Refresh!.Token, "sid"), Claim(robot.Refresh.Token, "jti"), "ci");
+        Assert.Equal(TokenError.None, app.Error);
+        Assert.Equal("ci", app.Name);
+        Assert.Equal(app.Id, Claim(app.Token!, "sid"));
+        Assert.Equal(app.Id, Claim(app.Token!, "jti"));
+        Assert.DoesNotContain("\"exp\"", Payload(app.Token!));
+        var check = await robotGrain.CheckSession(app.Id!);
+        Assert.True(check.SessionActive);
+        Assert.Equal(SessionKinds.Application, check.Kind);
+
+        var human = await auth.Login("default", "grain-human", "Long-enough-pw-1");
+        var refused = await Grains.GetGrain<IUserGrain>(GrainKeys.User("default", human.User!.Id))
+            .CreateApplicationToken(Claim(human.Refresh!.Token, "sid"), Claim(human.Refresh.Token, "jti"), null);
+        Assert.Equal(TokenError.NotApplicationUser, refused.Error);
+    }
+
+    [Fact]
+    public async Task Concurrent_creation_of_one_username_lets_exactly_one_win()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            CreateAsync(i % 2 == 0 ? "grain-race" : "GRAIN-Race")));
+
+        var winners = results.Where(r => r.Error == UserChangeError.None).ToList();
+        Assert.Single(winners);
+        Assert.All(results.Where(r => r.Error != UserChangeError.None), r => Assert.Equal(UserChangeError.UsernameTaken, r.Error));
+
+        var owner = await Grains.GetGrain<IUniqueNameGrain>(GrainKeys.UniqueName("default", UniqueNameKind.Username, "grain-race")).Lookup();
+        Assert.Equal(winners[0].User!.Id, owner);
+    }
+
+    [Fact]
+    public async Task A_deactivated_user_can_neither_log_in_nor_refresh()
+    {
+        var created = await CreateAsync("grain-carol");
+        var auth = Grains.GetGrain<IAuthenticationGrain>(0);
+        var login = await auth.Login("default", "grain-carol", "Long-enough-pw-1");
+
+        var update = await Grains.GetGrain<IUserRegistryGrain>(0).UpdateUser("default", created.User!.Id,
+            new UserChanges(null, null, null, false, null, null, UserStatus.Deactivated, null, null));
+        Assert.Equal(UserChangeError.None, update.Error);
+
+        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-carol", "Long-enough-pw-1")).Error);
+        var user = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", created.User.Id));
+        var refresh = await user.Refresh(Claim(login.Refresh!.Token, "sid"), Claim(login.Refresh.Token, "jti"));
+        Assert.NotEqual(TokenError.None, refresh.Error);
+        Assert.False((await user.CheckSession(Claim(login.Refresh.Token, "sid"))).UserActive);
+    }
+
+    internal static string Payload(string token) =>
+        System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1]));
+
+    internal static string Claim(string token, string name)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(Payload(token));
+        return doc.RootElement.GetProperty(name).ToString();
+    }
+}

@@ -1,0 +1,33 @@
+using ItemPathOrleans.Silo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.TestingHost;
+
+namespace ItemPathOrleans.Tests.Infrastructure;
+
+/// <summary>In-process clusters of real silos running this project's grains.</summary>
+public static class TestClusters
+{
+    /// <summary>
+    /// A cluster of <paramref name="silos"/> silos. Without a connection string grains persist to
+    /// memory; with one, to PostgreSQL. The same <paramref name="serviceId"/> finds the same state.
+    /// </summary>
+    public static async Task<InProcessTestCluster> StartAsync(
+        short silos = 2, string? connectionString = null, string? serviceId = null, TimeProvider? time = null)
+    {
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ConfigureFileLogging = false;
+        if (serviceId is not null) builder.Options.ServiceId = serviceId;
+        var configuration = TestSettings.Configuration(connectionString);
+        builder.ConfigureHost(host =>
+        {
+            host.Configuration.AddConfiguration(configuration);
+            if (time is not null) host.Services.Replace(ServiceDescriptor.Singleton(time));
+        });
+        builder.ConfigureSilo((_, silo) => silo.AddItemPathGrains(configuration));
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}

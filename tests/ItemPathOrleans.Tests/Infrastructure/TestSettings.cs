@@ -1,0 +1,39 @@
+using ItemPathOrleans.Contracts.Tokens;
+using Microsoft.Extensions.Configuration;
+
+namespace ItemPathOrleans.Tests.Infrastructure;
+
+/// <summary>The configuration every test host shares: one master key, one admin password.</summary>
+public static class TestSettings
+{
+    public const string AdminPassword = "Admin-Pass-4-Tests";
+    public const string MasterKeyId = "test-m1";
+    public static readonly string MasterSecret = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray());
+    public const string Issuer = "http://127.0.0.1:5080";
+
+    public static Dictionary<string, string?> Values(string? connectionString = null) => new()
+    {
+        ["Tokens:Issuer"] = Issuer,
+        ["Tokens:MasterKeys:0:Id"] = MasterKeyId,
+        ["Tokens:MasterKeys:0:Secret"] = MasterSecret,
+        ["Bootstrap:AdminPassword"] = AdminPassword,
+        ["ConnectionStrings:ItemPath"] = connectionString,
+    };
+
+    public static IConfiguration Configuration(string? connectionString = null) =>
+        new ConfigurationBuilder().AddInMemoryCollection(Values(connectionString)).Build();
+
+    public static TokensOptions Tokens() => new()
+    {
+        Issuer = Issuer,
+        MasterKeys = [new MasterKey { Id = MasterKeyId, Secret = MasterSecret }],
+    };
+
+    /// <summary>
+    /// The PostgreSQL server that ./test.sh starts. Tests that need it fail (never skip) without it.
+    /// </summary>
+    public static string PostgresConnectionString =>
+        Environment.GetEnvironmentVariable("ITEMPATH_TEST_PG") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException("ITEMPATH_TEST_PG is not set: run the suite with ./test.sh, which starts PostgreSQL.");
+}
