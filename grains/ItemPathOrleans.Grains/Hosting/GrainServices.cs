@@ -19,8 +19,8 @@ public static class GrainServices
     /// </summary>
     public static IServiceCollection AddItemPathGrainServices(this IServiceCollection services, IConfiguration configuration, string? connectionString)
     {
-        services.AddOptions<TokensOptions>().Bind(configuration.GetSection(TokensOptions.Section));
-        services.AddOptions<PasswordHashingOptions>().Bind(configuration.GetSection(PasswordHashingOptions.Section));
+        services.AddOptions<TokensOptions>().Bind(configuration.GetSection(TokensOptions.Section)).ValidateOnStart();
+        services.AddOptions<PasswordHashingOptions>().Bind(configuration.GetSection(PasswordHashingOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TokensOptions>, StartupValidation>();
         services.AddSingleton<IValidateOptions<PasswordHashingOptions>, StartupValidation>();
         services.TryAddSingleton(TimeProvider.System);
