@@ -65,7 +65,14 @@ app.MapHealthApi();
 app.MapSessionApi();
 app.MapUsersApi();
 
-app.Run();
+try
+{
+    await app.RunAsync();
+}
+catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+{
+    // Stopped (SIGTERM) while still connecting to the cluster: a clean exit, not a crash.
+}
 
 /// <summary>Visible to the HTTP tests (WebApplicationFactory).</summary>
 public partial class Program;

@@ -1,29 +1,38 @@
 using System.Collections.Concurrent;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace ItemPathOrleans.Grains.Directory;
 
-/// <summary>The user directory for fast tests and storage-less development runs.</summary>
-public sealed class InMemoryUserDirectory : IUserDirectory
+/// <summary>
+/// The user directory for fast tests and storage-less development runs. Every silo of one
+/// service in this process shares one store (keyed by service id), as they would share the
+/// PostgreSQL table; separate test clusters stay separate.
+/// </summary>
+public sealed class InMemoryUserDirectory(IOptions<ClusterOptions> cluster) : IUserDirectory
 {
-    private readonly ConcurrentDictionary<(string Tenant, int Id), UserProfile> _users = new();
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<(string Tenant, int Id), UserProfile>> Services = new();
+
+    private ConcurrentDictionary<(string Tenant, int Id), UserProfile> Users =>
+        Services.GetOrAdd(cluster.Value.ServiceId, _ => new());
 
     public Task UpsertAsync(UserProfile user, CancellationToken cancellationToken = default)
     {
-        _users[(user.Tenant, user.Id)] = user;
+        Users[(user.Tenant, user.Id)] = user;
         return Task.CompletedTask;
     }
 
     public Task DeleteAsync(string tenant, int userId, CancellationToken cancellationToken = default)
     {
-        _users.TryRemove((tenant, userId), out _);
+        Users.TryRemove((tenant, userId), out _);
         return Task.CompletedTask;
     }
 
     public Task<UserPage> QueryAsync(string tenant, UserQuery query, CancellationToken cancellationToken = default)
     {
-        var matches = _users.Values
+        var matches = Users.Values
             .Where(u => u.Tenant == tenant)
             .Where(u => query.UsernamePrefix is null || GrainKeys.NormalizeName(u.Username).StartsWith(GrainKeys.NormalizeName(query.UsernamePrefix), StringComparison.Ordinal))
             .Where(u => query.EmailPrefix is null || (u.Email is not null && GrainKeys.NormalizeName(u.Email).StartsWith(GrainKeys.NormalizeName(query.EmailPrefix), StringComparison.Ordinal)))
