@@ -78,18 +78,21 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- PostgreSQL and schema -----------------------------------------------------------------
-# A data folder without a database is a first start: the admin password is generated here,
-# handed to the silo, and shown once on this terminal (never written to a file or a log).
-FIRST_START=""
-[[ -d "$DATA/pg" ]] || FIRST_START=1
-if [[ -n "$FIRST_START" && -z "${Bootstrap__AdminPassword:-}" ]]; then
-    Bootstrap__AdminPassword="$(tr -dc 'A-HJ-NP-Za-km-z2-9' < /dev/urandom | head -c 20)"
-    export Bootstrap__AdminPassword
-fi
 # Stop PostgreSQL on exit only if this run started it.
 scripts/pg.sh status "$DATA/pg" || PG_STARTED=1
 scripts/pg.sh start "$DATA/pg" "$PG_PORT"
-scripts/pg.sh apply "postgresql://postgres@127.0.0.1:$PG_PORT/itempath"
+DB_URL="postgresql://postgres@127.0.0.1:$PG_PORT/itempath"
+scripts/pg.sh apply "$DB_URL"
+
+# A database without grain state is a first start: the admin password is generated here,
+# handed to the silo, and shown once on this terminal (never written to a file or a log).
+FIRST_START=""
+[[ "$(psql "$DB_URL" -tAc 'select count(*) from OrleansStorage')" != "0" ]] || FIRST_START=1
+if [[ -n "$FIRST_START" && -z "${Bootstrap__AdminPassword:-}" ]]; then
+    Bootstrap__AdminPassword="$(head -c 512 /dev/urandom | LC_ALL=C tr -dc 'A-HJ-NP-Za-km-z2-9')"
+    Bootstrap__AdminPassword="${Bootstrap__AdminPassword:0:20}"
+    export Bootstrap__AdminPassword
+fi
 
 # --- configuration shared by silo and API ----------------------------------------------
 if [[ ! -s "$DATA/master-key" ]]; then
