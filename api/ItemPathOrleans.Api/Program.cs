@@ -3,6 +3,7 @@ using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Endpoints;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Tenancy;
+using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -50,7 +51,7 @@ builder.Services.AddOptions<TokensOptions>()
 builder.Services.AddSingleton<IValidateOptions<TokensOptions>, TokensOptionsValidation>();
 builder.Services.AddOptions<RevocationOptions>().Bind(builder.Configuration.GetSection(RevocationOptions.Section));
 builder.Services.AddSingleton<SigningKeyDerivation>();
-builder.Services.AddSingleton<TenantDirectory>();
+builder.Services.AddSingleton<TenantCache>();
 builder.Services.AddItemPathTokenValidation();
 
 var app = builder.Build();

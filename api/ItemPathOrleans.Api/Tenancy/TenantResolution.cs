@@ -1,4 +1,5 @@
 using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 
 namespace ItemPathOrleans.Api.Tenancy;
@@ -13,7 +14,7 @@ public sealed record RequestTenant(TenantInfo Info)
 /// Resolves each API request's tenant and makes it available as a feature. This build serves
 /// the default tenant; unknown or disabled tenants answer 404.
 /// </summary>
-public sealed class TenantResolution(RequestDelegate next, TenantDirectory tenants)
+public sealed class TenantResolution(RequestDelegate next, TenantCache tenants)
 {
     public const string DefaultTenant = "default";
 

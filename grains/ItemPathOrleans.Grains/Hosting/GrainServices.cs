@@ -1,7 +1,7 @@
 using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Passwords;
-using ItemPathOrleans.Grains.Tenants;
+using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Grains.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +28,7 @@ public static class GrainServices
         services.AddSingleton<TokenMinter>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<PasswordHashingPool>();
-        services.AddSingleton<TenantCatalog>();
+        services.AddSingleton<TenantCache>();
         if (string.IsNullOrEmpty(connectionString))
         {
             services.AddSingleton<IUserDirectory, InMemoryUserDirectory>();

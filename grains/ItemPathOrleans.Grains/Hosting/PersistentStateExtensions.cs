@@ -9,24 +9,18 @@ internal static class PersistentStateExtensions
     /// activation is dropped so the next call reloads what is really stored, and the caller
     /// fails: nothing that depends on an unstored write is ever handed out.
     /// </summary>
-    public static async Task WriteOrDeactivateAsync<T>(this IPersistentState<T> state, Grain grain)
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            grain.DeactivateOnIdle();
-            throw;
-        }
-    }
+    public static Task WriteOrDeactivateAsync<T>(this IPersistentState<T> state, Grain grain) =>
+        OrDeactivate(state.WriteStateAsync(), grain);
 
-    public static async Task ClearOrDeactivateAsync<T>(this IPersistentState<T> state, Grain grain)
+    /// <summary>Clears state, with the same rule as <see cref="WriteOrDeactivateAsync{T}"/>.</summary>
+    public static Task ClearOrDeactivateAsync<T>(this IPersistentState<T> state, Grain grain) =>
+        OrDeactivate(state.ClearStateAsync(), grain);
+
+    private static async Task OrDeactivate(Task storageOperation, Grain grain)
     {
         try
         {
-            await state.ClearStateAsync();
+            await storageOperation;
         }
         catch
         {

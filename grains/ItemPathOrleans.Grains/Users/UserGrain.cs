@@ -3,7 +3,6 @@ using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Hosting;
-using ItemPathOrleans.Grains.Tenants;
 using ItemPathOrleans.Grains.Tokens;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -16,7 +15,7 @@ namespace ItemPathOrleans.Grains.Users;
 /// </summary>
 public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> state,
-    TenantCatalog tenants,
+    TenantCache tenants,
     TokenMinter minter,
     IUserDirectory directory,
     TimeProvider time,

@@ -2,7 +2,6 @@ using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Passwords;
-using ItemPathOrleans.Grains.Tenants;
 
 namespace ItemPathOrleans.Grains.Users;
 
@@ -13,7 +12,7 @@ namespace ItemPathOrleans.Grains.Users;
 /// </summary>
 [StatelessWorker, Reentrant]
 public sealed class UserRegistryGrain(
-    TenantCatalog tenants,
+    TenantCache tenants,
     PasswordHashingPool hashing,
     IUserDirectory directory,
     TimeProvider time) : Grain, IUserRegistryGrain

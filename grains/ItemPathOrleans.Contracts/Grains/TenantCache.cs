@@ -1,20 +1,21 @@
 using System.Collections.Concurrent;
-using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 
-namespace ItemPathOrleans.Api.Tenancy;
+namespace ItemPathOrleans.Contracts.Grains;
 
 /// <summary>
-/// The API node's cache of tenant settings and key rings, refreshed from the tenant grains at
-/// most every <see cref="MaxAge"/>. When the cluster does not answer, the last known copy is
-/// used, so validation keeps working through a short outage.
+/// A node-local, short-lived copy of tenant settings and key rings (silos mint with it, API
+/// nodes validate with it), so a token costs no call to the tenant grain. A change applies on
+/// every node within <see cref="MaxAge"/>. When the cluster does not answer, the last known copy
+/// is used, so validation keeps working through a short outage.
 /// </summary>
-public sealed class TenantDirectory(IGrainFactory grains, TimeProvider time)
+public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
 {
-    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
+    /// <summary>The tenant, or null if it does not exist.</summary>
     public async ValueTask<TenantInfo?> FindAsync(string tenant)
     {
         var now = time.GetUtcNow();
@@ -30,6 +31,9 @@ public sealed class TenantDirectory(IGrainFactory grains, TimeProvider time)
             return entry.Info;
         }
     }
+
+    public async ValueTask<TenantInfo> GetAsync(string tenant) =>
+        await FindAsync(tenant) ?? throw new InvalidOperationException($"Tenant '{tenant}' does not exist.");
 
     private sealed record Entry(TenantInfo? Info, DateTimeOffset LoadedAt);
 }
