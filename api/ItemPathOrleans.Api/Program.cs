@@ -65,6 +65,7 @@ app.UseAuthorization();
 app.MapHealthApi();
 app.MapSessionApi();
 app.MapUsersApi();
+app.MapTenantsApi();
 
 try
 {

@@ -11,6 +11,12 @@ public sealed class RevocationOptions
 
     /// <summary>Most (user, session) answers kept per API node; memory stays bounded under any load.</summary>
     public int MaxEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// Whether protected endpoints check that the session and the user are still active. Off only
+    /// to measure what the check costs: with it off a revoked token works until it expires.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
 }
 
 /// <summary>
@@ -24,6 +30,8 @@ public sealed class RevocationCache(IGrainFactory grains, TimeProvider time, IOp
     private readonly ConcurrentDictionary<(string Tenant, int UserId, string SessionId), Entry> _entries = new();
 
     public int Count => _entries.Count;
+
+    public bool Enabled => options.Value.Enabled;
 
     public Task<SessionCheck> CheckAsync(string tenant, int userId, string sessionId, TimeSpan latency)
     {

@@ -12,18 +12,24 @@ public static class TokenSchemes
 {
     public const string Access = "access";
     public const string Refresh = "refresh";
+    /// <summary>Either kind (logout takes the access or the refresh token of the session it ends).</summary>
+    public const string Any = "any";
 
     /// <summary>Authorization policy names.</summary>
     public const string AccessPolicy = "access-token";
     public const string RefreshPolicy = "refresh-token";
+    public const string AnyTokenPolicy = "any-token";
     public const string AdminPolicy = "admin";
 
     /// <summary>Claim added after the revocation check for admins of the token's tenant.</summary>
     public const string AdminClaim = "itempath:admin";
+
+    /// <summary>Claim added after the revocation check: the session's kind (login, sso, application).</summary>
+    public const string SessionKindClaim = "itempath:session-kind";
 }
 
 /// <summary>What a validated token says about its bearer.</summary>
-public readonly record struct TokenIdentity(string Tenant, int UserId, string SessionId, string Jti, string Username, bool IsAdmin)
+public readonly record struct TokenIdentity(string Tenant, int UserId, string SessionId, string Jti, string Username, bool IsAdmin, string? SessionKind)
 {
     public static TokenIdentity From(ClaimsPrincipal user) => new(
         user.FindFirstValue(TokenClaims.Tenant)!,
@@ -31,5 +37,6 @@ public readonly record struct TokenIdentity(string Tenant, int UserId, string Se
         user.FindFirstValue(TokenClaims.SessionId)!,
         user.FindFirstValue(TokenClaims.Id)!,
         user.FindFirstValue(TokenClaims.Identity)!,
-        user.HasClaim(TokenSchemes.AdminClaim, "true"));
+        user.HasClaim(TokenSchemes.AdminClaim, "true"),
+        user.FindFirstValue(TokenSchemes.SessionKindClaim));
 }

@@ -26,19 +26,23 @@ public static class TokenValidation
         services.AddSingleton<RevocationCache>();
         services.AddOptions<JwtBearerOptions>(TokenSchemes.Access).Configure<SigningKeyResolver, IOptions<TokensOptions>>((o, keys, tokens) => Configure(o, TokenClaims.AccessType, keys, tokens.Value));
         services.AddOptions<JwtBearerOptions>(TokenSchemes.Refresh).Configure<SigningKeyResolver, IOptions<TokensOptions>>((o, keys, tokens) => Configure(o, TokenClaims.RefreshType, keys, tokens.Value));
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Any).Configure<SigningKeyResolver, IOptions<TokensOptions>>((o, keys, tokens) => Configure(o, null, keys, tokens.Value));
 
         services.AddAuthentication(TokenSchemes.Access)
             .AddJwtBearer(TokenSchemes.Access)
-            .AddJwtBearer(TokenSchemes.Refresh);
+            .AddJwtBearer(TokenSchemes.Refresh)
+            .AddJwtBearer(TokenSchemes.Any);
 
         services.AddAuthorizationBuilder()
             .AddPolicy(TokenSchemes.AccessPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Access).RequireAuthenticatedUser())
             .AddPolicy(TokenSchemes.RefreshPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Refresh).RequireAuthenticatedUser())
+            .AddPolicy(TokenSchemes.AnyTokenPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Any).RequireAuthenticatedUser())
             .AddPolicy(TokenSchemes.AdminPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Access).RequireClaim(TokenSchemes.AdminClaim, "true"));
         return services;
     }
 
-    private static void Configure(JwtBearerOptions o, string expectedType, SigningKeyResolver keys, TokensOptions tokens)
+    /// <param name="expectedType">The token type the scheme accepts; null for either.</param>
+    private static void Configure(JwtBearerOptions o, string? expectedType, SigningKeyResolver keys, TokensOptions tokens)
     {
         o.MapInboundClaims = false;
         o.RequireHttpsMetadata = false;
@@ -66,13 +70,13 @@ public static class TokenValidation
         };
     }
 
-    private static async Task OnTokenValidated(TokenValidatedContext context, string expectedType, TokensOptions tokens)
+    private static async Task OnTokenValidated(TokenValidatedContext context, string? expectedType, TokensOptions tokens)
     {
         var token = (JsonWebToken)context.SecurityToken;
         var tenant = context.HttpContext.Tenant();
 
         var type = Claim(token, TokenClaims.Type);
-        if (type != expectedType)
+        if (type is not (TokenClaims.AccessType or TokenClaims.RefreshType) || (expectedType is not null && type != expectedType))
         {
             Reject(context, expectedType == TokenClaims.RefreshType ? "Only refresh tokens are allowed" : "Only non-refresh tokens are allowed");
             return;
@@ -93,10 +97,11 @@ public static class TokenValidation
             return;
         }
 
+        var cache = context.HttpContext.RequestServices.GetRequiredService<RevocationCache>();
+        if (!cache.Enabled) return;
         SessionCheck check;
         try
         {
-            var cache = context.HttpContext.RequestServices.GetRequiredService<RevocationCache>();
             check = await cache.CheckAsync(tenant.Id, uid, sid, TimeSpan.FromSeconds(tenant.Info.Settings.RevocationLatencySeconds));
         }
         catch (Exception ex) when (ClusterFailures.IsUnavailable(ex))
@@ -111,10 +116,13 @@ public static class TokenValidation
         else if (!check.SessionActive) Reject(context, "Token has been revoked");
         // Only an application session may carry a token without exp, and only with its own id.
         else if (neverExpires != isApplication || (isApplication && jti != sid)) Reject(context, "Invalid token");
-        else if (expectedType == TokenClaims.RefreshType && check.CurrentRefreshJti != jti) Reject(context, "Token has been revoked");
-        else if (check.IsAdmin)
+        else
         {
-            ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim(TokenSchemes.AdminClaim, "true"));
+            // Whether a refresh token is current, the immediately previous one or a spent one is
+            // for the user grain to decide: it replays, rotates or revokes.
+            var identity = (ClaimsIdentity)context.Principal!.Identity!;
+            if (check.Kind is not null) identity.AddClaim(new Claim(TokenSchemes.SessionKindClaim, check.Kind));
+            if (check.IsAdmin) identity.AddClaim(new Claim(TokenSchemes.AdminClaim, "true"));
         }
     }
 

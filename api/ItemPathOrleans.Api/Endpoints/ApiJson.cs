@@ -13,6 +13,9 @@ public static class ApiJson
     public static string Iso(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    public static SessionJson Session(SessionInfo s) => new(
+        s.Id, s.Kind, s.Name, Iso(s.CreatedAt), s.LastUsedAt is { } used ? Iso(used) : null, s.ExpiresAt is { } end ? Iso(end) : null);
+
     public static UserJson User(UserProfile u) => new(
         u.Id, u.Username, u.Email, u.Type, u.Status, u.IsAdmin, u.Language, u.TimeZone, Iso(u.CreatedAt), Iso(u.UpdatedAt));
 }
@@ -26,6 +29,13 @@ public sealed record LoginJson(
     int Id, string Username, bool IsAdmin, string Type);
 
 public sealed record RefreshJson(string AccessToken, string AccessExpiryDate);
+
+/// <summary>A refresh answer with rotation on: the next refresh token of the same session comes with it.</summary>
+public sealed record RotatedRefreshJson(string AccessToken, string AccessExpiryDate, string RefreshToken, string RefreshExpiryDate);
+
+public sealed record SessionJson(string Id, string Kind, string? Name, string CreatedAt, string? LastUsedAt, string? ExpiresAt);
+
+public sealed record SessionListJson(IReadOnlyList<SessionJson> Sessions, int Total);
 
 public sealed record ApplicationTokenJson(string Token, string Id, string? Name);
 

@@ -19,7 +19,11 @@ public static class SessionApi
         users.MapPost("/login", Login).AllowAnonymous();
         users.MapPost("/refresh", Refresh).RequireAuthorization(TokenSchemes.RefreshPolicy);
         users.MapPost("/application-token", CreateApplicationToken).RequireAuthorization(TokenSchemes.RefreshPolicy);
+        users.MapPost("/logout", Logout).RequireAuthorization(TokenSchemes.AnyTokenPolicy);
         users.MapGet("/me", Me).RequireAuthorization(TokenSchemes.AccessPolicy);
+        users.MapPost("/me/password", ChangePassword).RequireAuthorization(TokenSchemes.AccessPolicy);
+        users.MapGet("/me/sessions", ListMySessions).RequireAuthorization(TokenSchemes.AccessPolicy);
+        users.MapDelete("/me/sessions/{sessionId}", RevokeMySession).RequireAuthorization(TokenSchemes.AccessPolicy);
         return app;
     }
 
@@ -36,7 +40,7 @@ public static class SessionApi
         if (password!.Length is 0 or > MaxPasswordLength) return Problems.BadRequest($"password must be 1 to {MaxPasswordLength} characters");
 
         var tenant = context.Tenant();
-        var result = await grains.GetGrain<IAuthenticationGrain>(0).Login(tenant.Id, username, password);
+        var result = await grains.GetGrain<IAuthenticationGrain>(0).Login(tenant.Id, username, password, tenant.Info.Version);
         if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
 
         var user = result.User!;
@@ -48,9 +52,17 @@ public static class SessionApi
     private static async Task<IResult> Refresh(HttpContext context, IGrainFactory grains)
     {
         var token = TokenIdentity.From(context.User);
-        var result = await grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId)).Refresh(token.SessionId, token.Jti);
-        if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
-        return TypedResults.Ok(new RefreshJson(result.Access!.Token, ApiJson.ItemPathDate(result.Access.ExpiresAt!.Value)));
+        var result = await grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId))
+            .Refresh(token.SessionId, token.Jti, context.Tenant().Info.Version);
+        if (result.Error != TokenError.None)
+        {
+            ForgetSession(context, token, token.SessionId);
+            return TokenErrors.ToProblem(result.Error);
+        }
+        var access = result.Access!;
+        return result.Refresh is { } next
+            ? TypedResults.Ok(new RotatedRefreshJson(access.Token, ApiJson.ItemPathDate(access.ExpiresAt!.Value), next.Token, ApiJson.ItemPathDate(next.ExpiresAt!.Value)))
+            : TypedResults.Ok(new RefreshJson(access.Token, ApiJson.ItemPathDate(access.ExpiresAt!.Value)));
     }
 
     private static async Task<IResult> CreateApplicationToken(HttpContext context, IGrainFactory grains)
@@ -64,10 +76,63 @@ public static class SessionApi
 
         var token = TokenIdentity.From(context.User);
         var result = await grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId))
-            .CreateApplicationToken(token.SessionId, token.Jti, name);
+            .CreateApplicationToken(token.SessionId, token.Jti, name, context.Tenant().Info.Version);
         if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
         return TypedResults.Ok(new ApplicationTokenJson(result.Token!, result.Id!, result.Name));
     }
+
+    private static async Task<IResult> Logout(HttpContext context, IGrainFactory grains)
+    {
+        var token = TokenIdentity.From(context.User);
+        await User(grains, token).RevokeSession(token.SessionId, RevocationReasons.Logout);
+        ForgetSession(context, token, token.SessionId);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> ChangePassword(HttpContext context, IGrainFactory grains)
+    {
+        var token = TokenIdentity.From(context.User);
+        if (token.SessionKind == SessionKinds.Application)
+            return Problems.Forbidden("Application tokens cannot change the password");
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
+        if (problem is not null) return problem;
+        var fields = new JsonFields(body!.Value);
+        string? error = null;
+        var current = fields.String("currentPassword", ref error, required: true);
+        var next = fields.String("newPassword", ref error, required: true);
+        if (error is not null) return Problems.BadRequest(error);
+        if (current!.Length is 0 or > MaxPasswordLength || next!.Length is 0 or > MaxPasswordLength)
+            return Problems.BadRequest($"passwords must be 1 to {MaxPasswordLength} characters");
+
+        var result = await grains.GetGrain<IAuthenticationGrain>(0).ChangePassword(token.Tenant, token.UserId, token.SessionId, current, next);
+        return result.Error switch
+        {
+            PasswordChangeError.None => TypedResults.NoContent(),
+            PasswordChangeError.WeakPassword => Problems.BadRequest(result.Detail!),
+            _ => Problems.Forbidden(result.Detail!),
+        };
+    }
+
+    private static async Task<IResult> ListMySessions(HttpContext context, IGrainFactory grains)
+    {
+        var token = TokenIdentity.From(context.User);
+        return await SessionsJson.PageAsync(context, User(grains, token));
+    }
+
+    private static async Task<IResult> RevokeMySession(string sessionId, HttpContext context, IGrainFactory grains)
+    {
+        var token = TokenIdentity.From(context.User);
+        if (!await User(grains, token).RevokeSession(sessionId, RevocationReasons.RevokedByUser)) return Problems.NotFound("Session not found");
+        ForgetSession(context, token, sessionId);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>A session ended through this node stops here at once, elsewhere within the latency.</summary>
+    private static void ForgetSession(HttpContext context, TokenIdentity token, string sessionId) =>
+        context.RequestServices.GetRequiredService<RevocationCache>().Forget(token.Tenant, token.UserId, sessionId);
+
+    private static IUserGrain User(IGrainFactory grains, TokenIdentity token) =>
+        grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId));
 
     private static async Task<IResult> Me(HttpContext context, IGrainFactory grains)
     {

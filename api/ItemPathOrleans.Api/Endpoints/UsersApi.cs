@@ -10,9 +10,6 @@ namespace ItemPathOrleans.Api.Endpoints;
 /// <summary>The admin users API: list, create, read, update, delete users of the caller's tenant.</summary>
 public static class UsersApi
 {
-    public const int DefaultLimit = 100;
-    public const int MaxLimit = 1000;
-
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
         var users = app.MapGroup("/api/users").RequireAuthorization(TokenSchemes.AccessPolicy, TokenSchemes.AdminPolicy);
@@ -22,19 +19,18 @@ public static class UsersApi
         users.MapPost("/{id:int}", Update);
         users.MapPatch("/{id:int}", Update);
         users.MapDelete("/{id:int}", Delete);
+        users.MapGet("/{id:int}/sessions", ListSessions);
+        users.MapDelete("/{id:int}/sessions", RevokeAllSessions);
+        users.MapDelete("/{id:int}/sessions/{sessionId}", RevokeSession);
         return app;
     }
 
     private static async Task<IResult> List(HttpContext context, IGrainFactory grains)
     {
         var q = context.Request.Query;
-        var limit = DefaultLimit;
-        var page = 0;
+        var (paging, problem) = Paging.From(q);
+        if (problem is not null) return problem;
         int? status = null;
-        if (q.TryGetValue("limit", out var l) && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
-            return Problems.BadRequest($"limit must be an integer from 1 to {MaxLimit}");
-        if (q.TryGetValue("page", out var p) && (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out page) || page < 0))
-            return Problems.BadRequest("page must be an integer from 0");
         if (q.TryGetValue("status", out var s))
         {
             if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var st) || !UserStatus.IsValid(st))
@@ -47,7 +43,7 @@ public static class UsersApi
         string? email = q.TryGetValue("email", out var e) ? e.ToString() : null;
         if (username is { Length: > 128 } || email is { Length: > 254 }) return Problems.BadRequest("username and email filters are limited to 128 and 254 characters");
 
-        var result = await Registry(grains).ListUsers(context.Tenant().Id, new UserQuery(username, email, type, status, limit, page));
+        var result = await Registry(grains).ListUsers(context.Tenant().Id, new UserQuery(username, email, type, status, paging.Limit, paging.Page));
         return TypedResults.Ok(new UserListJson(result.Users.Select(ApiJson.User).ToList(), result.Total));
     }
 
@@ -114,6 +110,30 @@ public static class UsersApi
             UserChangeError.NotFound => Problems.NotFound("User not found"),
             _ => Problems.Conflict("The last active admin of a tenant cannot be deleted"),
         };
+    }
+
+    private static async Task<IResult> ListSessions(int id, HttpContext context, IGrainFactory grains)
+    {
+        var user = grains.GetGrain<IUserGrain>(GrainKeys.User(context.Tenant().Id, id));
+        if (await user.GetProfile() is null) return Problems.NotFound("User not found");
+        return await SessionsJson.PageAsync(context, user);
+    }
+
+    private static async Task<IResult> RevokeAllSessions(int id, HttpContext context, IGrainFactory grains)
+    {
+        var user = grains.GetGrain<IUserGrain>(GrainKeys.User(context.Tenant().Id, id));
+        if (await user.GetProfile() is null) return Problems.NotFound("User not found");
+        await user.RevokeAllSessions(RevocationReasons.RevokedByAdmin);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> RevokeSession(int id, string sessionId, HttpContext context, IGrainFactory grains, RevocationCache revocations)
+    {
+        var tenant = context.Tenant().Id;
+        var user = grains.GetGrain<IUserGrain>(GrainKeys.User(tenant, id));
+        if (!await user.RevokeSession(sessionId, RevocationReasons.RevokedByAdmin)) return Problems.NotFound("Session not found");
+        revocations.Forget(tenant, id, sessionId);
+        return TypedResults.NoContent();
     }
 
     private static ProblemResult ToProblem(UserChangeResult result) => result.Error switch

@@ -12,6 +12,12 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Creates the tenant with default settings and a first key version if it does not exist.</summary>
     Task<TenantInfo> EnsureCreated(string name);
 
+    /// <summary>
+    /// Changes settings (fields present in the patch). Answers the updated tenant, or the
+    /// validation error naming the field; nothing is stored on an error.
+    /// </summary>
+    Task<(TenantInfo? Tenant, string? Error)> UpdateSettings(TenantSettingsPatch patch);
+
     /// <summary>Reserves the next user id (ids start at 1 and are never reused).</summary>
     Task<int> NextUserId();
 

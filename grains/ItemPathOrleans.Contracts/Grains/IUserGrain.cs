@@ -26,14 +26,35 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     Task<LoginPermit> BeginLogin();
 
-    /// <summary>Second half of a login: opens a session when the password matched.</summary>
-    Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword);
+    /// <summary>
+    /// Second half of a login: opens a session when the password matched.
+    /// <paramref name="tenantVersion"/> is the newest tenant version the caller has seen: settings
+    /// changed before the request started apply to it.
+    /// </summary>
+    Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion);
 
-    /// <summary>A new access token for a session, from its refresh token's <c>jti</c>.</summary>
-    Task<RefreshResult> Refresh(string sessionId, string refreshJti);
+    /// <summary>
+    /// A refresh: with rotation on, spends the presented token and answers the next; the
+    /// previous token within the grace window replays the same answer; any other spent token
+    /// revokes the whole session.
+    /// </summary>
+    Task<RefreshResult> Refresh(string sessionId, string refreshJti, int tenantVersion);
 
     /// <summary>A non-expiring application token, opened as a session of kind application.</summary>
-    Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name);
+    Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name, int tenantVersion);
+
+    /// <summary>Second half of a password change by the user: keeps <paramref name="keepSessionId"/>, revokes every other session.</summary>
+    Task<PasswordChangeResult> CompletePasswordChange(Guid permitId, bool passwordMatched, string newPasswordHash, string keepSessionId);
+
+    /// <summary>The user's active sessions and application tokens.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<SessionInfo>> ListSessions();
+
+    /// <summary>Revokes one session; false when the user has no such active session.</summary>
+    Task<bool> RevokeSession(string sessionId, string reason);
+
+    /// <summary>Revokes every session and application token; answers how many.</summary>
+    Task<int> RevokeAllSessions(string reason);
 
     /// <summary>The revocation check: may interleave, it writes nothing.</summary>
     [ReadOnly, AlwaysInterleave]

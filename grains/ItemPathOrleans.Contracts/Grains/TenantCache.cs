@@ -15,11 +15,15 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
-    /// <summary>The tenant, or null if it does not exist.</summary>
-    public async ValueTask<TenantInfo?> FindAsync(string tenant)
+    /// <summary>
+    /// The tenant, or null if it does not exist. A copy older than <paramref name="minVersion"/>
+    /// (a version the caller has already seen) is refreshed at once.
+    /// </summary>
+    public async ValueTask<TenantInfo?> FindAsync(string tenant, int minVersion = 0)
     {
         var now = time.GetUtcNow();
-        if (_entries.TryGetValue(tenant, out var entry) && now - entry.LoadedAt < MaxAge) return entry.Info;
+        if (_entries.TryGetValue(tenant, out var entry) && now - entry.LoadedAt < MaxAge && (entry.Info?.Version ?? 0) >= minVersion)
+            return entry.Info;
         try
         {
             var info = await grains.GetGrain<ITenantGrain>(tenant).Get();
@@ -32,8 +36,11 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
         }
     }
 
-    public async ValueTask<TenantInfo> GetAsync(string tenant) =>
-        await FindAsync(tenant) ?? throw new InvalidOperationException($"Tenant '{tenant}' does not exist.");
+    public async ValueTask<TenantInfo> GetAsync(string tenant, int minVersion = 0) =>
+        await FindAsync(tenant, minVersion) ?? throw new InvalidOperationException($"Tenant '{tenant}' does not exist.");
+
+    /// <summary>Takes a copy just answered by the tenant grain (after a change made through this node).</summary>
+    public void Update(TenantInfo info) => _entries[info.Id] = new Entry(info, time.GetUtcNow());
 
     private sealed record Entry(TenantInfo? Info, DateTimeOffset LoadedAt);
 }

@@ -5,14 +5,15 @@ using ItemPathOrleans.Grains.Passwords;
 namespace ItemPathOrleans.Grains.Authentication;
 
 /// <summary>
-/// Password logins in two steps, so a user grain never waits on a hash: the user grain hands
+/// Password checks in two steps, so a user grain never waits on a hash: the user grain hands
 /// out a permit and the stored hash, the hash is verified here on the bounded pool, then the
-/// user grain opens the session. Every failure path runs exactly one hash.
+/// user grain completes (opens the session, or changes the password). Every failure path of a
+/// login runs exactly one hash.
 /// </summary>
 [StatelessWorker, Reentrant]
-public sealed class AuthenticationGrain(PasswordHashingPool hashing) : Grain, IAuthenticationGrain
+public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache tenants) : Grain, IAuthenticationGrain
 {
-    public async Task<LoginResult> Login(string tenant, string username, string password)
+    public async Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion)
     {
         var name = GrainKeys.NormalizeName(username);
         var userId = await GrainFactory.GetGrain<IUniqueNameGrain>(GrainKeys.UniqueName(tenant, UniqueNameKind.Username, name)).Lookup();
@@ -33,6 +34,31 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing) : Grain, IA
         var check = await hashing.VerifyAsync(password, permit.PasswordHash);
         // Re-hashing with the configured parameters is a second hash, paid only on a success.
         var rehashed = check.NeedsRehash ? await hashing.HashAsync(password) : null;
-        return await user.CompleteLogin(permit.PermitId, check.Matched, rehashed);
+        return await user.CompleteLogin(permit.PermitId, check.Matched, rehashed, tenantVersion);
+    }
+
+    public async Task<PasswordChangeResult> ChangePassword(string tenant, int userId, string keepSessionId, string currentPassword, string newPassword)
+    {
+        var user = GrainFactory.GetGrain<IUserGrain>(GrainKeys.User(tenant, userId));
+        var profile = await user.GetProfile();
+        if (profile is null) return new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
+        var settings = (await tenants.GetAsync(tenant)).Settings;
+        if (PasswordPolicy.Check(newPassword, profile.Username, settings) is { } weak)
+            return new PasswordChangeResult(PasswordChangeError.WeakPassword, weak);
+
+        var permit = await user.BeginLogin();
+        if (!permit.Allowed || permit.PasswordHash is null)
+        {
+            await hashing.VerifyDecoyAsync(currentPassword);
+            return new PasswordChangeResult(PasswordChangeError.NoPassword, "This user has no password to change");
+        }
+        var check = await hashing.VerifyAsync(currentPassword, permit.PasswordHash);
+        if (!check.Matched)
+        {
+            await user.CompleteLogin(permit.PermitId, false, null, 0);
+            return new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
+        }
+        var hash = await hashing.HashAsync(newPassword);
+        return await user.CompletePasswordChange(permit.PermitId, true, hash, keepSessionId);
     }
 }

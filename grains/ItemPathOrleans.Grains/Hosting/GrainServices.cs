@@ -1,6 +1,7 @@
 using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Passwords;
+using ItemPathOrleans.Grains.Security;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Grains.Tokens;
 using Microsoft.Extensions.Configuration;
@@ -29,14 +30,18 @@ public static class GrainServices
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<PasswordHashingPool>();
         services.AddSingleton<TenantCache>();
+        services.AddSingleton<SecurityEvents>();
         if (string.IsNullOrEmpty(connectionString))
         {
             services.AddSingleton<IUserDirectory, InMemoryUserDirectory>();
+            services.AddSingleton<InMemorySecurityEventStore>();
+            services.AddSingleton<ISecurityEventStore>(sp => sp.GetRequiredService<InMemorySecurityEventStore>());
         }
         else
         {
             services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
             services.AddSingleton<IUserDirectory, PostgresUserDirectory>();
+            services.AddSingleton<ISecurityEventStore, PostgresSecurityEventStore>();
         }
         return services;
     }

@@ -26,6 +26,17 @@ public sealed class TenantGrain(
         return state.State.Info;
     }
 
+    public async Task<(TenantInfo? Tenant, string? Error)> UpdateSettings(TenantSettingsPatch patch)
+    {
+        RequireCreated();
+        var info = state.State.Info!;
+        var settings = patch.ApplyTo(info.Settings);
+        if (TenantSettingsRules.Validate(settings) is { } error) return (null, error);
+        state.State.Info = info with { Settings = settings, Version = info.Version + 1 };
+        await state.WriteOrDeactivateAsync(this);
+        return (state.State.Info, null);
+    }
+
     public async Task<int> NextUserId()
     {
         RequireCreated();

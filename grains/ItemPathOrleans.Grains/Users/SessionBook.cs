@@ -6,27 +6,35 @@ namespace ItemPathOrleans.Grains.Users;
 
 /// <summary>
 /// The rules over a user's sessions, as a plain class the user grain calls: opening sessions
-/// within the tenant's caps, pruning what has ended, revoking.
+/// within the tenant's caps, revoking, and pruning what has ended, so a user's state stays
+/// bounded however long the user lives.
 /// </summary>
 public sealed class SessionBook(Dictionary<string, Session> sessions)
 {
+    /// <summary>How long a revoked session is kept (a later reuse of its tokens is still recognised).</summary>
+    public static readonly TimeSpan RevokedRetention = TimeSpan.FromDays(1);
+
+    /// <summary>At most this many revoked sessions are kept, however many were revoked in a day.</summary>
+    public const int MaxRevokedKept = 50;
+
     public Session? Find(string sessionId) => sessions.GetValueOrDefault(sessionId);
+
+    public IEnumerable<Session> Active(DateTimeOffset now) =>
+        sessions.Values.Where(s => s.IsActive(now)).OrderBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal);
 
     /// <summary>
     /// Opens a login (or SSO) session. Past <paramref name="maxSessions"/> active login sessions
-    /// the oldest is revoked, so a user's state never grows without bound.
+    /// the oldest ones are revoked; the answer lists them.
     /// </summary>
-    public Session OpenLogin(string kind, DateTimeOffset now, TimeSpan lifetime, int maxSessions)
+    public (Session Session, IReadOnlyList<Session> Evicted) OpenLogin(string kind, DateTimeOffset now, TimeSpan lifetime, int maxSessions)
     {
         Prune(now);
         var active = sessions.Values
             .Where(s => s.Kind != SessionKinds.Application && s.IsActive(now))
             .OrderBy(s => s.CreatedAt)
             .ToList();
-        for (var i = 0; i <= active.Count - maxSessions; i++)
-        {
-            sessions.Remove(active[i].Id);
-        }
+        var evicted = active.Take(Math.Max(0, active.Count - maxSessions + 1)).ToList();
+        foreach (var old in evicted) old.Revoke(RevocationReasons.SessionCap, now);
 
         var session = new Session
         {
@@ -36,9 +44,10 @@ public sealed class SessionBook(Dictionary<string, Session> sessions)
             ExpiresAt = now + lifetime,
             RefreshJti = Guid.NewGuid().ToString(),
             RefreshIssuedAt = now.ToUnixTimeSeconds(),
+            LastUsedAt = now,
         };
         sessions[session.Id] = session;
-        return session;
+        return (session, evicted);
     }
 
     public int ActiveApplicationTokens(DateTimeOffset now) =>
@@ -59,21 +68,27 @@ public sealed class SessionBook(Dictionary<string, Session> sessions)
         return session;
     }
 
-    /// <summary>Ends every session (password set by an admin, deactivation, deletion).</summary>
-    public int RevokeAll()
+    /// <summary>Revokes every active session except <paramref name="keep"/>; answers the revoked ones.</summary>
+    public IReadOnlyList<Session> RevokeAll(string reason, DateTimeOffset now, string? keep = null)
     {
-        var count = sessions.Count;
-        sessions.Clear();
-        return count;
+        var revoked = sessions.Values.Where(s => s.IsActive(now) && s.Id != keep).ToList();
+        foreach (var session in revoked) session.Revoke(reason, now);
+        return revoked;
     }
 
-    /// <summary>Drops sessions that are expired or revoked: a missing session is a revoked one.</summary>
+    /// <summary>
+    /// Drops expired sessions, and revoked ones past <see cref="RevokedRetention"/> or beyond the
+    /// newest <see cref="MaxRevokedKept"/>.
+    /// </summary>
     public void Prune(DateTimeOffset now)
     {
         foreach (var (id, session) in sessions)
         {
-            if (!session.IsActive(now)) sessions.Remove(id);
+            if (session.IsExpired(now) || (session.Revoked && now - session.RevokedAt > RevokedRetention))
+                sessions.Remove(id);
         }
+        var revoked = sessions.Values.Where(s => s.Revoked).OrderByDescending(s => s.RevokedAt).Skip(MaxRevokedKept).ToList();
+        foreach (var session in revoked) sessions.Remove(session.Id);
     }
 
     /// <summary>Opaque, unguessable session ids (128 bits, base64url).</summary>

@@ -3,6 +3,7 @@ using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Hosting;
+using ItemPathOrleans.Grains.Security;
 using ItemPathOrleans.Grains.Tokens;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -11,13 +12,15 @@ namespace ItemPathOrleans.Grains.Users;
 
 /// <summary>
 /// One user: the single writer for its profile, password hash and sessions. Every change that
-/// a token depends on is stored before the token is returned.
+/// a token depends on is stored before the token is returned; a failed write drops the
+/// activation and fails the call.
 /// </summary>
 public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> state,
     TenantCache tenants,
     TokenMinter minter,
     IUserDirectory directory,
+    SecurityEvents securityEvents,
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -27,6 +30,10 @@ public sealed partial class UserGrain(
     // Logins between their two halves; in memory only, bounded.
     private readonly Dictionary<Guid, DateTimeOffset> _permits = [];
     private bool _directoryStale;
+    // lastUsedAt changes live in memory and are stored with the next write or at deactivation.
+    private bool _lastUsedDirty;
+    // After a failed write the memory may hold changes nobody was answered for: never store them.
+    private bool _writeFailed;
 
     private string Tenant => GrainKeys.ParseUser(this.GetPrimaryKeyString()).Tenant;
     private int UserId => GrainKeys.ParseUser(this.GetPrimaryKeyString()).UserId;
@@ -43,7 +50,7 @@ public sealed partial class UserGrain(
         if (Profile is not null) return UserChangeResult.Fail(UserChangeError.Invalid, "User already exists");
         state.State.Profile = profile;
         state.State.PasswordHash = passwordHash;
-        await state.WriteOrDeactivateAsync(this);
+        await WriteAsync();
         await SyncDirectoryAsync();
         if (profile.IsActiveAdmin) await TenantGrain.AddActiveAdmin(profile.Id);
         return UserChangeResult.Ok(profile);
@@ -73,15 +80,20 @@ public sealed partial class UserGrain(
 
         state.State.Profile = after;
         // A password set by an admin or a deactivation ends every session.
-        if (newPasswordHash is not null || (before.IsActive && !after.IsActive))
+        IReadOnlyList<Session> revoked = [];
+        if (newPasswordHash is not null)
         {
-            Sessions.RevokeAll();
+            state.State.PasswordHash = newPasswordHash;
+            revoked = Sessions.RevokeAll(RevocationReasons.PasswordChanged, Now());
         }
-        if (newPasswordHash is not null) state.State.PasswordHash = newPasswordHash;
+        else if (before.IsActive && !after.IsActive)
+        {
+            revoked = Sessions.RevokeAll(RevocationReasons.UserDeactivated, Now());
+        }
 
         try
         {
-            await state.WriteOrDeactivateAsync(this);
+            await WriteAsync();
         }
         catch
         {
@@ -90,6 +102,7 @@ public sealed partial class UserGrain(
         }
         await SyncDirectoryAsync();
         if (!before.IsActiveAdmin && after.IsActiveAdmin) await TenantGrain.AddActiveAdmin(after.Id);
+        await RecordRevocationsAsync(revoked);
         return UserChangeResult.Ok(after);
     }
 
@@ -129,95 +142,221 @@ public sealed partial class UserGrain(
         return Task.FromResult(new LoginPermit(true, permit, state.State.PasswordHash));
     }
 
-    public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword)
+    public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion)
     {
         if (!_permits.Remove(permitId) || !passwordMatched || Profile is not { IsActive: true } profile)
         {
             return LoginResult.Fail(TokenError.BadCredentials);
         }
 
-        var tenant = await tenants.GetAsync(Tenant);
+        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
         var now = Now();
-        var session = Sessions.OpenLogin(SessionKinds.Login, now,
+        var (session, evicted) = Sessions.OpenLogin(SessionKinds.Login, now,
             TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);
         if (rehashedPassword is not null) state.State.PasswordHash = rehashedPassword;
-        await state.WriteOrDeactivateAsync(this);
+        await WriteAsync();
+        await RecordRevocationsAsync(evicted);
 
         var access = MintAccess(tenant, profile, session, now);
-        var refresh = new IssuedToken(minter.Mint(tenant, new TokenDescriptor(
-            TokenClaims.RefreshType, session.RefreshJti!, profile.Username, session.RefreshIssuedAt,
-            session.ExpiresAt!.Value.ToUnixTimeSeconds(), profile.Id, session.Id)), session.ExpiresAt);
-        return new LoginResult(TokenError.None, access, refresh, profile);
+        return new LoginResult(TokenError.None, access, MintRefresh(tenant, profile, session), profile);
     }
 
-    public async Task<RefreshResult> Refresh(string sessionId, string refreshJti)
+    public async Task<RefreshResult> Refresh(string sessionId, string refreshJti, int tenantVersion)
     {
         var now = Now();
-        var (error, session) = FindRefreshableSession(sessionId, refreshJti, now);
-        if (error != TokenError.None) return RefreshResult.Fail(error);
+        if (Profile is not { IsActive: true } profile) return RefreshResult.Fail(TokenError.UserInactive);
+        if (Sessions.Find(sessionId) is not { } session) return RefreshResult.Fail(TokenError.SessionRevoked);
 
-        session!.LastUsedAt = now;
-        var tenant = await tenants.GetAsync(Tenant);
-        return new RefreshResult(TokenError.None, MintAccess(tenant, Profile!, session, now), null);
+        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
+        var settings = tenant.Settings;
+        switch (session.Present(refreshJti, now, TimeSpan.FromSeconds(settings.RefreshReuseGraceSeconds)))
+        {
+            case RefreshPresentation.Revoked:
+                return RefreshResult.Fail(TokenError.SessionRevoked);
+            case RefreshPresentation.Expired:
+                return RefreshResult.Fail(TokenError.SessionExpired);
+            case RefreshPresentation.Reuse:
+                await RevokeForReuseAsync(session, now);
+                return RefreshResult.Fail(TokenError.SessionRevoked);
+            case RefreshPresentation.Replay:
+                // The same answer, byte for byte: re-signed from the stored jti and iat.
+                return new RefreshResult(TokenError.None, MintAccess(tenant, profile, session, session.RotationAnswer!), MintRefresh(tenant, profile, session));
+        }
+
+        session.LastUsedAt = now;
+        _lastUsedDirty = true;
+        if (!settings.RefreshTokenRotation)
+        {
+            return new RefreshResult(TokenError.None, MintAccess(tenant, profile, session, now), null);
+        }
+
+        var answer = new AccessAnswer(Guid.NewGuid().ToString(), now.ToUnixTimeSeconds(), AccessExpiry(tenant, session, now).ToUnixTimeSeconds());
+        session.Rotate(Guid.NewGuid().ToString(), now, answer);
+        await WriteAsync();
+        return new RefreshResult(TokenError.None, MintAccess(tenant, profile, session, answer), MintRefresh(tenant, profile, session));
     }
 
-    public async Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name)
+    public async Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name, int tenantVersion)
     {
         var now = Now();
-        var (error, _) = FindRefreshableSession(sessionId, refreshJti, now);
-        if (error != TokenError.None) return ApplicationTokenResult.Fail(error);
-        var profile = Profile!;
+        if (Profile is not { IsActive: true } profile) return ApplicationTokenResult.Fail(TokenError.UserInactive);
+        if (Sessions.Find(sessionId) is not { } session) return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
+
+        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
+        switch (session.Present(refreshJti, now, TimeSpan.FromSeconds(tenant.Settings.RefreshReuseGraceSeconds)))
+        {
+            case RefreshPresentation.Current:
+                break;
+            case RefreshPresentation.Expired:
+                return ApplicationTokenResult.Fail(TokenError.SessionExpired);
+            case RefreshPresentation.Reuse:
+                await RevokeForReuseAsync(session, now);
+                return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
+            default:
+                return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
+        }
         if (profile.Type != UserTypes.Application) return ApplicationTokenResult.Fail(TokenError.NotApplicationUser);
-
-        var tenant = await tenants.GetAsync(Tenant);
         if (Sessions.ActiveApplicationTokens(now) >= tenant.Settings.MaxApplicationTokensPerUser)
             return ApplicationTokenResult.Fail(TokenError.TooManyApplicationTokens);
 
         var app = Sessions.OpenApplication(name, now);
-        await state.WriteOrDeactivateAsync(this);
+        await WriteAsync();
 
         var token = minter.Mint(tenant, new TokenDescriptor(
             TokenClaims.AccessType, app.Id, profile.Username, now.ToUnixTimeSeconds(), null, profile.Id, app.Id));
-        LogApplicationTokenCreated(logger, Tenant, profile.Id, app.Id);
+        await RecordAsync(SecurityEventNames.ApplicationTokenCreated, $"session {app.Id}");
         return new ApplicationTokenResult(TokenError.None, token, app.Id, app.Name);
+    }
+
+    public async Task<PasswordChangeResult> CompletePasswordChange(Guid permitId, bool passwordMatched, string newPasswordHash, string keepSessionId)
+    {
+        if (!_permits.Remove(permitId) || !passwordMatched || Profile is not { IsActive: true })
+            return new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
+
+        state.State.PasswordHash = newPasswordHash;
+        var revoked = Sessions.RevokeAll(RevocationReasons.PasswordChanged, Now(), keep: keepSessionId);
+        await WriteAsync();
+        await RecordAsync(SecurityEventNames.PasswordChanged, $"{revoked.Count} other sessions revoked");
+        await RecordRevocationsAsync(revoked);
+        return new PasswordChangeResult(PasswordChangeError.None, null);
+    }
+
+    public Task<IReadOnlyList<SessionInfo>> ListSessions()
+    {
+        IReadOnlyList<SessionInfo> sessions = Profile is null
+            ? []
+            : Sessions.Active(time.GetUtcNow())
+                .Select(s => new SessionInfo(s.Id, s.Kind, s.Name, s.CreatedAt, s.LastUsedAt, s.ExpiresAt))
+                .ToList();
+        return Task.FromResult(sessions);
+    }
+
+    public async Task<bool> RevokeSession(string sessionId, string reason)
+    {
+        var now = Now();
+        if (Sessions.Find(sessionId) is not { } session || !session.IsActive(now)) return false;
+        session.Revoke(reason, now);
+        await WriteAsync();
+        await RecordRevocationsAsync([session]);
+        return true;
+    }
+
+    public async Task<int> RevokeAllSessions(string reason)
+    {
+        var revoked = Sessions.RevokeAll(reason, Now());
+        if (revoked.Count == 0) return 0;
+        await WriteAsync();
+        await RecordRevocationsAsync(revoked);
+        return revoked.Count;
     }
 
     public Task<SessionCheck> CheckSession(string sessionId)
     {
+        var now = time.GetUtcNow();
         var session = Sessions.Find(sessionId);
         var profile = Profile;
-        return Task.FromResult(new SessionCheck(
-            profile?.IsActive ?? false,
-            session?.IsActive(time.GetUtcNow()) ?? false,
-            session?.Kind,
-            profile?.IsAdmin ?? false,
-            session?.RefreshJti));
+        var active = session?.IsActive(now) ?? false;
+        if (active && profile is not null)
+        {
+            // A use of an access or application token: remembered in memory only.
+            session!.LastUsedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
+            _lastUsedDirty = true;
+        }
+        return Task.FromResult(new SessionCheck(profile?.IsActive ?? false, active, session?.Kind, profile?.IsAdmin ?? false, session?.RefreshJti));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_directoryStale) await SyncDirectoryAsync();
+        if (_lastUsedDirty && !_writeFailed && Profile is not null)
+        {
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch (Exception ex)
+            {
+                // Only lastUsedAt would be lost; a stale activation must not win anything.
+                LogLastUsedNotStored(logger, ex, Tenant, UserId);
+            }
+        }
     }
 
-    private (TokenError Error, Session? Session) FindRefreshableSession(string sessionId, string refreshJti, DateTimeOffset now)
+    private async Task RevokeForReuseAsync(Session session, DateTimeOffset now)
     {
-        if (Profile is not { IsActive: true }) return (TokenError.UserInactive, null);
-        var session = Sessions.Find(sessionId);
-        if (session is null || session.Revoked || session.Kind == SessionKinds.Application || session.RefreshJti != refreshJti)
-            return (TokenError.SessionRevoked, null);
-        if (session.IsExpired(now)) return (TokenError.SessionExpired, null);
-        return (TokenError.None, session);
+        session.Revoke(RevocationReasons.RefreshTokenReuse, now);
+        await WriteAsync();
+        await RecordAsync(SecurityEventNames.RefreshReuseDetected, $"session {session.Id} revoked: a spent refresh token was presented");
     }
 
-    private IssuedToken MintAccess(TenantInfo tenant, UserProfile profile, Session session, DateTimeOffset now)
+    /// <summary>Stores the state, pruned first, so state stays bounded.</summary>
+    private async Task WriteAsync()
+    {
+        Sessions.Prune(Now());
+        try
+        {
+            await state.WriteOrDeactivateAsync(this);
+        }
+        catch
+        {
+            _writeFailed = true;
+            throw;
+        }
+        _lastUsedDirty = false;
+    }
+
+    private static DateTimeOffset AccessExpiry(TenantInfo tenant, Session session, DateTimeOffset now)
     {
         var expiry = now.AddSeconds(tenant.Settings.AccessTokenLifetimeSeconds);
-        if (session.ExpiresAt is { } sessionEnd && sessionEnd < expiry) expiry = sessionEnd;
-        var token = minter.Mint(tenant, new TokenDescriptor(
-            TokenClaims.AccessType, Guid.NewGuid().ToString(), profile.Username, now.ToUnixTimeSeconds(),
-            expiry.ToUnixTimeSeconds(), profile.Id, session.Id));
-        return new IssuedToken(token, expiry);
+        return session.ExpiresAt is { } sessionEnd && sessionEnd < expiry ? sessionEnd : expiry;
     }
+
+    private IssuedToken MintAccess(TenantInfo tenant, UserProfile profile, Session session, DateTimeOffset now) =>
+        MintAccess(tenant, profile, session, new AccessAnswer(Guid.NewGuid().ToString(), now.ToUnixTimeSeconds(), AccessExpiry(tenant, session, now).ToUnixTimeSeconds()));
+
+    private IssuedToken MintAccess(TenantInfo tenant, UserProfile profile, Session session, AccessAnswer answer)
+    {
+        var token = minter.Mint(tenant, new TokenDescriptor(
+            TokenClaims.AccessType, answer.Jti, profile.Username, answer.IssuedAt, answer.ExpiresAt, profile.Id, session.Id));
+        return new IssuedToken(token, DateTimeOffset.FromUnixTimeSeconds(answer.ExpiresAt));
+    }
+
+    private IssuedToken MintRefresh(TenantInfo tenant, UserProfile profile, Session session) =>
+        new(minter.Mint(tenant, new TokenDescriptor(
+            TokenClaims.RefreshType, session.RefreshJti!, profile.Username, session.RefreshIssuedAt,
+            session.ExpiresAt!.Value.ToUnixTimeSeconds(), profile.Id, session.Id)), session.ExpiresAt);
+
+    private async Task RecordRevocationsAsync(IReadOnlyList<Session> revoked)
+    {
+        foreach (var session in revoked)
+        {
+            var name = session.Kind == SessionKinds.Application ? SecurityEventNames.ApplicationTokenRevoked : SecurityEventNames.SessionRevoked;
+            await RecordAsync(name, $"session {session.Id}: {session.RevokedReason}");
+        }
+    }
+
+    private Task RecordAsync(string name, string detail) =>
+        securityEvents.RecordAsync(new SecurityEvent(Tenant, UserId, name, detail, time.GetUtcNow()));
 
     /// <summary>
     /// Copies the profile to the queryable directory. A failure is logged and retried with the
@@ -239,9 +378,9 @@ public sealed partial class UserGrain(
 
     private ITenantGrain TenantGrain => GrainFactory.GetGrain<ITenantGrain>(Tenant);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Application token {SessionId} created for user {UserId} of tenant {Tenant}")]
-    private static partial void LogApplicationTokenCreated(ILogger logger, string tenant, int userId, string sessionId);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "User directory update failed for user {UserId} of tenant {Tenant}; it will be retried")]
     private static partial void LogDirectoryFailed(ILogger logger, Exception exception, string tenant, int userId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Last-use times of user {UserId} of tenant {Tenant} were not stored at deactivation")]
+    private static partial void LogLastUsedNotStored(ILogger logger, Exception exception, string tenant, int userId);
 }

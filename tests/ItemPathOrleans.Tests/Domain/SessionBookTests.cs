@@ -12,7 +12,7 @@ public class SessionBookTests
     public void A_login_session_expires_30_days_after_it_opened_and_its_refresh_iat_is_its_start()
     {
         var book = new SessionBook([]);
-        var s = book.OpenLogin(SessionKinds.Login, T0, Month, 200);
+        var (s, _) = book.OpenLogin(SessionKinds.Login, T0, Month, 200);
         Assert.Equal(T0 + Month, s.ExpiresAt);
         Assert.Equal(T0.ToUnixTimeSeconds(), s.RefreshIssuedAt);
         Assert.True(s.IsActive(T0 + Month - TimeSpan.FromSeconds(1)));
@@ -24,14 +24,16 @@ public class SessionBookTests
     {
         var sessions = new Dictionary<string, Session>();
         var book = new SessionBook(sessions);
-        var first = book.OpenLogin(SessionKinds.Login, T0, Month, 3);
+        var (first, _) = book.OpenLogin(SessionKinds.Login, T0, Month, 3);
         book.OpenLogin(SessionKinds.Login, T0.AddSeconds(1), Month, 3);
         book.OpenLogin(SessionKinds.Login, T0.AddSeconds(2), Month, 3);
-        var fourth = book.OpenLogin(SessionKinds.Login, T0.AddSeconds(3), Month, 3);
+        var (fourth, evicted) = book.OpenLogin(SessionKinds.Login, T0.AddSeconds(3), Month, 3);
 
-        Assert.Equal(3, sessions.Count);
-        Assert.Null(book.Find(first.Id));
-        Assert.NotNull(book.Find(fourth.Id));
+        Assert.Equal(first.Id, Assert.Single(evicted).Id);
+        Assert.Equal(3, book.Active(T0.AddSeconds(3)).Count());
+        Assert.False(first.IsActive(T0.AddSeconds(3)));
+        Assert.Equal(RevocationReasons.SessionCap, first.RevokedReason);
+        Assert.True(book.Find(fourth.Id)!.IsActive(T0.AddSeconds(3)));
     }
 
     [Fact]
@@ -39,7 +41,7 @@ public class SessionBookTests
     {
         var sessions = new Dictionary<string, Session>();
         var book = new SessionBook(sessions);
-        var login = book.OpenLogin(SessionKinds.Login, T0, Month, 200);
+        var (login, _) = book.OpenLogin(SessionKinds.Login, T0, Month, 200);
         var app = book.OpenApplication("ci", T0);
 
         book.Prune(T0 + Month + TimeSpan.FromDays(3650));

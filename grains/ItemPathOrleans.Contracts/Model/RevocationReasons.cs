@@ -1,0 +1,13 @@
+namespace ItemPathOrleans.Contracts.Model;
+
+/// <summary>Why sessions end; stable names, shown in security events.</summary>
+public static class RevocationReasons
+{
+    public const string Logout = "logout";
+    public const string RevokedByUser = "revoked_by_user";
+    public const string RevokedByAdmin = "revoked_by_admin";
+    public const string RefreshTokenReuse = "refresh_token_reuse";
+    public const string PasswordChanged = "password_changed";
+    public const string UserDeactivated = "user_deactivated";
+    public const string SessionCap = "session_cap";
+}

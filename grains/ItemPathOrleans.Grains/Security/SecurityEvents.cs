@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace ItemPathOrleans.Grains.Security;
+
+/// <summary>Stable names of security events (log event names and the <c>name</c> column).</summary>
+public static class SecurityEventNames
+{
+    public const string LoginSucceeded = "login_succeeded";
+    public const string LoginFailed = "login_failed";
+    public const string RefreshReuseDetected = "refresh_reuse_detected";
+    public const string SessionRevoked = "session_revoked";
+    public const string ApplicationTokenCreated = "application_token_created";
+    public const string ApplicationTokenRevoked = "application_token_revoked";
+    public const string PasswordChanged = "password_changed";
+}
+
+/// <summary>One security event: never a password or a token in it.</summary>
+public sealed record SecurityEvent(string Tenant, int? UserId, string Name, string? Detail, DateTimeOffset At, string? Address = null);
+
+/// <summary>
+/// Where security events go: a structured log event always, and an append-only store (the
+/// <c>itempath_security_events</c> table), not grain state, so a user's state stays small.
+/// Recording never fails the request that caused it.
+/// </summary>
+public interface ISecurityEventStore
+{
+    Task AppendAsync(SecurityEvent securityEvent, CancellationToken cancellationToken = default);
+}
+
+public sealed partial class SecurityEvents(ISecurityEventStore store, ILogger<SecurityEvents> logger)
+{
+    public async Task RecordAsync(SecurityEvent e)
+    {
+        LogEvent(logger, e.Name, e.Tenant, e.UserId, e.Detail);
+        try
+        {
+            await store.AppendAsync(e);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            LogStoreFailed(logger, ex, e.Name, e.Tenant);
+        }
+    }
+
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Security event {EventName} for user {UserId} of tenant {Tenant}: {Detail}")]
+    private static partial void LogEvent(ILogger logger, string eventName, string tenant, int? userId, string? detail);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Security event {EventName} of tenant {Tenant} could not be stored")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string eventName, string tenant);
+}
+
+/// <summary>The events of fast tests and storage-less runs: the newest few thousand, in memory.</summary>
+public sealed class InMemorySecurityEventStore : ISecurityEventStore
+{
+    private const int Capacity = 4096;
+    private readonly ConcurrentQueue<SecurityEvent> _events = new();
+
+    public IReadOnlyCollection<SecurityEvent> Events => _events;
+
+    public Task AppendAsync(SecurityEvent securityEvent, CancellationToken cancellationToken = default)
+    {
+        _events.Enqueue(securityEvent);
+        while (_events.Count > Capacity) _events.TryDequeue(out _);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PostgresSecurityEventStore(NpgsqlDataSource dataSource) : ISecurityEventStore
+{
+    public async Task AppendAsync(SecurityEvent e, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "insert into itempath_security_events (tenant, user_id, at, name, address, detail) values ($1, $2, $3, $4, $5, $6)");
+        cmd.Parameters.AddWithValue(e.Tenant);
+        cmd.Parameters.AddWithValue((object?)e.UserId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue(e.At.UtcDateTime);
+        cmd.Parameters.AddWithValue(e.Name);
+        cmd.Parameters.AddWithValue((object?)e.Address ?? DBNull.Value);
+        cmd.Parameters.AddWithValue((object?)e.Detail ?? DBNull.Value);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
