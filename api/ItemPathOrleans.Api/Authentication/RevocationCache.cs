@@ -49,6 +49,18 @@ public sealed class RevocationCache(IGrainFactory grains, TimeProvider time, IOp
     /// <summary>Forgets a session at once on this node (after a logout served here).</summary>
     public void Forget(string tenant, int userId, string sessionId) => _entries.TryRemove((tenant, userId, sessionId), out _);
 
+    /// <summary>
+    /// Forgets every session of a user on this node (after a password change, a deactivation or
+    /// a deletion served here). A scan, but these are rare next to token checks.
+    /// </summary>
+    public void ForgetUser(string tenant, int userId)
+    {
+        foreach (var key in _entries.Keys)
+        {
+            if (key.UserId == userId && key.Tenant == tenant) _entries.TryRemove(key, out _);
+        }
+    }
+
     private void MakeRoom(DateTimeOffset now)
     {
         if (_entries.Count < options.Value.MaxEntries) return;

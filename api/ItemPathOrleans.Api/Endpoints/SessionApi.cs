@@ -105,6 +105,7 @@ public static class SessionApi
             return Problems.BadRequest($"passwords must be 1 to {MaxPasswordLength} characters");
 
         var result = await grains.GetGrain<IAuthenticationGrain>(0).ChangePassword(token.Tenant, token.UserId, token.SessionId, current, next);
+        if (result.Error == PasswordChangeError.None) context.RequestServices.GetRequiredService<RevocationCache>().ForgetUser(token.Tenant, token.UserId);
         return result.Error switch
         {
             PasswordChangeError.None => TypedResults.NoContent(),

@@ -77,7 +77,7 @@ public static class UsersApi
         return profile is null ? Problems.NotFound("User not found") : TypedResults.Ok(ApiJson.User(profile));
     }
 
-    private static async Task<IResult> Update(int id, HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> Update(int id, HttpContext context, IGrainFactory grains, RevocationCache revocations)
     {
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
         if (problem is not null) return problem;
@@ -98,12 +98,16 @@ public static class UsersApi
         if (changes.Password is { Length: > SessionApi.MaxPasswordLength }) return Problems.BadRequest($"password must be at most {SessionApi.MaxPasswordLength} characters");
 
         var result = await Registry(grains).UpdateUser(context.Tenant().Id, id, changes);
-        return result.Error == UserChangeError.None ? TypedResults.Ok(ApiJson.User(result.User!)) : ToProblem(result);
+        if (result.Error != UserChangeError.None) return ToProblem(result);
+        // A new password or a deactivation ended the user's sessions: at once on this node.
+        revocations.ForgetUser(context.Tenant().Id, id);
+        return TypedResults.Ok(ApiJson.User(result.User!));
     }
 
-    private static async Task<IResult> Delete(int id, HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> Delete(int id, HttpContext context, IGrainFactory grains, RevocationCache revocations)
     {
         var error = await Registry(grains).DeleteUser(context.Tenant().Id, id);
+        if (error == UserChangeError.None) revocations.ForgetUser(context.Tenant().Id, id);
         return error switch
         {
             UserChangeError.None => TypedResults.NoContent(),
@@ -119,11 +123,12 @@ public static class UsersApi
         return await SessionsJson.PageAsync(context, user);
     }
 
-    private static async Task<IResult> RevokeAllSessions(int id, HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> RevokeAllSessions(int id, HttpContext context, IGrainFactory grains, RevocationCache revocations)
     {
         var user = grains.GetGrain<IUserGrain>(GrainKeys.User(context.Tenant().Id, id));
         if (await user.GetProfile() is null) return Problems.NotFound("User not found");
         await user.RevokeAllSessions(RevocationReasons.RevokedByAdmin);
+        revocations.ForgetUser(context.Tenant().Id, id);
         return TypedResults.NoContent();
     }
 
