@@ -1,0 +1,221 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace ItemPathOrleans.LoadGenerator;
+
+/// <summary>An answer read to the end: the status and the body (bounded).</summary>
+public readonly record struct Answer(HttpStatusCode Status, byte[] Body)
+{
+    public bool IsSuccess => (int)Status is >= 200 and < 300;
+
+    public JsonElement? Json()
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(Body);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public string? String(string name) =>
+        Json() is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()
+            : null;
+
+    public int? Int(string name) =>
+        Json() is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty(name, out var v) && v.TryGetInt32(out var i)
+            ? i
+            : null;
+
+    /// <summary>"STATUS message", never a token.</summary>
+    public string Describe() => ErrorBook.DescribeStatus(Status, Body);
+}
+
+/// <summary>
+/// The one HttpClient of the process (one SocketsHttpHandler: HTTP/1.1, keep-alive, no proxy,
+/// enough connections for every virtual user), the request shapes of the ItemPath API, and the
+/// setup calls (admin login, user creation, logins, application tokens).
+/// </summary>
+public sealed class ApiClient : IDisposable
+{
+    public const int MaxBodyBytes = 1 << 20;
+
+    private readonly HttpClient _http;
+    private readonly double _timeoutSeconds;
+
+    public Uri LoginUri { get; }
+    public Uri RefreshUri { get; }
+    public Uri MeUri { get; }
+    public Uri ApplicationTokenUri { get; }
+    public Uri UsersUri { get; }
+
+    public ApiClient(Options options)
+    {
+        _timeoutSeconds = options.TimeoutSeconds;
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            Proxy = null,
+            MaxConnectionsPerServer = options.Users + options.SetupParallelism + 4,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(Math.Min(5, options.TimeoutSeconds)),
+            AutomaticDecompression = DecompressionMethods.None,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+        };
+        _http = new HttpClient(handler, disposeHandler: true)
+        {
+            Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
+            DefaultRequestVersion = HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (options.Tenant is not null) _http.DefaultRequestHeaders.TryAddWithoutValidation("X-Tenant", options.Tenant);
+
+        LoginUri = new Uri(options.BaseUrl, "api/users/login");
+        RefreshUri = new Uri(options.BaseUrl, "api/users/refresh");
+        MeUri = new Uri(options.BaseUrl, "api/users/me");
+        ApplicationTokenUri = new Uri(options.BaseUrl, "api/users/application-token");
+        UsersUri = new Uri(options.BaseUrl, "api/users");
+    }
+
+    public double TimeoutSeconds => _timeoutSeconds;
+
+    // ---- request shapes (used by the load loop and the setup alike) --------------------------------
+
+    /// <summary>POST with a JSON body (bytes) or, when <paramref name="json"/> is empty, a JSON content type and no body.</summary>
+    public static HttpRequestMessage JsonRequest(HttpMethod method, Uri uri, byte[] json, string? bearer)
+    {
+        var content = new ByteArrayContent(json);
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        var request = new HttpRequestMessage(method, uri) { Content = content };
+        if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", bearer);
+        return request;
+    }
+
+    public static HttpRequestMessage BareRequest(HttpMethod method, Uri uri, string? bearer)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", bearer);
+        return request;
+    }
+
+    public static string Bearer(string token) => "Bearer " + token;
+
+    /// <summary>Sends and reads the whole body into <paramref name="buffer"/> (grown up to 1 MiB, the rest drained).</summary>
+    public async Task<(HttpStatusCode Status, int Length)> SendAsync(HttpRequestMessage request, Buffer buffer, CancellationToken ct)
+    {
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Bytes.Length)
+            {
+                if (length >= MaxBodyBytes)
+                {
+                    await stream.CopyToAsync(Stream.Null, ct).ConfigureAwait(false);
+                    break;
+                }
+                buffer.Grow();
+            }
+            var n = await stream.ReadAsync(buffer.Bytes.AsMemory(length), ct).ConfigureAwait(false);
+            if (n == 0) break;
+            length += n;
+        }
+        return (response.StatusCode, length);
+    }
+
+    public async Task<Answer> CallAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        using (request)
+        {
+            var buffer = new Buffer(4096);
+            var (status, length) = await SendAsync(request, buffer, ct).ConfigureAwait(false);
+            return new Answer(status, buffer.Bytes.AsSpan(0, length).ToArray());
+        }
+    }
+
+    // ---- setup calls ---------------------------------------------------------------------------------
+
+    public static byte[] LoginBody(string username, string password) =>
+        JsonObject(w =>
+        {
+            w.WriteString("username", username);
+            w.WriteString("password", password);
+        });
+
+    public Task<Answer> LoginAsync(byte[] loginBody, CancellationToken ct) =>
+        CallAsync(JsonRequest(HttpMethod.Post, LoginUri, loginBody, null), ct);
+
+    public Task<Answer> CreateUserAsync(string adminBearer, string username, string password, string type, CancellationToken ct) =>
+        CallAsync(JsonRequest(HttpMethod.Post, UsersUri, JsonObject(w =>
+        {
+            w.WriteString("username", username);
+            w.WriteString("password", password);
+            w.WriteString("type", type);
+        }), adminBearer), ct);
+
+    /// <summary>GET /api/users?username=NAME: the exact (case-insensitive) match's type, null when absent; the answer when the call failed.</summary>
+    public async Task<(bool Found, string? Type, Answer Answer)> FindUserAsync(string adminBearer, string username, CancellationToken ct)
+    {
+        var uri = new Uri(UsersUri + "?username=" + Uri.EscapeDataString(username) + "&limit=50");
+        var answer = await CallAsync(BareRequest(HttpMethod.Get, uri, adminBearer), ct).ConfigureAwait(false);
+        if (!answer.IsSuccess || answer.Json() is not { ValueKind: JsonValueKind.Object } root
+            || !root.TryGetProperty("users", out var list) || list.ValueKind != JsonValueKind.Array)
+            return (false, null, answer);
+        foreach (var user in list.EnumerateArray())
+        {
+            if (user.ValueKind == JsonValueKind.Object
+                && user.TryGetProperty("username", out var name) && name.ValueKind == JsonValueKind.String
+                && string.Equals(name.GetString(), username, StringComparison.OrdinalIgnoreCase))
+            {
+                var type = user.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                return (true, type, answer);
+            }
+        }
+        return (false, null, answer);
+    }
+
+    /// <summary>An admin setting a user's password, which ends every session of that user (application tokens too).</summary>
+    public Task<Answer> SetPasswordAsync(string adminBearer, int userId, string password, CancellationToken ct) =>
+        CallAsync(JsonRequest(HttpMethod.Patch, new Uri(UsersUri, $"users/{userId}"), JsonObject(w => w.WriteString("password", password)), adminBearer), ct);
+
+    /// <summary>The ItemPath way: JSON content type, no body at all.</summary>
+    public Task<Answer> ApplicationTokenAsync(string refreshBearer, CancellationToken ct) =>
+        CallAsync(JsonRequest(HttpMethod.Post, ApplicationTokenUri, [], refreshBearer), ct);
+
+    public static byte[] JsonObject(Action<Utf8JsonWriter> write)
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+        return output.WrittenSpan.ToArray();
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>A growable byte buffer, one per virtual user, so reading an answer allocates nothing in the steady state.</summary>
+public sealed class Buffer(int size)
+{
+    public byte[] Bytes { get; private set; } = new byte[size];
+
+    public void Grow()
+    {
+        var bigger = new byte[Math.Min(Bytes.Length * 2, ApiClient.MaxBodyBytes)];
+        Bytes.CopyTo(bigger, 0);
+        Bytes = bigger;
+    }
+}

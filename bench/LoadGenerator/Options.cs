@@ -1,0 +1,179 @@
+using System.Globalization;
+
+namespace ItemPathOrleans.LoadGenerator;
+
+/// <summary>What the generator measures.</summary>
+public enum Scenario
+{
+    /// <summary>POST /api/users/login with the user's credentials (one Argon2id hash each).</summary>
+    Login,
+    /// <summary>POST /api/users/refresh with the user's refresh token (follows rotation).</summary>
+    Refresh,
+    /// <summary>GET /api/users/me with the user's access token.</summary>
+    Validate,
+    /// <summary>GET /api/users/me with an application token of an application user.</summary>
+    ValidateApp,
+}
+
+/// <summary>Command line options. Every bound is checked here, so a run is always bounded in time and load.</summary>
+public sealed class Options
+{
+    public const string DefaultUserPassword = "Bench-Pass-2026!";
+    public const int MaxUsers = 10_000;
+
+    public required Scenario Scenario { get; init; }
+    public required string ScenarioName { get; init; }
+    public required Uri BaseUrl { get; init; }
+    public int Users { get; init; } = 64;
+    public double DurationSeconds { get; init; } = 20;
+    public double WarmupSeconds { get; init; } = 5;
+    public required string AdminPassword { get; init; }
+    public string AdminUsername { get; init; } = "admin";
+    public string UserPrefix { get; init; } = "bench";
+    public string UserPassword { get; init; } = DefaultUserPassword;
+    public string? Tenant { get; init; }
+    public string? OutFile { get; init; }
+    public int SetupParallelism { get; init; } = 4;
+    public double TimeoutSeconds { get; init; } = 10;
+
+    public const string Usage = """
+        LoadGenerator: closed-loop load for the ItemPath token service.
+
+          dotnet bench/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --scenario NAME [options]
+
+          --scenario NAME          login | refresh | validate | validate-app          (required)
+          --url URL                base URL of the API            (default http://127.0.0.1:5080)
+          --users N                virtual users, each with its own tokens (default 64, 1-10000)
+          --duration S             measured seconds                      (default 20, 1-3600)
+          --warmup S               seconds of load before measuring, not counted (default 5, 0-600)
+          --admin-password P       password of the admin user "admin" (or environment variable
+                                   ITEMPATH_ADMIN_PASSWORD, then Bootstrap__AdminPassword)
+          --admin-user NAME        admin username                            (default admin)
+          --user-prefix P          bench usernames: P-0001.. (type user), P-app-0001.. (type
+                                   application)                              (default bench)
+          --user-password P        shared password of the bench users (default Bench-Pass-2026!)
+          --tenant T               send X-Tenant: T on every request      (default: no header)
+          --out FILE               also write the JSON result to FILE
+          --setup-parallelism N    user creations/logins at once during setup (default 4, 1-64)
+          --timeout S              per-request timeout                      (default 10, 1-120)
+
+        stdout: one JSON object {"scenario","users","durationSeconds","opsPerSec","p50Ms","p99Ms",
+        "errors","requests"}; stderr: progress, a human summary line and the first distinct errors.
+        Exit: 0 measured, 1 setup failed or nothing succeeded, 2 bad arguments, 130 interrupted.
+        """;
+
+    /// <summary>Parses the command line; throws <see cref="UsageException"/> with a message for the user.</summary>
+    public static Options Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        string[] known =
+        [
+            "scenario", "url", "users", "duration", "warmup", "admin-password", "admin-user", "user-prefix",
+            "user-password", "tenant", "out", "setup-parallelism", "timeout",
+        ];
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help") throw new UsageException(null);
+            if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unexpected argument '{arg}'");
+            string name, value;
+            var eq = arg.IndexOf('=');
+            if (eq > 0)
+            {
+                name = arg[2..eq];
+                value = arg[(eq + 1)..];
+            }
+            else
+            {
+                name = arg[2..];
+                if (i + 1 >= args.Length) throw new UsageException($"--{name} needs a value");
+                value = args[++i];
+            }
+            if (Array.IndexOf(known, name) < 0) throw new UsageException($"unknown option --{name}");
+            values[name] = value;
+        }
+
+        string? Get(string name) => values.TryGetValue(name, out var v) ? v : null;
+
+        var scenarioName = Get("scenario") ?? throw new UsageException("--scenario is required (login, refresh, validate, validate-app)");
+        var scenario = scenarioName switch
+        {
+            "login" => Scenario.Login,
+            "refresh" => Scenario.Refresh,
+            "validate" => Scenario.Validate,
+            "validate-app" => Scenario.ValidateApp,
+            _ => throw new UsageException($"unknown scenario '{scenarioName}' (login, refresh, validate, validate-app)"),
+        };
+
+        var urlText = Get("url") ?? "http://127.0.0.1:5080";
+        if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            throw new UsageException($"--url must be an absolute http(s) URL, not '{urlText}'");
+        // Relative paths ("api/users/login") then resolve under any path prefix of the URL.
+        if (!url.AbsolutePath.EndsWith('/')) url = new Uri(url.GetLeftPart(UriPartial.Path) + "/");
+
+        var adminPassword = Get("admin-password")
+            ?? NonEmpty(Environment.GetEnvironmentVariable("ITEMPATH_ADMIN_PASSWORD"))
+            ?? NonEmpty(Environment.GetEnvironmentVariable("Bootstrap__AdminPassword"))
+            ?? throw new UsageException("--admin-password is required (or set ITEMPATH_ADMIN_PASSWORD)");
+
+        var prefix = Get("user-prefix") ?? "bench";
+        if (prefix.Length is 0 or > 100 || prefix.Any(char.IsControl) || prefix.Trim() != prefix)
+            throw new UsageException("--user-prefix must be 1 to 100 characters, no control characters, no surrounding spaces");
+        var userPassword = Get("user-password") ?? DefaultUserPassword;
+        if (userPassword.Length is < 8 or > 1024) throw new UsageException("--user-password must be 8 to 1024 characters");
+
+        var tenant = Get("tenant");
+        if (tenant is not null && (tenant.Length is 0 or > 63 || !tenant.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')))
+            throw new UsageException("--tenant must match ^[a-z0-9][a-z0-9-]{0,62}$");
+
+        return new Options
+        {
+            Scenario = scenario,
+            ScenarioName = scenarioName,
+            BaseUrl = url,
+            Users = Int(Get("users"), "users", 64, 1, MaxUsers),
+            DurationSeconds = Number(Get("duration"), "duration", 20, 1, 3600),
+            WarmupSeconds = Number(Get("warmup"), "warmup", 5, 0, 600),
+            AdminPassword = adminPassword,
+            AdminUsername = Get("admin-user") ?? "admin",
+            UserPrefix = prefix,
+            UserPassword = userPassword,
+            Tenant = tenant,
+            OutFile = Get("out"),
+            SetupParallelism = Int(Get("setup-parallelism"), "setup-parallelism", 4, 1, 64),
+            TimeoutSeconds = Number(Get("timeout"), "timeout", 10, 1, 120),
+        };
+    }
+
+    /// <summary>The username of virtual user <paramref name="index"/> (from 0) for this scenario.</summary>
+    public string Username(int index) => Scenario == Scenario.ValidateApp
+        ? $"{UserPrefix}-app-{index + 1:D4}"
+        : $"{UserPrefix}-{index + 1:D4}";
+
+    /// <summary>The user type the scenario needs.</summary>
+    public string UserType => Scenario == Scenario.ValidateApp ? "application" : "user";
+
+    private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    private static int Int(string? text, string name, int fallback, int min, int max)
+    {
+        if (text is null) return fallback;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+            throw new UsageException($"--{name} must be an integer from {min} to {max}, not '{text}'");
+        return v;
+    }
+
+    private static double Number(string? text, string name, double fallback, double min, double max)
+    {
+        if (text is null) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < min || v > max)
+            throw new UsageException($"--{name} must be a number from {min} to {max}, not '{text}'");
+        return v;
+    }
+}
+
+/// <summary>A bad command line: the message (or the usage when null) goes to stderr, exit 2.</summary>
+public sealed class UsageException(string? message) : Exception(message ?? "usage")
+{
+    public bool ShowUsageOnly { get; } = message is null;
+}
