@@ -83,7 +83,7 @@ public sealed class ApiClient : IDisposable
         RefreshUri = new Uri(options.BaseUrl, "api/users/refresh");
         MeUri = new Uri(options.BaseUrl, "api/users/me");
         ApplicationTokenUri = new Uri(options.BaseUrl, "api/users/application-token");
-        UsersUri = new Uri(options.BaseUrl, "api/users");
+        UsersUri = new Uri(options.AdminUrl, "api/users");
     }
 
     public double TimeoutSeconds => _timeoutSeconds;

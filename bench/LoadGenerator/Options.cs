@@ -24,6 +24,9 @@ public sealed class Options
     public required Scenario Scenario { get; init; }
     public required string ScenarioName { get; init; }
     public required Uri BaseUrl { get; init; }
+
+    /// <summary>Where the admin calls of the setup go (a node with admin rights checked); the base URL by default.</summary>
+    public required Uri AdminUrl { get; init; }
     public int Users { get; init; } = 64;
     public double DurationSeconds { get; init; } = 20;
     public double WarmupSeconds { get; init; } = 5;
@@ -43,6 +46,7 @@ public sealed class Options
 
           --scenario NAME          login | refresh | validate | validate-app          (required)
           --url URL                base URL of the API            (default http://127.0.0.1:5080)
+          --admin-url URL          base URL for the setup's admin calls (default: --url)
           --users N                virtual users, each with its own tokens (default 64, 1-10000)
           --duration S             measured seconds                      (default 20, 1-3600)
           --warmup S               seconds of load before measuring, not counted (default 5, 0-600)
@@ -68,7 +72,7 @@ public sealed class Options
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         string[] known =
         [
-            "scenario", "url", "users", "duration", "warmup", "admin-password", "admin-user", "user-prefix",
+            "scenario", "url", "admin-url", "users", "duration", "warmup", "admin-password", "admin-user", "user-prefix",
             "user-password", "tenant", "out", "setup-parallelism", "timeout",
         ];
         for (var i = 0; i < args.Length; i++)
@@ -105,11 +109,8 @@ public sealed class Options
             _ => throw new UsageException($"unknown scenario '{scenarioName}' (login, refresh, validate, validate-app)"),
         };
 
-        var urlText = Get("url") ?? "http://127.0.0.1:5080";
-        if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-            throw new UsageException($"--url must be an absolute http(s) URL, not '{urlText}'");
-        // Relative paths ("api/users/login") then resolve under any path prefix of the URL.
-        if (!url.AbsolutePath.EndsWith('/')) url = new Uri(url.GetLeftPart(UriPartial.Path) + "/");
+        var url = BaseUri(Get("url") ?? "http://127.0.0.1:5080", "url");
+        var adminUrl = Get("admin-url") is { } admin ? BaseUri(admin, "admin-url") : url;
 
         var adminPassword = Get("admin-password")
             ?? NonEmpty(Environment.GetEnvironmentVariable("ITEMPATH_ADMIN_PASSWORD"))
@@ -131,6 +132,7 @@ public sealed class Options
             Scenario = scenario,
             ScenarioName = scenarioName,
             BaseUrl = url,
+            AdminUrl = adminUrl,
             Users = Int(Get("users"), "users", 64, 1, MaxUsers),
             DurationSeconds = Number(Get("duration"), "duration", 20, 1, 3600),
             WarmupSeconds = Number(Get("warmup"), "warmup", 5, 0, 600),
@@ -152,6 +154,14 @@ public sealed class Options
 
     /// <summary>The user type the scenario needs.</summary>
     public string UserType => Scenario == Scenario.ValidateApp ? "application" : "user";
+
+    private static Uri BaseUri(string text, string option)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            throw new UsageException($"--{option} must be an absolute http(s) URL, not '{text}'");
+        // Relative paths ("api/users/login") then resolve under any path prefix of the URL.
+        return url.AbsolutePath.EndsWith('/') ? url : new Uri(url.GetLeftPart(UriPartial.Path) + "/");
+    }
 
     private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 

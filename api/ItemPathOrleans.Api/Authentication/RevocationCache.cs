@@ -36,15 +36,28 @@ public sealed class RevocationCache(IGrainFactory grains, TimeProvider time, IOp
     public Task<SessionCheck> CheckAsync(string tenant, int userId, string sessionId, TimeSpan latency)
     {
         var key = (tenant, userId, sessionId);
-        var now = time.GetUtcNow();
-        if (_entries.TryGetValue(key, out var entry) && entry.ExpiresAt > now && !entry.Answer.IsFaulted)
-            return entry.Answer;
-
-        MakeRoom(now);
-        var answer = grains.GetGrain<IUserGrain>(GrainKeys.User(tenant, userId)).CheckSession(sessionId);
-        _entries[key] = new Entry(answer, now + latency);
-        return answer;
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            if (_entries.TryGetValue(key, out var entry))
+            {
+                if (entry.ExpiresAt > now && !entry.Answer.Value.IsFaulted) return entry.Answer.Value;
+                // Expired or failed: exactly one request replaces it and asks the grain.
+                var renewed = NewEntry(key, now + latency);
+                if (_entries.TryUpdate(key, renewed, entry)) return renewed.Answer.Value;
+            }
+            else
+            {
+                MakeRoom(now);
+                var created = NewEntry(key, now + latency);
+                if (_entries.TryAdd(key, created)) return created.Answer.Value;
+            }
+        }
     }
+
+    // The grain is asked only by the request whose entry made it into the map; the others share its answer.
+    private Entry NewEntry((string Tenant, int UserId, string SessionId) key, DateTimeOffset expiresAt) =>
+        new(new Lazy<Task<SessionCheck>>(() => grains.GetGrain<IUserGrain>(GrainKeys.User(key.Tenant, key.UserId)).CheckSession(key.SessionId)), expiresAt);
 
     /// <summary>Forgets a session at once on this node (after a logout served here).</summary>
     public void Forget(string tenant, int userId, string sessionId) => _entries.TryRemove((tenant, userId, sessionId), out _);
@@ -80,5 +93,5 @@ public sealed class RevocationCache(IGrainFactory grains, TimeProvider time, IOp
         }
     }
 
-    private sealed record Entry(Task<SessionCheck> Answer, DateTimeOffset ExpiresAt);
+    private sealed record Entry(Lazy<Task<SessionCheck>> Answer, DateTimeOffset ExpiresAt);
 }
