@@ -52,6 +52,10 @@ builder.Services.AddSingleton<IValidateOptions<TokensOptions>, TokensOptionsVali
 builder.Services.AddOptions<RevocationOptions>().Bind(builder.Configuration.GetSection(RevocationOptions.Section));
 builder.Services.AddSingleton<SigningKeyDerivation>();
 builder.Services.AddSingleton<TenantCache>();
+builder.Services.AddSingleton<TenantCatalogCache>();
+builder.Services.AddOptions<TenancyOptions>().Bind(builder.Configuration.GetSection(TenancyOptions.Section))
+    .Validate(o => !o.Validate().Any(), "Tenancy options are invalid (see the README: Tenancy:TrustedProxies, Tenancy:OperatorTenant, Tenancy:HostSuffix).")
+    .ValidateOnStart();
 builder.Services.AddItemPathTokenValidation();
 
 var app = builder.Build();

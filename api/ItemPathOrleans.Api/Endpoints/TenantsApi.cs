@@ -7,42 +7,159 @@ using ItemPathOrleans.Contracts.Model;
 
 namespace ItemPathOrleans.Api.Endpoints;
 
-/// <summary>A tenant's settings, read and changed by the tenant's admins.</summary>
+/// <summary>
+/// Tenants. Admins of the operator tenant manage every tenant (create, list, read, change,
+/// disable, keys); a tenant's own admins read and change their tenant's settings and keys.
+/// </summary>
 public static class TenantsApi
 {
     public static IEndpointRouteBuilder MapTenantsApi(this IEndpointRouteBuilder app)
     {
         var tenants = app.MapGroup("/api/tenants").RequireAuthorization(TokenSchemes.AccessPolicy, TokenSchemes.AdminPolicy);
+        tenants.MapPost("", Create);
+        tenants.MapGet("", List);
         tenants.MapGet("/{id}", Get);
         tenants.MapPost("/{id}", Update);
         tenants.MapPatch("/{id}", Update);
+        tenants.MapDelete("/{id}", Disable);
+        tenants.MapGet("/{id}/keys", Keys);
+        tenants.MapPost("/{id}/keys/rotate", RotateKey);
+        tenants.MapPost("/{id}/keys/{kid}/retire", RetireKey);
         return app;
     }
 
-    private static IResult Get(string id, HttpContext context)
+    private static ProblemResult OperatorOnly() => Problems.Forbidden("Operator admin rights required");
+
+    private static ProblemResult OperatorTenantStays() => Problems.Conflict("The operator tenant cannot be disabled");
+
+    /// <summary>The tenant an admin may manage: their own, or any for an operator admin (null: 403).</summary>
+    private static async Task<(TenantInfo? Tenant, IResult? Problem)> ManagedAsync(string id, HttpContext context, TenantCache cache)
     {
-        var tenant = context.Tenant();
-        if (id != tenant.Id) return Problems.Forbidden("Admins manage only their own tenant");
-        return TypedResults.Ok(TenantJson.From(tenant.Info));
+        var own = context.Tenant();
+        if (id == own.Id) return (own.Info, null);
+        if (!own.IsOperator) return (null, Problems.Forbidden("Admins manage only their own tenant"));
+        var info = TenantIds.IsValid(id) ? await cache.FindAsync(id) : null;
+        return info is null ? (null, Problems.NotFound("Unknown tenant")) : (info, null);
     }
 
-    private static async Task<IResult> Update(string id, HttpContext context, IGrainFactory grains, TenantCache cache)
+    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, TenantCache cache, TenantCatalogCache catalog)
     {
-        var tenant = context.Tenant();
-        if (id != tenant.Id) return Problems.Forbidden("Admins manage only their own tenant");
+        if (!context.Tenant().IsOperator) return OperatorOnly();
+        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
+        if (problem is not null) return problem;
+        var f = new JsonFields(body!.Value);
+        string? error = null;
+        var id = f.String("id", ref error, required: true);
+        var name = f.String("name", ref error) ?? id;
+        var adminUsername = f.String("adminUsername", ref error, required: true);
+        var adminPassword = f.String("adminPassword", ref error, required: true);
+        if (error is not null) return Problems.BadRequest(error);
+        if (adminPassword!.Length > SessionApi.MaxPasswordLength) return Problems.BadRequest($"adminPassword must be at most {SessionApi.MaxPasswordLength} characters");
+
+        var result = await grains.GetGrain<ITenantAdminGrain>(0).CreateTenant(id!, name!, adminUsername!, adminPassword);
+        if (result.Error != TenantChangeError.None) return ToProblem(result);
+        cache.Update(result.Tenant!);
+        await catalog.RefreshAsync();
+        return TypedResults.Created($"/api/tenants/{id}", TenantJson.From(result.Tenant!));
+    }
+
+    private static async Task<IResult> List(HttpContext context, IGrainFactory grains, TenantCache cache)
+    {
+        if (!context.Tenant().IsOperator) return OperatorOnly();
+        var (paging, problem) = Paging.From(context.Request.Query);
+        if (problem is not null) return problem;
+        var catalog = await grains.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key).GetAll();
+        var page = new List<TenantJson>();
+        foreach (var entry in paging.Apply(catalog.Tenants.Values.OrderBy(t => t.Id, StringComparer.Ordinal)))
+        {
+            if (await cache.FindAsync(entry.Id) is { } info) page.Add(TenantJson.From(info));
+        }
+        return TypedResults.Ok(new TenantListJson(page, catalog.Tenants.Count));
+    }
+
+    private static async Task<IResult> Get(string id, HttpContext context, TenantCache cache)
+    {
+        var (tenant, problem) = await ManagedAsync(id, context, cache);
+        return problem ?? TypedResults.Ok(TenantJson.From(tenant!));
+    }
+
+    private static async Task<IResult> Update(string id, HttpContext context, IGrainFactory grains, TenantCache cache, TenantCatalogCache catalog)
+    {
+        var (tenant, denied) = await ManagedAsync(id, context, cache);
+        if (denied is not null) return denied;
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
         if (problem is not null) return problem;
         var fields = new JsonFields(body!.Value);
-        if (fields.Has("disabled")) return Problems.Forbidden("Only operator admins can disable a tenant");
 
         var (patch, error) = ReadPatch(fields);
+        var disabled = fields.Bool("disabled", ref error);
         if (error is not null) return Problems.BadRequest(error);
-        var (updated, invalid) = await grains.GetGrain<ITenantGrain>(tenant.Id).UpdateSettings(patch);
+        if (disabled is not null && !context.Tenant().IsOperator) return Problems.Forbidden("Only operator admins can disable a tenant");
+        if (disabled is true && tenant!.Id == context.Tenant().Id) return OperatorTenantStays();
+
+        var (updated, invalid) = await grains.GetGrain<ITenantGrain>(tenant!.Id).UpdateSettings(patch);
         if (invalid is not null) return Problems.BadRequest(invalid);
+        if (disabled is { } value)
+        {
+            var result = await grains.GetGrain<ITenantAdminGrain>(0).SetDisabled(tenant.Id, value);
+            if (result.Error != TenantChangeError.None) return ToProblem(result);
+            updated = result.Tenant;
+            await catalog.RefreshAsync();
+        }
         // This node applies the change from the next request on; the others within a second.
         cache.Update(updated!);
         return TypedResults.Ok(TenantJson.From(updated!));
     }
+
+    private static async Task<IResult> Disable(string id, HttpContext context, IGrainFactory grains, TenantCache cache, TenantCatalogCache catalog)
+    {
+        if (!context.Tenant().IsOperator) return OperatorOnly();
+        if (!TenantIds.IsValid(id)) return Problems.NotFound("Unknown tenant");
+        if (id == context.Tenant().Id) return OperatorTenantStays();
+        var result = await grains.GetGrain<ITenantAdminGrain>(0).SetDisabled(id, true);
+        if (result.Error != TenantChangeError.None) return ToProblem(result);
+        cache.Update(result.Tenant!);
+        await catalog.RefreshAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> Keys(string id, HttpContext context, TenantCache cache)
+    {
+        var (tenant, problem) = await ManagedAsync(id, context, cache);
+        return problem ?? TypedResults.Ok(KeyListJson.From(tenant!));
+    }
+
+    private static async Task<IResult> RotateKey(string id, HttpContext context, IGrainFactory grains, TenantCache cache)
+    {
+        var (tenant, problem) = await ManagedAsync(id, context, cache);
+        if (problem is not null) return problem;
+        var updated = await grains.GetGrain<ITenantGrain>(tenant!.Id).RotateKey();
+        cache.Update(updated);
+        return TypedResults.Ok(new { kid = updated.CurrentKid });
+    }
+
+    private static async Task<IResult> RetireKey(string id, string kid, HttpContext context, IGrainFactory grains, TenantCache cache)
+    {
+        var (tenant, problem) = await ManagedAsync(id, context, cache);
+        if (problem is not null) return problem;
+        var (updated, error) = await grains.GetGrain<ITenantGrain>(tenant!.Id).RetireKey(kid);
+        switch (error)
+        {
+            case KeyRetireError.NotFound:
+                return Problems.NotFound("Unknown key");
+            case KeyRetireError.Current:
+                return Problems.Conflict("The current signing key cannot be retired: rotate first");
+        }
+        cache.Update(updated!);
+        return TypedResults.Ok(KeyListJson.From(updated!));
+    }
+
+    private static ProblemResult ToProblem(TenantChangeResult result) => result.Error switch
+    {
+        TenantChangeError.AlreadyExists => Problems.Conflict(result.Detail!),
+        TenantChangeError.NotFound => Problems.NotFound(result.Detail!),
+        _ => Problems.BadRequest(result.Detail!),
+    };
 
     private static (TenantSettingsPatch Patch, string? Error) ReadPatch(JsonFields f)
     {
@@ -71,6 +188,20 @@ public static class TenantsApi
 public sealed record TenantJson(string Id, string Name, bool Disabled, string CreatedAt, TenantSettingsJson Settings)
 {
     public static TenantJson From(TenantInfo t) => new(t.Id, t.Name, t.Disabled, ApiJson.Iso(t.CreatedAt), TenantSettingsJson.From(t.Settings));
+}
+
+public sealed record TenantListJson(IReadOnlyList<TenantJson> Tenants, int Total);
+
+/// <summary>A tenant's key versions: never a secret.</summary>
+public sealed record KeyJson(string Kid, string MasterKeyId, string CreatedAt, string? RetiredAt, bool Current);
+
+public sealed record KeyListJson(IReadOnlyList<KeyJson> Keys, int Total)
+{
+    public static KeyListJson From(TenantInfo t)
+    {
+        var keys = t.Keys.Select(k => new KeyJson(k.Kid, k.MasterKeyId, ApiJson.Iso(k.CreatedAt), k.RetiredAt is { } r ? ApiJson.Iso(r) : null, k.Kid == t.CurrentKid)).ToList();
+        return new KeyListJson(keys, keys.Count);
+    }
 }
 
 public sealed record TenantSettingsJson(

@@ -1,22 +1,25 @@
+using System.Net;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
+using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Api.Tenancy;
 
 /// <summary>The tenant a request belongs to, resolved before authentication.</summary>
-public sealed record RequestTenant(TenantInfo Info)
+public sealed record RequestTenant(TenantInfo Info, bool IsOperator)
 {
     public string Id => Info.Id;
 }
 
 /// <summary>
-/// Resolves each API request's tenant and makes it available as a feature. This build serves
-/// the default tenant; unknown or disabled tenants answer 404.
+/// Resolves each API request's tenant: the Host's label under <c>Tenancy:HostSuffix</c>, else
+/// <c>X-Tenant</c> (only from trusted proxies when a host suffix is set), else <c>default</c>.
+/// Unknown or disabled tenants answer 404 <c>Unknown tenant</c>, from the cached tenant list.
 /// </summary>
-public sealed class TenantResolution(RequestDelegate next, TenantCache tenants)
+public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache catalog, TenantCache tenants, IOptions<TenancyOptions> options)
 {
-    public const string DefaultTenant = "default";
+    public const string Header = "X-Tenant";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -26,15 +29,62 @@ public sealed class TenantResolution(RequestDelegate next, TenantCache tenants)
             return;
         }
 
-        var info = await tenants.FindAsync(DefaultTenant);
-        if (info is null || info.Disabled)
+        var o = options.Value;
+        var (id, problem) = Resolve(context, o);
+        if (problem is not null)
         {
-            await ProblemResult.WriteAsync(context, StatusCodes.Status404NotFound, "Unknown tenant");
+            await problem.ExecuteAsync(context);
             return;
         }
-        context.Features.Set(new RequestTenant(info));
+
+        var entry = TenantIds.IsValid(id) ? await catalog.FindAsync(id!) : null;
+        var info = entry is { Disabled: false } ? await tenants.FindAsync(id!) : null;
+        var isOperator = id == o.OperatorTenant;
+        if (info is null || info.Disabled || (isOperator && !OnOperatorHost(context, o)))
+        {
+            await Problems.NotFound("Unknown tenant").ExecuteAsync(context);
+            return;
+        }
+        context.Features.Set(new RequestTenant(info, isOperator));
         await next(context);
     }
+
+    private static (string? Tenant, ProblemResult? Problem) Resolve(HttpContext context, TenancyOptions o)
+    {
+        var headers = context.Request.Headers[Header];
+        if (headers.Count > 1) return (null, Problems.BadRequest("X-Tenant must be given once"));
+        var header = headers.Count == 1 ? headers[0] : null;
+
+        if (string.IsNullOrEmpty(o.HostSuffix)) return (header ?? TenantIds.Default, null);
+
+        var fromHost = HostLabel(context.Request.Host.Host, o.HostSuffix);
+        if (header is not null && !FromTrustedProxy(context, o)) header = null;
+        if (fromHost is not null && header is not null && header != fromHost)
+            return (null, Problems.BadRequest("X-Tenant does not match the host"));
+        return (fromHost ?? header ?? TenantIds.Default, null);
+    }
+
+    /// <summary><c>acme.auth.example.com</c> under <c>auth.example.com</c> is <c>acme</c>; anything deeper is no tenant.</summary>
+    internal static string? HostLabel(string host, string suffix)
+    {
+        host = host.ToLowerInvariant();
+        suffix = suffix.ToLowerInvariant();
+        if (!host.EndsWith("." + suffix, StringComparison.Ordinal)) return null;
+        var label = host[..^(suffix.Length + 1)];
+        // acme.eu.auth.example.com is not a tenant: give it an id that matches nothing.
+        return label.Contains('.') ? "" : label;
+    }
+
+    private static bool FromTrustedProxy(HttpContext context, TenancyOptions o)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        if (remote is null) return false;
+        if (remote.IsIPv4MappedToIPv6) remote = remote.MapToIPv4();
+        return o.TrustedProxies.Any(p => IPAddress.TryParse(p, out var proxy) && proxy.Equals(remote));
+    }
+
+    private static bool OnOperatorHost(HttpContext context, TenancyOptions o) =>
+        string.IsNullOrEmpty(o.OperatorHost) || string.Equals(context.Request.Host.Host, o.OperatorHost, StringComparison.OrdinalIgnoreCase);
 }
 
 public static class RequestTenantExtensions

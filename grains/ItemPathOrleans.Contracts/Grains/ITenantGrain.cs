@@ -18,6 +18,18 @@ public interface ITenantGrain : IGrainWithStringKey
     /// </summary>
     Task<(TenantInfo? Tenant, string? Error)> UpdateSettings(TenantSettingsPatch patch);
 
+    /// <summary>Disables or enables the tenant (its catalog entry is the caller's to update).</summary>
+    Task<TenantInfo> SetDisabled(bool disabled);
+
+    /// <summary>Adds a key version derived from the current master key; it signs from now on.</summary>
+    Task<TenantInfo> RotateKey();
+
+    /// <summary>
+    /// Retires a key version: every token it signed stops working. The current version cannot
+    /// be retired (rotate first).
+    /// </summary>
+    Task<(TenantInfo? Tenant, KeyRetireError Error)> RetireKey(string kid);
+
     /// <summary>Reserves the next user id (ids start at 1 and are never reused).</summary>
     Task<int> NextUserId();
 
@@ -35,4 +47,11 @@ public interface ITenantGrain : IGrainWithStringKey
     /// must be refused. Serialised here so two admins cannot demote each other at once.
     /// </summary>
     Task<bool> TryRemoveActiveAdmin(int userId);
+}
+
+public enum KeyRetireError
+{
+    None,
+    NotFound,
+    Current,
 }

@@ -19,7 +19,9 @@ public sealed partial class FirstStart(IGrainFactory grains, IConfiguration conf
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var tenant = grains.GetGrain<ITenantGrain>(DefaultTenant);
-        await tenant.EnsureCreated("Default");
+        var info = await tenant.EnsureCreated("Default");
+        await grains.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key)
+            .Put(new TenantEntry(info.Id, info.Name, info.Disabled, info.CreatedAt));
         if (await tenant.IsBootstrapped()) return;
 
         var configured = configuration["Bootstrap:AdminPassword"];

@@ -37,6 +37,41 @@ public sealed class TenantGrain(
         return (state.State.Info, null);
     }
 
+    public async Task<TenantInfo> SetDisabled(bool disabled)
+    {
+        RequireCreated();
+        var info = state.State.Info!;
+        if (info.Disabled == disabled) return info;
+        state.State.Info = info with { Disabled = disabled, Version = info.Version + 1 };
+        await state.WriteOrDeactivateAsync(this);
+        return state.State.Info;
+    }
+
+    public async Task<TenantInfo> RotateKey()
+    {
+        RequireCreated();
+        var info = state.State.Info!;
+        var next = info.Keys.Select(k => int.TryParse(k.Kid.AsSpan(1), out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
+        var version = new SigningKeyVersion($"k{next}", tokens.Value.CurrentMasterKey.Id, RandomNumberGenerator.GetBytes(32), time.GetUtcNow(), null);
+        state.State.Info = info with { Keys = [.. info.Keys, version], CurrentKid = version.Kid, Version = info.Version + 1 };
+        await state.WriteOrDeactivateAsync(this);
+        return state.State.Info;
+    }
+
+    public async Task<(TenantInfo? Tenant, KeyRetireError Error)> RetireKey(string kid)
+    {
+        RequireCreated();
+        var info = state.State.Info!;
+        var key = info.FindKey(kid);
+        if (key is null) return (null, KeyRetireError.NotFound);
+        if (kid == info.CurrentKid) return (null, KeyRetireError.Current);
+        if (key.RetiredAt is not null) return (info, KeyRetireError.None);
+        var retired = key with { RetiredAt = time.GetUtcNow() };
+        state.State.Info = info with { Keys = info.Keys.Select(k => k.Kid == kid ? retired : k).ToList(), Version = info.Version + 1 };
+        await state.WriteOrDeactivateAsync(this);
+        return (state.State.Info, KeyRetireError.None);
+    }
+
     public async Task<int> NextUserId()
     {
         RequireCreated();

@@ -88,11 +88,12 @@ public sealed class RotationApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Other_tenants_disabling_and_non_admins_are_403()
+    public async Task Unknown_tenants_are_404_the_operator_tenant_stays_enabled_and_non_admins_are_403()
     {
-        await HttpAssert.Problem(await _admin.GetAsync("/api/tenants/acme"), HttpStatusCode.Forbidden);
-        await HttpAssert.Problem(await _admin.PatchAsync("/api/tenants/acme", JsonContent.Create(new { maxSessionsPerUser = 5 })), HttpStatusCode.Forbidden);
-        await HttpAssert.Problem(await PatchTenantAsync(new { disabled = true }), HttpStatusCode.Forbidden);
+        await HttpAssert.Problem(await _admin.GetAsync("/api/tenants/acme"), HttpStatusCode.NotFound, "Unknown tenant");
+        await HttpAssert.Problem(await _admin.PatchAsync("/api/tenants/acme", JsonContent.Create(new { maxSessionsPerUser = 5 })), HttpStatusCode.NotFound);
+        await HttpAssert.Problem(await PatchTenantAsync(new { disabled = true }), HttpStatusCode.Conflict, "The operator tenant cannot be disabled");
+        await HttpAssert.Problem(await _admin.DeleteAsync("/api/tenants/default"), HttpStatusCode.Conflict, "The operator tenant cannot be disabled");
 
         var user = await UserLoginAsync("plain-tenant-reader");
         using var http = Client(user.GetProperty("accessToken").GetString());
