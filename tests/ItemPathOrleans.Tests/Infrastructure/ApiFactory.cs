@@ -8,12 +8,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace ItemPathOrleans.Tests.Infrastructure;
 
 /// <summary>The API in-process, talking to a test cluster through that cluster's client.</summary>
-public sealed class ApiFactory(IClusterClient client, TimeProvider? time = null) : WebApplicationFactory<Program>
+public sealed class ApiFactory(IClusterClient client, TimeProvider? time = null, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Orleans:ConnectClient", "false");
         foreach (var (key, value) in TestSettings.Values()) builder.UseSetting(key, value);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IGrainFactory>(client);

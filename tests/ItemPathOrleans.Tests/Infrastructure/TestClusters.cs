@@ -14,12 +14,13 @@ public static class TestClusters
     /// memory; with one, to PostgreSQL. The same <paramref name="serviceId"/> finds the same state.
     /// </summary>
     public static async Task<InProcessTestCluster> StartAsync(
-        short silos = 2, string? connectionString = null, string? serviceId = null, TimeProvider? time = null)
+        short silos = 2, string? connectionString = null, string? serviceId = null, TimeProvider? time = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
         if (serviceId is not null) builder.Options.ServiceId = serviceId;
-        var configuration = TestSettings.Configuration(connectionString);
+        var configuration = TestSettings.Configuration(connectionString, settings);
         builder.ConfigureHost(host =>
         {
             host.Configuration.AddConfiguration(configuration);

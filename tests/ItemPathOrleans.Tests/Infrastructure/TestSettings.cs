@@ -20,8 +20,8 @@ public static class TestSettings
         ["ConnectionStrings:ItemPath"] = connectionString,
     };
 
-    public static IConfiguration Configuration(string? connectionString = null) =>
-        new ConfigurationBuilder().AddInMemoryCollection(Values(connectionString)).Build();
+    public static IConfiguration Configuration(string? connectionString = null, IReadOnlyDictionary<string, string?>? overrides = null) =>
+        new ConfigurationBuilder().AddInMemoryCollection(Values(connectionString)).AddInMemoryCollection(overrides ?? new Dictionary<string, string?>()).Build();
 
     public static TokensOptions Tokens() => new()
     {
