@@ -49,6 +49,8 @@ builder.Services.AddOptions<TokensOptions>()
     .Bind(builder.Configuration.GetSection(TokensOptions.Section))
     .ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<TokensOptions>, TokensOptionsValidation>();
+builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.Section));
+builder.Services.AddSingleton<FailedLoginLimiter>();
 builder.Services.AddOptions<RevocationOptions>().Bind(builder.Configuration.GetSection(RevocationOptions.Section));
 builder.Services.AddSingleton<SigningKeyDerivation>();
 builder.Services.AddSingleton<TenantCache>();

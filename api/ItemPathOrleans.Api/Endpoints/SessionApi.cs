@@ -27,8 +27,10 @@ public static class SessionApi
         return app;
     }
 
-    private static async Task<IResult> Login(HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> Login(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins)
     {
+        var address = ClientAddress.Of(context);
+        if (failedLogins.Refusal(address) is { } wait) return Problems.TooManyLogins(wait);
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
         if (problem is not null) return problem;
         var fields = new JsonFields(body!.Value);
@@ -40,8 +42,13 @@ public static class SessionApi
         if (password!.Length is 0 or > MaxPasswordLength) return Problems.BadRequest($"password must be 1 to {MaxPasswordLength} characters");
 
         var tenant = context.Tenant();
-        var result = await grains.GetGrain<IAuthenticationGrain>(0).Login(tenant.Id, username, password, tenant.Info.Version);
-        if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
+        var result = await grains.GetGrain<IAuthenticationGrain>(0).Login(tenant.Id, username, password, tenant.Info.Version, address);
+        if (result.Error == TokenError.LockedOut) return Problems.TooManyLogins(TimeSpan.FromSeconds(result.RetryAfterSeconds));
+        if (result.Error != TokenError.None)
+        {
+            failedLogins.Failed(address);
+            return TokenErrors.ToProblem(result.Error);
+        }
 
         var user = result.User!;
         return TypedResults.Ok(new LoginJson(true, result.Access!.Token, result.Refresh!.Token,
@@ -104,12 +111,13 @@ public static class SessionApi
         if (current!.Length is 0 or > MaxPasswordLength || next!.Length is 0 or > MaxPasswordLength)
             return Problems.BadRequest($"passwords must be 1 to {MaxPasswordLength} characters");
 
-        var result = await grains.GetGrain<IAuthenticationGrain>(0).ChangePassword(token.Tenant, token.UserId, token.SessionId, current, next);
+        var result = await grains.GetGrain<IAuthenticationGrain>(0).ChangePassword(token.Tenant, token.UserId, token.SessionId, current, next, ClientAddress.Of(context));
         if (result.Error == PasswordChangeError.None) context.RequestServices.GetRequiredService<RevocationCache>().ForgetUser(token.Tenant, token.UserId);
         return result.Error switch
         {
             PasswordChangeError.None => TypedResults.NoContent(),
             PasswordChangeError.WeakPassword => Problems.BadRequest(result.Detail!),
+            PasswordChangeError.LockedOut => new ProblemResult(StatusCodes.Status429TooManyRequests, result.Detail!, retryAfterSeconds: 60),
             _ => Problems.Forbidden(result.Detail!),
         };
     }

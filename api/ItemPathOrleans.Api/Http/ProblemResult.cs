@@ -47,6 +47,11 @@ public static class Problems
     /// <summary>A 401 for a bad token, with the RFC 6750 header.</summary>
     public static ProblemResult InvalidToken(string detail) =>
         new(StatusCodes.Status401Unauthorized, detail, wwwAuthenticate: $"Bearer error=\"invalid_token\", error_description=\"{detail}\"");
+    /// <summary>429 while a login is locked out or past the failed-login rate, with <c>Retry-After</c>.</summary>
+    public static ProblemResult TooManyLogins(TimeSpan wait) =>
+        new(StatusCodes.Status429TooManyRequests, "Too many failed login attempts; retry later", loginFailure: true,
+            retryAfterSeconds: Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)));
+
     public static ProblemResult LoginFailed() => new(StatusCodes.Status401Unauthorized, "Bad username or password", loginFailure: true);
     public static ProblemResult Unavailable() => new(StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable; retry shortly", retryAfterSeconds: 2);
 }

@@ -9,11 +9,11 @@ namespace ItemPathOrleans.Contracts.Grains;
 /// </summary>
 public interface IAuthenticationGrain : IGrainWithIntegerKey
 {
-    Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion);
+    Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion, string clientAddress);
 
     /// <summary>
     /// A user changes their own password: the current one is verified like a login, the new one
     /// must pass the tenant's policy, and every other session of the user is revoked.
     /// </summary>
-    Task<PasswordChangeResult> ChangePassword(string tenant, int userId, string keepSessionId, string currentPassword, string newPassword);
+    Task<PasswordChangeResult> ChangePassword(string tenant, int userId, string keepSessionId, string currentPassword, string newPassword, string clientAddress);
 }

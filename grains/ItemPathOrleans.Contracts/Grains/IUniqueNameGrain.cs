@@ -18,4 +18,15 @@ public interface IUniqueNameGrain : IGrainWithStringKey
 
     /// <summary>Frees the name if <paramref name="userId"/> holds it.</summary>
     Task Release(int userId);
+
+    /// <summary>
+    /// A login with this name: the owner's id, or, for a name nobody holds, the same lockout a
+    /// user has (counted here, in memory and bounded; nothing is stored for an unknown name).
+    /// </summary>
+    Task<NameLoginStart> BeginLogin(string clientAddress);
 }
+
+[GenerateSerializer, Immutable]
+public sealed record NameLoginStart(
+    [property: Id(0)] int? UserId,
+    [property: Id(1)] int RetryAfterSeconds);

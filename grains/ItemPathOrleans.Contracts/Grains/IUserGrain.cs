@@ -21,10 +21,11 @@ public interface IUserGrain : IGrainWithStringKey
     Task<UserChangeResult> Delete();
 
     /// <summary>
-    /// First half of a login: decides whether an attempt may run and hands back the stored hash.
-    /// The hash is verified outside the grain so the grain never waits on it.
+    /// First half of a login: checks and counts the attempt against the lockout of this user and
+    /// client address, before any hash runs, and hands back the stored hash. The hash is verified
+    /// outside the grain so the grain never waits on it.
     /// </summary>
-    Task<LoginPermit> BeginLogin();
+    Task<LoginPermit> BeginLogin(string clientAddress);
 
     /// <summary>
     /// Second half of a login: opens a session when the password matched.
@@ -65,4 +66,8 @@ public interface IUserGrain : IGrainWithStringKey
 public sealed record LoginPermit(
     [property: Id(0)] bool Allowed,
     [property: Id(1)] Guid PermitId,
-    [property: Id(2)] string? PasswordHash);
+    [property: Id(2)] string? PasswordHash,
+    [property: Id(3)] int RetryAfterSeconds = 0)
+{
+    public bool Locked => RetryAfterSeconds > 0;
+}

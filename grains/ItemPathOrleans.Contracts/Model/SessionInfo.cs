@@ -17,6 +17,7 @@ public enum PasswordChangeError
     WrongPassword,
     WeakPassword,
     NoPassword,
+    LockedOut,
 }
 
 [GenerateSerializer, Immutable]

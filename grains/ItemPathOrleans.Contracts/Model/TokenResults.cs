@@ -10,6 +10,8 @@ public enum TokenError
     UserInactive,
     NotApplicationUser,
     TooManyApplicationTokens,
+    /// <summary>Too many failed logins: the caller waits <c>RetryAfterSeconds</c>.</summary>
+    LockedOut,
 }
 
 [GenerateSerializer, Immutable]
@@ -22,9 +24,13 @@ public sealed record LoginResult(
     [property: Id(0)] TokenError Error,
     [property: Id(1)] IssuedToken? Access,
     [property: Id(2)] IssuedToken? Refresh,
-    [property: Id(3)] UserProfile? User)
+    [property: Id(3)] UserProfile? User,
+    [property: Id(4)] int RetryAfterSeconds = 0)
 {
     public static LoginResult Fail(TokenError error) => new(error, null, null, null);
+
+    public static LoginResult Locked(TimeSpan retryAfter) =>
+        new(TokenError.LockedOut, null, null, null, Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)));
 }
 
 [GenerateSerializer, Immutable]

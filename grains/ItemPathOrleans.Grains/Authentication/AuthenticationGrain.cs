@@ -13,18 +13,21 @@ namespace ItemPathOrleans.Grains.Authentication;
 [StatelessWorker, Reentrant]
 public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache tenants) : Grain, IAuthenticationGrain
 {
-    public async Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion)
+    public async Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion, string clientAddress)
     {
         var name = GrainKeys.NormalizeName(username);
-        var userId = await GrainFactory.GetGrain<IUniqueNameGrain>(GrainKeys.UniqueName(tenant, UniqueNameKind.Username, name)).Lookup();
-        if (userId is null)
+        var start = await GrainFactory.GetGrain<IUniqueNameGrain>(GrainKeys.UniqueName(tenant, UniqueNameKind.Username, name)).BeginLogin(clientAddress);
+        // Locked: no hash runs, for a known name and an unknown one alike.
+        if (start.RetryAfterSeconds > 0) return LoginResult.Locked(TimeSpan.FromSeconds(start.RetryAfterSeconds));
+        if (start.UserId is not { } userId)
         {
             await hashing.VerifyDecoyAsync(password);
             return LoginResult.Fail(TokenError.BadCredentials);
         }
 
-        var user = GrainFactory.GetGrain<IUserGrain>(GrainKeys.User(tenant, userId.Value));
-        var permit = await user.BeginLogin();
+        var user = GrainFactory.GetGrain<IUserGrain>(GrainKeys.User(tenant, userId));
+        var permit = await user.BeginLogin(clientAddress);
+        if (permit.Locked) return LoginResult.Locked(TimeSpan.FromSeconds(permit.RetryAfterSeconds));
         if (!permit.Allowed || permit.PasswordHash is null)
         {
             await hashing.VerifyDecoyAsync(password);
@@ -37,7 +40,7 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
         return await user.CompleteLogin(permit.PermitId, check.Matched, rehashed, tenantVersion);
     }
 
-    public async Task<PasswordChangeResult> ChangePassword(string tenant, int userId, string keepSessionId, string currentPassword, string newPassword)
+    public async Task<PasswordChangeResult> ChangePassword(string tenant, int userId, string keepSessionId, string currentPassword, string newPassword, string clientAddress)
     {
         var user = GrainFactory.GetGrain<IUserGrain>(GrainKeys.User(tenant, userId));
         var profile = await user.GetProfile();
@@ -46,7 +49,8 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
         if (PasswordPolicy.Check(newPassword, profile.Username, settings) is { } weak)
             return new PasswordChangeResult(PasswordChangeError.WeakPassword, weak);
 
-        var permit = await user.BeginLogin();
+        var permit = await user.BeginLogin(clientAddress);
+        if (permit.Locked) return new PasswordChangeResult(PasswordChangeError.LockedOut, "Too many failed attempts; retry later");
         if (!permit.Allowed || permit.PasswordHash is null)
         {
             await hashing.VerifyDecoyAsync(currentPassword);

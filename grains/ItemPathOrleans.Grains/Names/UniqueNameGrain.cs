@@ -1,5 +1,8 @@
 using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Hosting;
+using ItemPathOrleans.Grains.Lockout;
+using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 
 namespace ItemPathOrleans.Grains.Names;
@@ -12,10 +15,15 @@ public sealed class UniqueNameState
     [Id(2)] public DateTimeOffset ReservedAt { get; set; }
 }
 
-public sealed class UniqueNameGrain(
+public sealed partial class UniqueNameGrain(
     [PersistentState("name", StorageNames.Grains)] IPersistentState<UniqueNameState> state,
-    TimeProvider time) : Grain, IUniqueNameGrain
+    TenantCache tenants,
+    TimeProvider time,
+    ILogger<UniqueNameGrain> logger) : Grain, IUniqueNameGrain
 {
+    // Lockout of a name nobody holds: in memory only, bounded; nothing is ever stored for it.
+    private LoginThrottle? _throttle;
+
     /// <summary>How long an unconfirmed reservation blocks others (a creation that died half-way).</summary>
     public static readonly TimeSpan ReservationTimeout = TimeSpan.FromMinutes(1);
 
@@ -59,6 +67,25 @@ public sealed class UniqueNameGrain(
         await state.ClearOrDeactivateAsync(this);
         state.State = new UniqueNameState();
     }
+
+    public async Task<NameLoginStart> BeginLogin(string clientAddress)
+    {
+        if (state.State is { Confirmed: true, OwnerId: { } owner }) return new NameLoginStart(owner, 0);
+
+        var tenant = this.GetPrimaryKeyString().Split('/', 2)[0];
+        var settings = (await tenants.GetAsync(tenant)).Settings;
+        var now = time.GetUtcNow();
+        _throttle ??= new LoginThrottle();
+        var decision = _throttle.Begin(ClientAddresses.Key(clientAddress), now, settings);
+        // Keep the counters alive while they matter.
+        DelayDeactivation(TimeSpan.FromSeconds(Math.Max(settings.LockoutUserWindowSeconds, settings.LockoutMaxSeconds)));
+        if (decision.Allowed) return new NameLoginStart(null, 0);
+        if (decision.JustLocked) LogUnknownNameLocked(logger, tenant);
+        return new NameLoginStart(null, Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds)));
+    }
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Security event locked_out for an unknown username of tenant {Tenant}")]
+    private static partial void LogUnknownNameLocked(ILogger logger, string tenant);
 
     private async Task<bool> OwnerHoldsName(int owner)
     {

@@ -9,6 +9,12 @@ public static class SecurityEventNames
 {
     public const string LoginSucceeded = "login_succeeded";
     public const string LoginFailed = "login_failed";
+    public const string LockedOut = "locked_out";
+    public const string UserCreated = "user_created";
+    public const string UserChanged = "user_changed";
+    public const string UserDeleted = "user_deleted";
+    public const string KeyRotated = "key_rotated";
+    public const string KeyRetired = "key_retired";
     public const string RefreshReuseDetected = "refresh_reuse_detected";
     public const string SessionRevoked = "session_revoked";
     public const string ApplicationTokenCreated = "application_token_created";

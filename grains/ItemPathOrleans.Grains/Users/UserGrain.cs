@@ -3,6 +3,7 @@ using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Hosting;
+using ItemPathOrleans.Grains.Lockout;
 using ItemPathOrleans.Grains.Security;
 using ItemPathOrleans.Grains.Tokens;
 using Microsoft.Extensions.Logging;
@@ -27,8 +28,10 @@ public sealed partial class UserGrain(
     private const int MaxPendingLogins = 256;
     private static readonly TimeSpan PermitLifetime = TimeSpan.FromMinutes(1);
 
-    // Logins between their two halves; in memory only, bounded.
-    private readonly Dictionary<Guid, DateTimeOffset> _permits = [];
+    // Logins between their two halves, with the client address each counts against; in memory only, bounded.
+    private readonly Dictionary<Guid, (DateTimeOffset Issued, string Address)> _permits = [];
+    // Failed-login counters: in memory (a write per failed guess would hand attackers the database).
+    private readonly LoginThrottle _throttle = new();
     private bool _directoryStale;
     // lastUsedAt changes live in memory and are stored with the next write or at deactivation.
     private bool _lastUsedDirty;
@@ -126,28 +129,42 @@ public sealed partial class UserGrain(
         return UserChangeResult.Ok(profile);
     }
 
-    public Task<LoginPermit> BeginLogin()
+    public async Task<LoginPermit> BeginLogin(string clientAddress)
     {
         var now = time.GetUtcNow();
-        foreach (var (id, issued) in _permits)
+        foreach (var (id, permit) in _permits)
         {
-            if (now - issued > PermitLifetime) _permits.Remove(id);
+            if (now - permit.Issued > PermitLifetime) _permits.Remove(id);
         }
-        if (Profile is null || state.State.PasswordHash is null || _permits.Count >= MaxPendingLogins)
+        if (Profile is null) return new LoginPermit(false, Guid.Empty, null);
+
+        var settings = (await tenants.GetAsync(Tenant)).Settings;
+        var address = ClientAddresses.Key(clientAddress);
+        var decision = _throttle.Begin(address, now, settings);
+        if (!decision.Allowed)
         {
-            return Task.FromResult(new LoginPermit(false, Guid.Empty, null));
+            if (decision.JustLocked) await RecordAsync(SecurityEventNames.LockedOut, $"locked for {(int)decision.RetryAfter.TotalSeconds} s", address);
+            DelayDeactivation(decision.RetryAfter);
+            return new LoginPermit(false, Guid.Empty, null, Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds)));
         }
-        var permit = Guid.NewGuid();
-        _permits[permit] = now;
-        return Task.FromResult(new LoginPermit(true, permit, state.State.PasswordHash));
+        if (state.State.PasswordHash is null || _permits.Count >= MaxPendingLogins)
+        {
+            return new LoginPermit(false, Guid.Empty, null);
+        }
+        var permitId = Guid.NewGuid();
+        _permits[permitId] = (now, address);
+        return new LoginPermit(true, permitId, state.State.PasswordHash);
     }
 
     public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion)
     {
-        if (!_permits.Remove(permitId) || !passwordMatched || Profile is not { IsActive: true } profile)
+        if (!_permits.Remove(permitId, out var permit)) return LoginResult.Fail(TokenError.BadCredentials);
+        if (!passwordMatched || Profile is not { IsActive: true } profile)
         {
+            await RecordAsync(SecurityEventNames.LoginFailed, passwordMatched ? "user not active" : "wrong password", permit.Address);
             return LoginResult.Fail(TokenError.BadCredentials);
         }
+        _throttle.Succeeded(permit.Address);
 
         var tenant = await tenants.GetAsync(Tenant, tenantVersion);
         var now = Now();
@@ -155,6 +172,7 @@ public sealed partial class UserGrain(
             TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);
         if (rehashedPassword is not null) state.State.PasswordHash = rehashedPassword;
         await WriteAsync();
+        await RecordAsync(SecurityEventNames.LoginSucceeded, $"session {session.Id}", permit.Address);
         await RecordRevocationsAsync(evicted);
 
         var access = MintAccess(tenant, profile, session, now);
@@ -230,8 +248,9 @@ public sealed partial class UserGrain(
 
     public async Task<PasswordChangeResult> CompletePasswordChange(Guid permitId, bool passwordMatched, string newPasswordHash, string keepSessionId)
     {
-        if (!_permits.Remove(permitId) || !passwordMatched || Profile is not { IsActive: true })
+        if (!_permits.Remove(permitId, out var permit) || !passwordMatched || Profile is not { IsActive: true })
             return new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
+        _throttle.Succeeded(permit.Address);
 
         state.State.PasswordHash = newPasswordHash;
         var revoked = Sessions.RevokeAll(RevocationReasons.PasswordChanged, Now(), keep: keepSessionId);
@@ -355,8 +374,8 @@ public sealed partial class UserGrain(
         }
     }
 
-    private Task RecordAsync(string name, string detail) =>
-        securityEvents.RecordAsync(new SecurityEvent(Tenant, UserId, name, detail, time.GetUtcNow()));
+    private Task RecordAsync(string name, string detail, string? address = null) =>
+        securityEvents.RecordAsync(new SecurityEvent(Tenant, UserId, name, detail, time.GetUtcNow(), address));
 
     /// <summary>
     /// Copies the profile to the queryable directory. A failure is logged and retried with the

@@ -34,7 +34,7 @@ public sealed class RotationTests : IAsyncLifetime
         var created = await Grains.GetGrain<IUserRegistryGrain>(0).CreateUser("default",
             new NewUser(username, "Long-enough-pw-1", null, type, false, null, "en", "UTC"));
         Assert.Equal(UserChangeError.None, created.Error);
-        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", username, "Long-enough-pw-1", _tenantVersion);
+        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", username, "Long-enough-pw-1", _tenantVersion, "127.0.0.1");
         Assert.Equal(TokenError.None, login.Error);
         return (Grains.GetGrain<IUserGrain>(GrainKeys.User("default", created.User!.Id)), login);
     }
@@ -102,7 +102,7 @@ public sealed class RotationTests : IAsyncLifetime
         var (user, first) = await LoginAsync("rot-cap");
         var auth = Grains.GetGrain<IAuthenticationGrain>(0);
         for (var i = 0; i < 3; i++)
-            Assert.Equal(TokenError.None, (await auth.Login("default", "rot-cap", "Long-enough-pw-1", _tenantVersion)).Error);
+            Assert.Equal(TokenError.None, (await auth.Login("default", "rot-cap", "Long-enough-pw-1", _tenantVersion, "127.0.0.1")).Error);
 
         Assert.False((await user.CheckSession(Ids(first.Refresh!.Token).Sid)).SessionActive);
         Assert.Equal(3, (await user.ListSessions()).Count);

@@ -25,7 +25,7 @@ public sealed class UserGrainTests : IAsyncLifetime
         var tenant = await Grains.GetGrain<ITenantGrain>("default").Get();
         Assert.NotNull(tenant);
         Assert.Equal("k1", tenant.CurrentKid);
-        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", "admin", TestSettings.AdminPassword, 0);
+        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", "admin", TestSettings.AdminPassword, 0, "127.0.0.1");
         Assert.Equal(TokenError.None, login.Error);
         Assert.True(login.User!.IsAdmin);
     }
@@ -34,7 +34,7 @@ public sealed class UserGrainTests : IAsyncLifetime
     public async Task Login_opens_a_session_whose_refresh_token_gives_access_tokens()
     {
         var created = await CreateAsync("grain-alice");
-        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", "Grain-Alice", "Long-enough-pw-1", 0);
+        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", "Grain-Alice", "Long-enough-pw-1", 0, "127.0.0.1");
         Assert.Equal(TokenError.None, login.Error);
         Assert.Equal(created.User!.Id, login.User!.Id);
 
@@ -54,8 +54,8 @@ public sealed class UserGrainTests : IAsyncLifetime
     {
         await CreateAsync("grain-bob");
         var auth = Grains.GetGrain<IAuthenticationGrain>(0);
-        var wrong = await auth.Login("default", "grain-bob", "Not-the-password-1", 0);
-        var unknown = await auth.Login("default", "grain-nobody", "Long-enough-pw-1", 0);
+        var wrong = await auth.Login("default", "grain-bob", "Not-the-password-1", 0, "127.0.0.1");
+        var unknown = await auth.Login("default", "grain-nobody", "Long-enough-pw-1", 0, "127.0.0.1");
         Assert.Equal(TokenError.BadCredentials, wrong.Error);
         Assert.Equal(wrong, unknown);
     }
@@ -67,7 +67,7 @@ public sealed class UserGrainTests : IAsyncLifetime
         await CreateAsync("grain-human");
         var auth = Grains.GetGrain<IAuthenticationGrain>(0);
 
-        var robot = await auth.Login("default", "grain-robot", "Long-enough-pw-1", 0);
+        var robot = await auth.Login("default", "grain-robot", "Long-enough-pw-1", 0, "127.0.0.1");
         var robotGrain = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", robot.User!.Id));
         var app = await robotGrain.CreateApplicationToken(Claim(robot.Refresh!.Token, "sid"), Claim(robot.Refresh.Token, "jti"), "ci", 0);
         Assert.Equal(TokenError.None, app.Error);
@@ -79,7 +79,7 @@ public sealed class UserGrainTests : IAsyncLifetime
         Assert.True(check.SessionActive);
         Assert.Equal(SessionKinds.Application, check.Kind);
 
-        var human = await auth.Login("default", "grain-human", "Long-enough-pw-1", 0);
+        var human = await auth.Login("default", "grain-human", "Long-enough-pw-1", 0, "127.0.0.1");
         var refused = await Grains.GetGrain<IUserGrain>(GrainKeys.User("default", human.User!.Id))
             .CreateApplicationToken(Claim(human.Refresh!.Token, "sid"), Claim(human.Refresh.Token, "jti"), null, 0);
         Assert.Equal(TokenError.NotApplicationUser, refused.Error);
@@ -104,13 +104,13 @@ public sealed class UserGrainTests : IAsyncLifetime
     {
         var created = await CreateAsync("grain-carol");
         var auth = Grains.GetGrain<IAuthenticationGrain>(0);
-        var login = await auth.Login("default", "grain-carol", "Long-enough-pw-1", 0);
+        var login = await auth.Login("default", "grain-carol", "Long-enough-pw-1", 0, "127.0.0.1");
 
         var update = await Grains.GetGrain<IUserRegistryGrain>(0).UpdateUser("default", created.User!.Id,
             new UserChanges(null, null, null, false, null, null, UserStatus.Deactivated, null, null));
         Assert.Equal(UserChangeError.None, update.Error);
 
-        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-carol", "Long-enough-pw-1", 0)).Error);
+        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-carol", "Long-enough-pw-1", 0, "127.0.0.1")).Error);
         var user = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", created.User.Id));
         var refresh = await user.Refresh(Claim(login.Refresh!.Token, "sid"), Claim(login.Refresh.Token, "jti"), 0);
         Assert.NotEqual(TokenError.None, refresh.Error);

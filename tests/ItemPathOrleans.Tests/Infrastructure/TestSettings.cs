@@ -18,6 +18,9 @@ public static class TestSettings
         ["Tokens:MasterKeys:0:Secret"] = MasterSecret,
         ["Bootstrap:AdminPassword"] = AdminPassword,
         ["ConnectionStrings:ItemPath"] = connectionString,
+        // Every in-process request comes from the same (unknown) address: the per-address limit
+        // is tested on its own, with its own settings.
+        ["RateLimit:FailedLoginsPerMinute"] = "0",
     };
 
     public static IConfiguration Configuration(string? connectionString = null, IReadOnlyDictionary<string, string?>? overrides = null) =>

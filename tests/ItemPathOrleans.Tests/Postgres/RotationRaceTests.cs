@@ -211,7 +211,7 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
         var created = await cluster.Client.GetGrain<IUserRegistryGrain>(0).CreateUser(Tenant,
             new NewUser(username, Password, null, UserTypes.User, false, null, "en", "UTC"));
         Assert.True(created.Error == UserChangeError.None, $"creating {username}: {created.Error} {created.Detail}");
-        var login = await cluster.Client.GetGrain<IAuthenticationGrain>(0).Login(Tenant, username, Password, tenantVersion);
+        var login = await cluster.Client.GetGrain<IAuthenticationGrain>(0).Login(Tenant, username, Password, tenantVersion, "127.0.0.1");
         Assert.Equal(TokenError.None, login.Error);
         var refresh = login.Refresh!.Token;
         return new UserSession(created.User!.Id, Sid(refresh)) { Current = refresh };
