@@ -40,3 +40,7 @@ public sealed record SessionListJson(IReadOnlyList<SessionJson> Sessions, int To
 public sealed record ApplicationTokenJson(string Token, string Id, string? Name);
 
 public sealed record UserListJson(IReadOnlyList<UserJson> Users, long Total);
+
+public sealed record EventJson(string At, string Name, string? Address, string? Detail);
+
+public sealed record EventListJson(IReadOnlyList<EventJson> Events, int Total);

@@ -20,6 +20,7 @@ public static class UsersApi
         users.MapPatch("/{id:int}", Update);
         users.MapDelete("/{id:int}", Delete);
         users.MapGet("/{id:int}/sessions", ListSessions);
+        users.MapGet("/{id:int}/events", ListEvents);
         users.MapDelete("/{id:int}/sessions", RevokeAllSessions);
         users.MapDelete("/{id:int}/sessions/{sessionId}", RevokeSession);
         return app;
@@ -121,6 +122,15 @@ public static class UsersApi
         var user = grains.GetGrain<IUserGrain>(GrainKeys.User(context.Tenant().Id, id));
         if (await user.GetProfile() is null) return Problems.NotFound("User not found");
         return await SessionsJson.PageAsync(context, user);
+    }
+
+    private static async Task<IResult> ListEvents(int id, HttpContext context, IGrainFactory grains)
+    {
+        var (paging, problem) = Paging.From(context.Request.Query);
+        if (problem is not null) return problem;
+        var page = await Registry(grains).ListEvents(context.Tenant().Id, id, paging.Limit, paging.Page);
+        return TypedResults.Ok(new EventListJson(
+            page.Events.Select(e => new EventJson(ApiJson.Iso(e.At), e.Name, e.Address, e.Detail)).ToList(), page.Total));
     }
 
     private static async Task<IResult> RevokeAllSessions(int id, HttpContext context, IGrainFactory grains, RevocationCache revocations)

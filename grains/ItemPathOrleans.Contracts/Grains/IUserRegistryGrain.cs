@@ -16,6 +16,21 @@ public interface IUserRegistryGrain : IGrainWithIntegerKey
 
     Task<UserPage> ListUsers(string tenant, UserQuery query);
 
+    /// <summary>A user's security events, newest first.</summary>
+    Task<SecurityEventPage> ListEvents(string tenant, int userId, int limit, int page);
+
     /// <summary>Readiness: the cluster answered this call and the database answers a query.</summary>
     Task<bool> IsStorageReady();
 }
+
+[GenerateSerializer, Immutable]
+public sealed record SecurityEventInfo(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? Address,
+    [property: Id(3)] string? Detail);
+
+[GenerateSerializer, Immutable]
+public sealed record SecurityEventPage(
+    [property: Id(0)] IReadOnlyList<SecurityEventInfo> Events,
+    [property: Id(1)] int Total);

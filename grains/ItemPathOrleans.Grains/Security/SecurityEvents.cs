@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Orleans.Configuration;
 
 namespace ItemPathOrleans.Grains.Security;
 
@@ -33,6 +35,9 @@ public sealed record SecurityEvent(string Tenant, int? UserId, string Name, stri
 public interface ISecurityEventStore
 {
     Task AppendAsync(SecurityEvent securityEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>A user's events, newest first, paged, with the total.</summary>
+    Task<(IReadOnlyList<SecurityEvent> Events, int Total)> QueryAsync(string tenant, int userId, int limit, int page, CancellationToken cancellationToken = default);
 }
 
 public sealed partial class SecurityEvents(ISecurityEventStore store, ILogger<SecurityEvents> logger)
@@ -57,19 +62,30 @@ public sealed partial class SecurityEvents(ISecurityEventStore store, ILogger<Se
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string eventName, string tenant);
 }
 
-/// <summary>The events of fast tests and storage-less runs: the newest few thousand, in memory.</summary>
-public sealed class InMemorySecurityEventStore : ISecurityEventStore
+/// <summary>
+/// The events of fast tests and storage-less runs: the newest few thousand, in memory, shared by
+/// every silo of one service in this process (as they would share the table).
+/// </summary>
+public sealed class InMemorySecurityEventStore(IOptions<ClusterOptions> cluster) : ISecurityEventStore
 {
     private const int Capacity = 4096;
-    private readonly ConcurrentQueue<SecurityEvent> _events = new();
+    private static readonly ConcurrentDictionary<string, ConcurrentQueue<SecurityEvent>> Services = new();
 
-    public IReadOnlyCollection<SecurityEvent> Events => _events;
+    private ConcurrentQueue<SecurityEvent> Queue => Services.GetOrAdd(cluster.Value.ServiceId, _ => new());
+
+    public IReadOnlyCollection<SecurityEvent> Events => Queue;
 
     public Task AppendAsync(SecurityEvent securityEvent, CancellationToken cancellationToken = default)
     {
-        _events.Enqueue(securityEvent);
-        while (_events.Count > Capacity) _events.TryDequeue(out _);
+        Queue.Enqueue(securityEvent);
+        while (Queue.Count > Capacity) Queue.TryDequeue(out _);
         return Task.CompletedTask;
+    }
+
+    public Task<(IReadOnlyList<SecurityEvent> Events, int Total)> QueryAsync(string tenant, int userId, int limit, int page, CancellationToken cancellationToken = default)
+    {
+        var mine = Queue.Where(e => e.Tenant == tenant && e.UserId == userId).Reverse().ToList();
+        return Task.FromResult<(IReadOnlyList<SecurityEvent>, int)>((mine.Skip(page * limit).Take(limit).ToList(), mine.Count));
     }
 }
 
@@ -86,5 +102,31 @@ public sealed class PostgresSecurityEventStore(NpgsqlDataSource dataSource) : IS
         cmd.Parameters.AddWithValue((object?)e.Address ?? DBNull.Value);
         cmd.Parameters.AddWithValue((object?)e.Detail ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<(IReadOnlyList<SecurityEvent> Events, int Total)> QueryAsync(string tenant, int userId, int limit, int page, CancellationToken cancellationToken = default)
+    {
+        await using var batch = dataSource.CreateBatch();
+        var select = new NpgsqlBatchCommand("select at, name, address, detail from itempath_security_events where tenant = $1 and user_id = $2 order by at desc, id desc limit $3 offset $4");
+        select.Parameters.AddWithValue(tenant);
+        select.Parameters.AddWithValue(userId);
+        select.Parameters.AddWithValue(limit);
+        select.Parameters.AddWithValue((long)page * limit);
+        var count = new NpgsqlBatchCommand("select count(*) from itempath_security_events where tenant = $1 and user_id = $2");
+        count.Parameters.AddWithValue(tenant);
+        count.Parameters.AddWithValue(userId);
+        batch.BatchCommands.Add(select);
+        batch.BatchCommands.Add(count);
+
+        var events = new List<SecurityEvent>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new SecurityEvent(tenant, userId, reader.GetString(1), reader.IsDBNull(3) ? null : reader.GetString(3),
+                new DateTimeOffset(reader.GetDateTime(0), TimeSpan.Zero), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        }
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (events, (int)reader.GetInt64(0));
     }
 }

@@ -3,6 +3,7 @@ using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Hosting;
+using ItemPathOrleans.Grains.Security;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
@@ -11,6 +12,7 @@ namespace ItemPathOrleans.Grains.Tenants;
 public sealed class TenantGrain(
     [PersistentState("tenant", StorageNames.Grains)] IPersistentState<TenantState> state,
     IOptions<TokensOptions> tokens,
+    SecurityEvents securityEvents,
     TimeProvider time) : Grain, ITenantGrain
 {
     public Task<TenantInfo?> Get() => Task.FromResult(state.State.Info);
@@ -55,6 +57,7 @@ public sealed class TenantGrain(
         var version = new SigningKeyVersion($"k{next}", tokens.Value.CurrentMasterKey.Id, RandomNumberGenerator.GetBytes(32), time.GetUtcNow(), null);
         state.State.Info = info with { Keys = [.. info.Keys, version], CurrentKid = version.Kid, Version = info.Version + 1 };
         await state.WriteOrDeactivateAsync(this);
+        await securityEvents.RecordAsync(new SecurityEvent(info.Id, null, SecurityEventNames.KeyRotated, $"{version.Kid} signs from now on", time.GetUtcNow()));
         return state.State.Info;
     }
 
@@ -69,6 +72,7 @@ public sealed class TenantGrain(
         var retired = key with { RetiredAt = time.GetUtcNow() };
         state.State.Info = info with { Keys = info.Keys.Select(k => k.Kid == kid ? retired : k).ToList(), Version = info.Version + 1 };
         await state.WriteOrDeactivateAsync(this);
+        await securityEvents.RecordAsync(new SecurityEvent(info.Id, null, SecurityEventNames.KeyRetired, $"{kid} retired: its tokens stop", time.GetUtcNow()));
         return (state.State.Info, KeyRetireError.None);
     }
 

@@ -56,6 +56,7 @@ public sealed partial class UserGrain(
         await WriteAsync();
         await SyncDirectoryAsync();
         if (profile.IsActiveAdmin) await TenantGrain.AddActiveAdmin(profile.Id);
+        await RecordAsync(SecurityEventNames.UserCreated, $"type {profile.Type}, status {profile.Status}, admin {profile.IsAdmin}");
         return UserChangeResult.Ok(profile);
     }
 
@@ -105,6 +106,7 @@ public sealed partial class UserGrain(
         }
         await SyncDirectoryAsync();
         if (!before.IsActiveAdmin && after.IsActiveAdmin) await TenantGrain.AddActiveAdmin(after.Id);
+        await RecordAsync(SecurityEventNames.UserChanged, Describe(before, after, newPasswordHash is not null));
         await RecordRevocationsAsync(revoked);
         return UserChangeResult.Ok(after);
     }
@@ -126,6 +128,7 @@ public sealed partial class UserGrain(
         }
         state.State = new UserState();
         await directory.DeleteAsync(profile.Tenant, profile.Id);
+        await RecordAsync(SecurityEventNames.UserDeleted, $"username {profile.Username}");
         return UserChangeResult.Ok(profile);
     }
 
@@ -319,6 +322,21 @@ public sealed partial class UserGrain(
                 LogLastUsedNotStored(logger, ex, Tenant, UserId);
             }
         }
+    }
+
+    /// <summary>What an admin changed, by field name: never a value of a secret.</summary>
+    private static string Describe(UserProfile before, UserProfile after, bool passwordSet)
+    {
+        var changed = new List<string>();
+        if (before.Username != after.Username) changed.Add("username");
+        if (before.Email != after.Email) changed.Add("email");
+        if (before.Type != after.Type) changed.Add("type");
+        if (before.Status != after.Status) changed.Add($"status {before.Status}->{after.Status}");
+        if (before.IsAdmin != after.IsAdmin) changed.Add($"isAdmin {after.IsAdmin}");
+        if (before.Language != after.Language) changed.Add("language");
+        if (before.TimeZone != after.TimeZone) changed.Add("timeZone");
+        if (passwordSet) changed.Add("password set by an admin");
+        return changed.Count == 0 ? "nothing changed" : string.Join(", ", changed);
     }
 
     private async Task RevokeForReuseAsync(Session session, DateTimeOffset now)

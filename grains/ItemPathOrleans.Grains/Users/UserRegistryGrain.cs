@@ -2,6 +2,7 @@ using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Passwords;
+using ItemPathOrleans.Grains.Security;
 
 namespace ItemPathOrleans.Grains.Users;
 
@@ -15,6 +16,7 @@ public sealed class UserRegistryGrain(
     TenantCache tenants,
     PasswordHashingPool hashing,
     IUserDirectory directory,
+    ISecurityEventStore eventStore,
     TimeProvider time) : Grain, IUserRegistryGrain
 {
     public async Task<UserChangeResult> CreateUser(string tenant, NewUser user)
@@ -111,6 +113,12 @@ public sealed class UserRegistryGrain(
     }
 
     public Task<UserPage> ListUsers(string tenant, UserQuery query) => directory.QueryAsync(tenant, query);
+
+    public async Task<SecurityEventPage> ListEvents(string tenant, int userId, int limit, int page)
+    {
+        var (events, total) = await eventStore.QueryAsync(tenant, userId, limit, page);
+        return new SecurityEventPage(events.Select(e => new SecurityEventInfo(e.At, e.Name, e.Address, e.Detail)).ToList(), total);
+    }
 
     public async Task<bool> IsStorageReady()
     {

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Json;
+using ItemPathOrleans.Tests.Http;
+using ItemPathOrleans.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace ItemPathOrleans.Tests.Security;
+
+/// <summary>Lockout and rate limits as an HTTP client sees them, and the admin's view of security events.</summary>
+public sealed class FrontDoorTests : IAsyncLifetime
+{
+    private const string Password = "Long-enough-pw-1";
+    private InProcessTestCluster _cluster = null!;
+    private ApiFactory _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await TestClusters.StartAsync(silos: 2);
+        _api = new ApiFactory(_cluster.Client);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    private async Task<HttpClient> AdminAsync()
+    {
+        using var anon = _api.CreateClient();
+        var login = await HttpAssert.Ok(await anon.PostAsJsonAsync("/api/users/login", new { username = "admin", password = TestSettings.AdminPassword }));
+        var http = _api.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", login.GetProperty("accessToken").GetString());
+        return http;
+    }
+
+    private async Task<int> CreateAsync(string username)
+    {
+        using var admin = await AdminAsync();
+        return (await HttpAssert.Ok(await admin.PostAsJsonAsync("/api/users", new { username, password = Password }), HttpStatusCode.Created)).GetProperty("id").GetInt32();
+    }
+
+    [Fact]
+    public async Task A_locked_login_answers_429_with_Retry_After_and_the_login_shape()
+    {
+        await CreateAsync("door-lock");
+        using var http = _api.CreateClient();
+        for (var i = 0; i < 5; i++)
+            await HttpAssert.Problem(await http.PostAsJsonAsync("/api/users/login", new { username = "door-lock", password = "Wrong-pw-" + i }), HttpStatusCode.Unauthorized);
+
+        var response = await http.PostAsJsonAsync("/api/users/login", new { username = "door-lock", password = Password });
+        var body = await HttpAssert.Problem(response, (HttpStatusCode)429, "Too many failed login attempts; retry later");
+        Assert.False(body.GetProperty("login").GetBoolean());
+        Assert.Equal(TimeSpan.FromSeconds(60), response.Headers.RetryAfter?.Delta);
+
+        // Unknown names answer alike.
+        for (var i = 0; i < 5; i++) await http.PostAsJsonAsync("/api/users/login", new { username = "door-nobody", password = "Wrong-pw-" + i });
+        var unknown = await http.PostAsJsonAsync("/api/users/login", new { username = "door-nobody", password = Password });
+        Assert.Equal(body.GetRawText(), (await HttpAssert.Problem(unknown, (HttpStatusCode)429)).GetRawText());
+    }
+
+    [Fact]
+    public async Task Failed_logins_are_limited_per_client_address_and_X_Forwarded_For_counts_only_from_trusted_proxies()
+    {
+        await using var node = _api.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("RateLimit:FailedLoginsPerMinute", "3");
+            b.UseSetting("Tenancy:TrustedProxies:0", "127.0.0.1");
+            b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter>(new RemoteAddress("127.0.0.1")));
+        });
+        using var http = node.CreateClient();
+        Task<HttpResponseMessage> Login(string client, string username) =>
+            http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/users/login")
+            {
+                Content = JsonContent.Create(new { username, password = "Wrong-pw-1" }),
+                Headers = { { "X-Forwarded-For", client } },
+            });
+
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await Login("203.0.113.1", $"rl-{i}")).StatusCode);
+        var limited = await Login("203.0.113.1", "rl-x");
+        await HttpAssert.Problem(limited, (HttpStatusCode)429);
+        Assert.NotNull(limited.Headers.RetryAfter);
+        // Another client behind the same proxy is not limited by the first one.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Login("203.0.113.2", "rl-y")).StatusCode);
+
+        // Without a trusted proxy the header is ignored: a client cannot pick a new address.
+        await using var direct = _api.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("RateLimit:FailedLoginsPerMinute", "3");
+            b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter>(new RemoteAddress("198.51.100.5")));
+        });
+        using var directHttp = direct.CreateClient();
+        for (var i = 0; i < 4; i++)
+        {
+            var response = await directHttp.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/users/login")
+            {
+                Content = JsonContent.Create(new { username = $"rd-{i}", password = "Wrong-pw-1" }),
+                Headers = { { "X-Forwarded-For", $"203.0.113.{100 + i}" } },
+            });
+            Assert.Equal(i < 3 ? HttpStatusCode.Unauthorized : (HttpStatusCode)429, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Admins_read_a_users_security_events_newest_first_without_secrets()
+    {
+        var id = await CreateAsync("door-events");
+        using var anon = _api.CreateClient();
+        await anon.PostAsJsonAsync("/api/users/login", new { username = "door-events", password = "Wrong-pw-1" });
+        var login = await HttpAssert.Ok(await anon.PostAsJsonAsync("/api/users/login", new { username = "door-events", password = Password }));
+        using (var user = _api.CreateClient())
+        {
+            user.DefaultRequestHeaders.Authorization = new("Bearer", login.GetProperty("accessToken").GetString());
+            Assert.Equal(HttpStatusCode.NoContent, (await user.PostAsync("/api/users/logout", null)).StatusCode);
+        }
+        using var admin = await AdminAsync();
+        await HttpAssert.Ok(await admin.PatchAsync($"/api/users/{id}", JsonContent.Create(new { password = "Reset-by-admin-9" })));
+
+        var events = await HttpAssert.Ok(await admin.GetAsync($"/api/users/{id}/events"));
+        var names = events.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["user_changed", "session_revoked", "login_succeeded", "login_failed", "user_created"], names);
+        Assert.Equal(5, events.GetProperty("total").GetInt32());
+        var text = events.GetRawText();
+        foreach (var secret in new[] { Password, "Wrong-pw-1", "Reset-by-admin-9", "$argon2id$", login.GetProperty("accessToken").GetString()!, "eyJ" })
+            Assert.DoesNotContain(secret, text);
+        Assert.Contains("password set by an admin", text);
+
+        using var plain = _api.CreateClient();
+        plain.DefaultRequestHeaders.Authorization = new("Bearer", login.GetProperty("accessToken").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await plain.GetAsync($"/api/users/{id}/events")).StatusCode);
+    }
+
+    /// <summary>The test server leaves the remote address empty; a real server has the peer's.</summary>
+    private sealed class RemoteAddress(string address) : IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use(nextMiddleware => context =>
+            {
+                context.Connection.RemoteIpAddress = IPAddress.Parse(address);
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
