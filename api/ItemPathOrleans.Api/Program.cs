@@ -6,6 +6,8 @@ using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Orleans.Configuration;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -41,8 +43,20 @@ builder.WebHost.ConfigureKestrel(k =>
 {
     // Above the contract's limits, so the application answers those in the contract's shape.
     k.Limits.MaxRequestBodySize = 1024 * 1024;
+    k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+    k.Limits.MaxRequestHeaderCount = 100;
+    // Slow clients: headers within 10 s, bodies at 240 bytes/s at least, idle connections closed.
+    k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+    k.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
+    k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
     k.AddServerHeader = false;
 });
+builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
+{
+    Timeout = TimeSpan.FromSeconds(orleans.ResponseTimeoutSeconds + 5),
+    TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+});
+builder.Services.AddAuthRateLimiter(builder.Configuration);
 
 builder.Services.TryAddSingletonTimeProvider();
 builder.Services.AddOptions<TokensOptions>()
@@ -64,6 +78,8 @@ var app = builder.Build();
 
 app.UseMiddleware<ErrorBoundary>();
 app.UseMiddleware<RequestLimits>();
+app.UseRequestTimeouts();
+app.UseRateLimiter();
 app.UseMiddleware<TenantResolution>();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -16,10 +16,10 @@ public static class SessionApi
     public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
     {
         var users = app.MapGroup("/api/users");
-        users.MapPost("/login", Login).AllowAnonymous();
-        users.MapPost("/refresh", Refresh).RequireAuthorization(TokenSchemes.RefreshPolicy);
-        users.MapPost("/application-token", CreateApplicationToken).RequireAuthorization(TokenSchemes.RefreshPolicy);
-        users.MapPost("/logout", Logout).RequireAuthorization(TokenSchemes.AnyTokenPolicy);
+        users.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(AuthRateLimiting.Policy);
+        users.MapPost("/refresh", Refresh).RequireAuthorization(TokenSchemes.RefreshPolicy).RequireRateLimiting(AuthRateLimiting.Policy);
+        users.MapPost("/application-token", CreateApplicationToken).RequireAuthorization(TokenSchemes.RefreshPolicy).RequireRateLimiting(AuthRateLimiting.Policy);
+        users.MapPost("/logout", Logout).RequireAuthorization(TokenSchemes.AnyTokenPolicy).RequireRateLimiting(AuthRateLimiting.Policy);
         users.MapGet("/me", Me).RequireAuthorization(TokenSchemes.AccessPolicy);
         users.MapPost("/me/password", ChangePassword).RequireAuthorization(TokenSchemes.AccessPolicy);
         users.MapGet("/me/sessions", ListMySessions).RequireAuthorization(TokenSchemes.AccessPolicy);

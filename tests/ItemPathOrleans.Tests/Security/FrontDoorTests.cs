@@ -105,6 +105,20 @@ public sealed class FrontDoorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_operator_can_limit_every_authentication_request_per_address()
+    {
+        await using var node = _api.WithWebHostBuilder(b => b.UseSetting("RateLimit:AuthRequestsPerMinute", "2"));
+        using var http = node.CreateClient();
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/users/login", new { username = "admin", password = TestSettings.AdminPassword })).StatusCode);
+        var limited = await http.PostAsJsonAsync("/api/users/login", new { username = "admin", password = TestSettings.AdminPassword });
+        await HttpAssert.Problem(limited, (HttpStatusCode)429, "Too many requests; retry later");
+        Assert.NotNull(limited.Headers.RetryAfter);
+        // Other endpoints are not limited by it.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
     public async Task Admins_read_a_users_security_events_newest_first_without_secrets()
     {
         var id = await CreateAsync("door-events");
