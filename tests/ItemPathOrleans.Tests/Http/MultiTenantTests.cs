@@ -332,23 +332,9 @@ public sealed class MultiTenantTests(MultiTenantFixture fixture) : IClassFixture
         {
             b.UseSetting("Tenancy:HostSuffix", "auth.example.test");
             b.UseSetting("Tenancy:TrustedProxies:0", trustedProxy);
-            b.ConfigureTestServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, LoopbackRemoteAddress>());
+            b.ConfigureTestServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new RemoteAddressFilter("127.0.0.1")));
         });
 
     private static JsonElement Header(string token) =>
         JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[0])).RootElement;
-
-    /// <summary>The test server leaves the remote address empty; a real one has it.</summary>
-    private sealed class LoopbackRemoteAddress : Microsoft.AspNetCore.Hosting.IStartupFilter
-    {
-        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
-        {
-            app.Use(nextMiddleware => context =>
-            {
-                context.Connection.RemoteIpAddress = IPAddress.Loopback;
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }

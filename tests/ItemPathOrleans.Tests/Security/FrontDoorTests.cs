@@ -69,7 +69,7 @@ public sealed class FrontDoorTests : IAsyncLifetime
         {
             b.UseSetting("RateLimit:FailedLoginsPerMinute", "3");
             b.UseSetting("Tenancy:TrustedProxies:0", "127.0.0.1");
-            b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter>(new RemoteAddress("127.0.0.1")));
+            b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter>(new RemoteAddressFilter("127.0.0.1")));
         });
         using var http = node.CreateClient();
         Task<HttpResponseMessage> Login(string client, string username) =>
@@ -90,7 +90,7 @@ public sealed class FrontDoorTests : IAsyncLifetime
         await using var direct = _api.WithWebHostBuilder(b =>
         {
             b.UseSetting("RateLimit:FailedLoginsPerMinute", "3");
-            b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter>(new RemoteAddress("198.51.100.5")));
+            b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter>(new RemoteAddressFilter("198.51.100.5")));
         });
         using var directHttp = direct.CreateClient();
         for (var i = 0; i < 4; i++)
@@ -145,19 +145,5 @@ public sealed class FrontDoorTests : IAsyncLifetime
         using var plain = _api.CreateClient();
         plain.DefaultRequestHeaders.Authorization = new("Bearer", login.GetProperty("accessToken").GetString());
         Assert.Equal(HttpStatusCode.Unauthorized, (await plain.GetAsync($"/api/users/{id}/events")).StatusCode);
-    }
-
-    /// <summary>The test server leaves the remote address empty; a real server has the peer's.</summary>
-    private sealed class RemoteAddress(string address) : IStartupFilter
-    {
-        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
-        {
-            app.Use(nextMiddleware => context =>
-            {
-                context.Connection.RemoteIpAddress = IPAddress.Parse(address);
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
     }
 }
