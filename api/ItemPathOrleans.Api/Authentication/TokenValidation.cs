@@ -148,7 +148,8 @@ public static class TokenValidation
             return;
         }
 
-        await Problems.InvalidToken(Describe(context.AuthenticateFailure)).ExecuteAsync(http);
+        var message = http.Items.ContainsKey(SigningKeyResolver.RetiredKeyItem) ? "Token has been revoked" : Describe(context.AuthenticateFailure);
+        await Problems.InvalidToken(message).ExecuteAsync(http);
     }
 
     /// <summary>The contract's messages; never the token, never an internal exception text.</summary>
@@ -164,14 +165,23 @@ public static class TokenValidation
     /// <summary>Finds the key a <c>kid</c> names, in the request tenant's ring and nowhere else.</summary>
     public sealed class SigningKeyResolver(IHttpContextAccessor accessor, SigningKeyDerivation derivation)
     {
+        /// <summary>Set on a request whose token names a retired key version: it was revoked, not forged.</summary>
+        public const string RetiredKeyItem = "itempath:retired-key";
+
         private readonly ConcurrentDictionary<(string Tenant, string Kid, string MasterKeyId), SecurityKey> _keys = new();
 
         public IEnumerable<SecurityKey> Resolve(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters)
         {
-            var tenant = accessor.HttpContext?.Features.Get<RequestTenant>();
+            var http = accessor.HttpContext;
+            var tenant = http?.Features.Get<RequestTenant>();
             if (tenant is null || string.IsNullOrEmpty(kid)) return [];
             var version = tenant.Info.FindKey(kid);
-            if (version is null || version.RetiredAt is not null) return [];
+            if (version is null) return [];
+            if (version.RetiredAt is not null)
+            {
+                http!.Items[RetiredKeyItem] = true;
+                return [];
+            }
             var key = _keys.GetOrAdd((tenant.Id, version.Kid, version.MasterKeyId), _ =>
             {
                 var secret = derivation.SecretFor(tenant.Id, version);
