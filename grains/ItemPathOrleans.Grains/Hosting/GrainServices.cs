@@ -1,5 +1,6 @@
 using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Directory;
+using ItemPathOrleans.Grains.Lockout;
 using ItemPathOrleans.Grains.Passwords;
 using ItemPathOrleans.Grains.Security;
 using ItemPathOrleans.Contracts.Grains;
@@ -30,6 +31,7 @@ public static class GrainServices
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<PasswordHashingPool>();
         services.AddSingleton<TenantCache>();
+        services.AddSingleton<UnknownNameThrottles>();
         services.AddSingleton<SecurityEvents>();
         if (string.IsNullOrEmpty(connectionString))
         {

@@ -3,6 +3,7 @@ using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Hosting;
 using ItemPathOrleans.Grains.Lockout;
 using Microsoft.Extensions.Logging;
+using Orleans.Placement;
 using Orleans.Runtime;
 
 namespace ItemPathOrleans.Grains.Names;
@@ -15,15 +16,18 @@ public sealed class UniqueNameState
     [Id(2)] public DateTimeOffset ReservedAt { get; set; }
 }
 
+/// <remarks>
+/// Placed by a hash of its key, so a name always lands on the same silo while membership is
+/// stable: the counters of a name nobody holds, kept per silo, then stay in one place.
+/// </remarks>
+[HashBasedPlacement]
 public sealed partial class UniqueNameGrain(
     [PersistentState("name", StorageNames.Grains)] IPersistentState<UniqueNameState> state,
     TenantCache tenants,
+    UnknownNameThrottles unknownNames,
     TimeProvider time,
     ILogger<UniqueNameGrain> logger) : Grain, IUniqueNameGrain
 {
-    // Lockout of a name nobody holds: in memory only, bounded; nothing is ever stored for it.
-    private LoginThrottle? _throttle;
-
     /// <summary>How long an unconfirmed reservation blocks others (a creation that died half-way).</summary>
     public static readonly TimeSpan ReservationTimeout = TimeSpan.FromMinutes(1);
 
@@ -72,13 +76,13 @@ public sealed partial class UniqueNameGrain(
     {
         if (state.State is { Confirmed: true, OwnerId: { } owner }) return new NameLoginStart(owner, 0);
 
-        var tenant = this.GetPrimaryKeyString().Split('/', 2)[0];
+        // A name nobody holds: its counters live in the silo's bounded map, nothing is stored, and
+        // this activation goes at once, so a flood of random names cannot fill the silo.
+        var key = this.GetPrimaryKeyString();
+        var tenant = key.Split('/', 2)[0];
         var settings = (await tenants.GetAsync(tenant)).Settings;
-        var now = time.GetUtcNow();
-        _throttle ??= new LoginThrottle();
-        var decision = _throttle.Begin(ClientAddresses.Key(clientAddress), now, settings);
-        // Keep the counters alive while they matter.
-        DelayDeactivation(TimeSpan.FromSeconds(Math.Max(settings.LockoutUserWindowSeconds, settings.LockoutMaxSeconds)));
+        if (state.State.OwnerId is null) DeactivateOnIdle();
+        var decision = unknownNames.For(key).Begin(ClientAddresses.Key(clientAddress), time.GetUtcNow(), settings);
         if (decision.Allowed) return new NameLoginStart(null, 0);
         if (decision.JustLocked) LogUnknownNameLocked(logger, tenant);
         return new NameLoginStart(null, Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds)));
