@@ -77,6 +77,11 @@ builder.Services.AddItemPathTokenValidation();
 var app = builder.Build();
 
 app.UseMiddleware<ErrorBoundary>();
+// Answers the framework gives without a body (an unmatched route, a wrong method) get the problem shape too.
+app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted
+    ? Task.CompletedTask
+    : ProblemResult.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode,
+        Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode)));
 app.UseMiddleware<RequestLimits>();
 app.UseRequestTimeouts();
 app.UseRateLimiter();

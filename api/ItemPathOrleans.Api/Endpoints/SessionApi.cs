@@ -40,6 +40,7 @@ public static class SessionApi
         if (error is not null) return Problems.BadRequest(error);
         if (username!.Length is 0 or > MaxUsernameLength) return Problems.BadRequest($"username must be 1 to {MaxUsernameLength} characters");
         if (password!.Length is 0 or > MaxPasswordLength) return Problems.BadRequest($"password must be 1 to {MaxPasswordLength} characters");
+        if (!GrainKeys.TryNormalizeName(username, out _)) return Problems.BadRequest("username contains characters that are not valid Unicode");
 
         var tenant = context.Tenant();
         var result = await grains.GetGrain<IAuthenticationGrain>(0).Login(tenant.Id, username, password, tenant.Info.Version, address);

@@ -43,6 +43,8 @@ public static class UsersApi
         string? username = q.TryGetValue("username", out var u) ? u.ToString() : null;
         string? email = q.TryGetValue("email", out var e) ? e.ToString() : null;
         if (username is { Length: > 128 } || email is { Length: > 254 }) return Problems.BadRequest("username and email filters are limited to 128 and 254 characters");
+        if ((username is not null && !GrainKeys.TryNormalizeName(username, out _)) || (email is not null && !GrainKeys.TryNormalizeName(email, out _)))
+            return Problems.BadRequest("username and email filters must be valid Unicode");
 
         var result = await Registry(grains).ListUsers(context.Tenant().Id, new UserQuery(username, email, type, status, paging.Limit, paging.Page));
         return TypedResults.Ok(new UserListJson(result.Users.Select(ApiJson.User).ToList(), result.Total));

@@ -31,11 +31,54 @@ public static class JsonBody
             using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 16 });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 return (null, Problems.BadRequest("The JSON body must be an object"));
+            if (!IsValidText(document.RootElement))
+                return (null, Problems.BadRequest("The JSON body contains text that is not valid Unicode"));
             return (document.RootElement.Clone(), null);
         }
         catch (JsonException)
         {
             return (null, Problems.BadRequest("Malformed JSON body"));
+        }
+    }
+
+    /// <summary>
+    /// Every name and string decodes (no lone surrogate escapes): checked once here, so no field
+    /// lookup later fails on text the parser let through.
+    /// </summary>
+    private static bool IsValidText(JsonElement element)
+    {
+        try
+        {
+            return Walk(element);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static bool Walk(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = e.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in e.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (!Walk(property.Value)) return false;
+                    }
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        if (!Walk(item)) return false;
+                    }
+                    return true;
+                default:
+                    return true;
+            }
         }
     }
 
@@ -68,7 +111,16 @@ public readonly struct JsonFields(JsonElement body)
             error ??= $"Field '{name}' must be a string";
             return null;
         }
-        return v.GetString();
+        try
+        {
+            return v.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape or bytes that are not UTF-8: not text.
+            error ??= $"Field '{name}' is not valid text";
+            return null;
+        }
     }
 
     public bool? Bool(string name, ref string? error)

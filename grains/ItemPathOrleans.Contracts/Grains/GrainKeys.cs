@@ -23,7 +23,22 @@ public static class GrainKeys
     /// Usernames and emails compare case-insensitively after Unicode NFKC.
     /// </summary>
     public static string NormalizeName(string name) =>
-        name.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+        TryNormalizeName(name, out var normalized) ? normalized : throw new ArgumentException("The name is not valid Unicode.", nameof(name));
+
+    /// <summary>False for text Unicode cannot normalize (lone surrogates, noncharacters).</summary>
+    public static bool TryNormalizeName(string name, out string normalized)
+    {
+        try
+        {
+            normalized = name.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            normalized = "";
+            return false;
+        }
+    }
 }
 
 public enum UniqueNameKind

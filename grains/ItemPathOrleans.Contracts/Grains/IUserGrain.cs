@@ -70,4 +70,6 @@ public sealed record LoginPermit(
     [property: Id(3)] int RetryAfterSeconds = 0)
 {
     public bool Locked => RetryAfterSeconds > 0;
+
+    public override string ToString() => $"LoginPermit {{ Allowed = {Allowed}, PasswordHash = [redacted], RetryAfterSeconds = {RetryAfterSeconds} }}";
 }

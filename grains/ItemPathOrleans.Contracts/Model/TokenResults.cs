@@ -17,7 +17,11 @@ public enum TokenError
 [GenerateSerializer, Immutable]
 public sealed record IssuedToken(
     [property: Id(0)] string Token,
-    [property: Id(1)] DateTimeOffset? ExpiresAt);
+    [property: Id(1)] DateTimeOffset? ExpiresAt)
+{
+    // Orleans logs messages with their ToString at Trace level: never the token.
+    public override string ToString() => $"IssuedToken {{ Token = [redacted], ExpiresAt = {ExpiresAt:O} }}";
+}
 
 [GenerateSerializer, Immutable]
 public sealed record LoginResult(
@@ -50,6 +54,8 @@ public sealed record ApplicationTokenResult(
     [property: Id(3)] string? Name)
 {
     public static ApplicationTokenResult Fail(TokenError error) => new(error, null, null, null);
+
+    public override string ToString() => $"ApplicationTokenResult {{ Error = {Error}, Token = [redacted], Id = {Id}, Name = {Name} }}";
 }
 
 /// <summary>Session kinds: a password login, a single sign-on, or an application token.</summary>

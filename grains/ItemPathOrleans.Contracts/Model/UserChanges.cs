@@ -10,7 +10,10 @@ public sealed record NewUser(
     [property: Id(4)] bool IsAdmin,
     [property: Id(5)] int? Status,
     [property: Id(6)] string Language,
-    [property: Id(7)] string TimeZone);
+    [property: Id(7)] string TimeZone)
+{
+    public override string ToString() => $"NewUser {{ Username = {Username}, Password = [redacted], Type = {Type}, IsAdmin = {IsAdmin}, Status = {Status} }}";
+}
 
 /// <summary>Fields present are changed, others kept (null = absent).</summary>
 [GenerateSerializer]
@@ -23,7 +26,10 @@ public sealed record UserChanges(
     [property: Id(5)] bool? IsAdmin,
     [property: Id(6)] int? Status,
     [property: Id(7)] string? Language,
-    [property: Id(8)] string? TimeZone);
+    [property: Id(8)] string? TimeZone)
+{
+    public override string ToString() => $"UserChanges {{ Username = {Username}, Password = {(Password is null ? "null" : "[redacted]")}, Type = {Type}, IsAdmin = {IsAdmin}, Status = {Status} }}";
+}
 
 /// <summary>Why a user change was refused; <see cref="None"/> when it succeeded.</summary>
 public enum UserChangeError

@@ -17,7 +17,7 @@ public static class PasswordPolicy
             return $"Password must be at least {settings.PasswordMinLength} characters";
         if (password.Length > MaxLength)
             return $"Password must be at most {MaxLength} characters";
-        if (GrainKeys.NormalizeName(password) == GrainKeys.NormalizeName(username))
+        if (GrainKeys.TryNormalizeName(password, out var p) && GrainKeys.TryNormalizeName(username, out var u) ? p == u : string.Equals(password, username, StringComparison.OrdinalIgnoreCase))
             return "Password must not equal the username";
         if (CommonPasswords.Contains(password))
             return "Password is too common";

@@ -1,3 +1,4 @@
+using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 
 namespace ItemPathOrleans.Grains.Users;
@@ -16,6 +17,7 @@ public static class UserRules
         if (username.Length > MaxUsernameLength) return $"username must be at most {MaxUsernameLength} characters";
         if (username.Any(char.IsControl)) return "username must not contain control characters";
         if (username.Trim().Length != username.Length) return "username must not start or end with whitespace";
+        if (!GrainKeys.TryNormalizeName(username, out _)) return "username contains characters that are not valid Unicode";
         return null;
     }
 
@@ -26,6 +28,7 @@ public static class UserRules
         var at = email.IndexOf('@');
         if (at <= 0 || at != email.LastIndexOf('@') || at == email.Length - 1 || email.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
             return "email is not a valid address";
+        if (!GrainKeys.TryNormalizeName(email, out _)) return "email contains characters that are not valid Unicode";
         return null;
     }
 
