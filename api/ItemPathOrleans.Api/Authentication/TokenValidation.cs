@@ -168,7 +168,7 @@ public static class TokenValidation
         /// <summary>Set on a request whose token names a retired key version: it was revoked, not forged.</summary>
         public const string RetiredKeyItem = "itempath:retired-key";
 
-        private readonly ConcurrentDictionary<(string Tenant, string Kid, string MasterKeyId), SecurityKey> _keys = new();
+        private readonly ConcurrentDictionary<(string Tenant, string Kid, string MasterKeyId, string Salt), SecurityKey> _keys = new();
 
         public IEnumerable<SecurityKey> Resolve(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters)
         {
@@ -182,7 +182,7 @@ public static class TokenValidation
                 http!.Items[RetiredKeyItem] = true;
                 return [];
             }
-            var key = _keys.GetOrAdd((tenant.Id, version.Kid, version.MasterKeyId), _ =>
+            var key = _keys.GetOrAdd((tenant.Id, version.Kid, version.MasterKeyId, Convert.ToBase64String(version.Salt)), _ =>
             {
                 var secret = derivation.SecretFor(tenant.Id, version);
                 return secret is null ? null! : new SymmetricSecurityKey(secret) { KeyId = version.Kid };

@@ -12,12 +12,13 @@ namespace ItemPathOrleans.Contracts.Tokens;
 /// </summary>
 public sealed class SigningKeyDerivation(IOptions<TokensOptions> options)
 {
-    private readonly ConcurrentDictionary<(string Tenant, string Kid, string MasterKeyId), byte[]> _secrets = new();
+    // Keyed by the salt too: a version is only ever the same key if everything it derives from is.
+    private readonly ConcurrentDictionary<(string Tenant, string Kid, string MasterKeyId, string Salt), byte[]> _secrets = new();
 
     /// <summary>The HS256 secret of one key version, or null when its master key is not configured.</summary>
     public byte[]? SecretFor(string tenant, SigningKeyVersion version)
     {
-        var cacheKey = (tenant, version.Kid, version.MasterKeyId);
+        var cacheKey = (tenant, version.Kid, version.MasterKeyId, Convert.ToBase64String(version.Salt));
         if (_secrets.TryGetValue(cacheKey, out var cached)) return cached;
 
         var master = options.Value.MasterKeys.FirstOrDefault(k => k.Id == version.MasterKeyId)?.SecretBytes();
