@@ -91,7 +91,8 @@ public static class TokenValidation
         if (string.IsNullOrEmpty(jti) || string.IsNullOrEmpty(sid)
             || !int.TryParse(Claim(token, TokenClaims.UserId), NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
             || !token.TryGetPayloadValue<long>(TokenClaims.IssuedAt, out var iat)
-            || DateTimeOffset.FromUnixTimeSeconds(iat) > context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow() + TokenClaims.ClockSkew)
+            // Compared as numbers: a hostile iat can lie beyond any date a DateTimeOffset holds.
+            || iat > context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds() + (long)TokenClaims.ClockSkew.TotalSeconds)
         {
             Reject(context, "Invalid token");
             return;
