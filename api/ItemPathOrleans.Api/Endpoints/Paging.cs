@@ -21,7 +21,8 @@ public readonly record struct Paging(int Limit, int Page)
         return (new Paging(limit, page), null);
     }
 
-    public IEnumerable<T> Apply<T>(IEnumerable<T> items) => items.Skip(Page * Limit).Take(Limit);
+    /// <summary>The page's items; a page past the end is empty (the offset is computed without overflow).</summary>
+    public IEnumerable<T> Apply<T>(IEnumerable<T> items) => items.Skip((int)Math.Min(int.MaxValue, (long)Page * Limit)).Take(Limit);
 }
 
 /// <summary>A user's sessions as <c>{"sessions": [...], "total": N}</c>.</summary>

@@ -40,7 +40,7 @@ public sealed class InMemoryUserDirectory(IOptions<ClusterOptions> cluster) : IU
             .Where(u => query.Status is null || u.Status == query.Status)
             .OrderBy(u => u.Id)
             .ToList();
-        var page = matches.Skip(query.Page * query.Limit).Take(query.Limit).ToList();
+        var page = matches.Skip((int)Math.Min(int.MaxValue, (long)query.Page * query.Limit)).Take(query.Limit).ToList();
         return Task.FromResult(new UserPage(page, matches.Count));
     }
 

@@ -85,7 +85,7 @@ public sealed class InMemorySecurityEventStore(IOptions<ClusterOptions> cluster)
     public Task<(IReadOnlyList<SecurityEvent> Events, int Total)> QueryAsync(string tenant, int userId, int limit, int page, CancellationToken cancellationToken = default)
     {
         var mine = Queue.Where(e => e.Tenant == tenant && e.UserId == userId).Reverse().ToList();
-        return Task.FromResult<(IReadOnlyList<SecurityEvent>, int)>((mine.Skip(page * limit).Take(limit).ToList(), mine.Count));
+        return Task.FromResult<(IReadOnlyList<SecurityEvent>, int)>((mine.Skip((int)Math.Min(int.MaxValue, (long)page * limit)).Take(limit).ToList(), mine.Count));
     }
 }
 

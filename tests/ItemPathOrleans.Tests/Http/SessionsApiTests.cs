@@ -84,6 +84,9 @@ public sealed class SessionsApiTests(ServiceFixture service)
         var page = await HttpAssert.Ok(await http.GetAsync("/api/users/me/sessions?limit=2&page=1"));
         Assert.Equal(1, page.GetProperty("sessions").GetArrayLength());
         Assert.Equal(3, page.GetProperty("total").GetInt32());
+        // A page far past the end is empty, not the first page again.
+        var far = await HttpAssert.Ok(await http.GetAsync("/api/users/me/sessions?limit=1000&page=2147483647"));
+        Assert.Equal(0, far.GetProperty("sessions").GetArrayLength());
     }
 
     [Fact]

@@ -170,6 +170,9 @@ public sealed class UsersApiTests(ServiceFixture service)
         Assert.Equal($"{prefix}-2", Assert.Single(apps.GetProperty("users").EnumerateArray()).GetProperty("username").GetString());
         var none = await HttpAssert.Ok(await http.GetAsync($"/api/users?username={prefix}&status=2"));
         Assert.Equal(0, none.GetProperty("total").GetInt64());
+        var far = await HttpAssert.Ok(await http.GetAsync($"/api/users?username={prefix}&limit=1000&page=2147483647"));
+        Assert.Equal(0, far.GetProperty("users").GetArrayLength());
+        Assert.Equal(3, far.GetProperty("total").GetInt64());
     }
 
     [Theory]
