@@ -29,8 +29,6 @@ public sealed class RevocationCache(IGrainFactory grains, TimeProvider time, IOp
 {
     private readonly ConcurrentDictionary<(string Tenant, int UserId, string SessionId), Entry> _entries = new();
 
-    public int Count => _entries.Count;
-
     public bool Enabled => options.Value.Enabled;
 
     public Task<SessionCheck> CheckAsync(string tenant, int userId, string sessionId, TimeSpan latency)

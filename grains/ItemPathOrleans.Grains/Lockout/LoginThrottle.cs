@@ -29,8 +29,6 @@ public sealed class LoginThrottle
 
     public int TrackedAddresses => _pairs.Count;
 
-    public bool IsLocked(DateTimeOffset now) => _pairs.Values.Any(p => p.LockedUntil > now) || _recentFailures.Count > 0;
-
     /// <summary>Decides, and counts the attempt when it may run.</summary>
     public ThrottleDecision Begin(string address, DateTimeOffset now, TenantSettings settings)
     {
