@@ -1,6 +1,10 @@
 namespace ItemPathOrleans.Contracts.Model;
 
-/// <summary>A new user as an admin (or the first start) asks for it; the password in clear.</summary>
+/// <summary>
+/// A new user as an admin (or the first start) asks for it; the password in clear. Inside the
+/// cluster a user can instead arrive with <see cref="PasswordHash"/>, a password already hashed
+/// (an Argon2id PHC string, e.g. imported from another deployment); the HTTP API never sets it.
+/// </summary>
 [GenerateSerializer]
 public sealed record NewUser(
     [property: Id(0)] string Username,
@@ -10,9 +14,10 @@ public sealed record NewUser(
     [property: Id(4)] bool IsAdmin,
     [property: Id(5)] int? Status,
     [property: Id(6)] string Language,
-    [property: Id(7)] string TimeZone)
+    [property: Id(7)] string TimeZone,
+    [property: Id(8)] string? PasswordHash = null)
 {
-    public override string ToString() => $"NewUser {{ Username = {Username}, Password = [redacted], Type = {Type}, IsAdmin = {IsAdmin}, Status = {Status} }}";
+    public override string ToString() => $"NewUser {{ Username = {Username}, Password = [redacted], PasswordHash = [redacted], Type = {Type}, IsAdmin = {IsAdmin}, Status = {Status} }}";
 }
 
 /// <summary>Fields present are changed, others kept (null = absent).</summary>

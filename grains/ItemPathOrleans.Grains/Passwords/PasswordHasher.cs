@@ -62,6 +62,9 @@ public sealed class PasswordHasher(IOptions<PasswordHashingOptions> options)
         return new PasswordCheck(matched, matched && outdated);
     }
 
+    /// <summary>Whether a stored or imported hash is one this hasher can verify (format and bounds).</summary>
+    public static bool IsWellFormed(string encoded) => TryParse(encoded, out _);
+
     internal static bool TryParse(string encoded, out Argon2Parameters parameters)
     {
         parameters = default;

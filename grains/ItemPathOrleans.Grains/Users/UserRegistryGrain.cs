@@ -26,10 +26,14 @@ public sealed class UserRegistryGrain(
             UserRules.CheckUsername(user.Username), UserRules.CheckEmail(user.Email), UserRules.CheckType(user.Type),
             UserRules.CheckStatus(user.Status), UserRules.CheckLanguage(user.Language), UserRules.CheckTimeZone(user.TimeZone));
         if (invalid is not null) return UserChangeResult.Fail(UserChangeError.Invalid, invalid);
+        if (user.Password is not null && user.PasswordHash is not null)
+            return UserChangeResult.Fail(UserChangeError.Invalid, "Give a password or a password hash, not both");
+        if (user.PasswordHash is not null && !PasswordHasher.IsWellFormed(user.PasswordHash))
+            return UserChangeResult.Fail(UserChangeError.Invalid, "The password hash is not an Argon2id PHC string");
         if (user.Password is not null && PasswordPolicy.Check(user.Password, user.Username, info.Settings) is { } weak)
             return UserChangeResult.Fail(UserChangeError.WeakPassword, weak);
 
-        var hash = user.Password is null ? null : await hashing.HashAsync(user.Password);
+        var hash = user.Password is null ? user.PasswordHash : await hashing.HashAsync(user.Password);
         var id = await TenantGrain(tenant).NextUserId();
 
         var username = NameGrain(tenant, UniqueNameKind.Username, user.Username);

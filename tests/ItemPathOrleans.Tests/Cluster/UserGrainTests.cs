@@ -1,6 +1,8 @@
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Grains.Passwords;
 using ItemPathOrleans.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 
 namespace ItemPathOrleans.Tests.Cluster;
@@ -47,6 +49,26 @@ public sealed class UserGrainTests : IAsyncLifetime
 
         var wrongJti = await user.Refresh(sid, Guid.NewGuid().ToString(), 0);
         Assert.Equal(TokenError.SessionRevoked, wrongJti.Error);
+    }
+
+    [Fact]
+    public async Task A_user_imported_with_a_password_hash_logs_in_with_that_password()
+    {
+        var hasher = new PasswordHasher(Options.Create(new PasswordHashingOptions { MemoryKib = 8192, Iterations = 1 }));
+        var registry = Grains.GetGrain<IUserRegistryGrain>(0);
+        NewUser Imported(string name, string? password, string? hash) => new(name, password, null, UserTypes.User, false, null, "en", "UTC", hash);
+
+        var created = await registry.CreateUser("default", Imported("grain-imported", null, hasher.Hash("Imported-pw-2026")));
+        Assert.Equal(UserChangeError.None, created.Error);
+        var auth = Grains.GetGrain<IAuthenticationGrain>(0);
+        Assert.Equal(TokenError.None, (await auth.Login("default", "grain-imported", "Imported-pw-2026", 0, "127.0.0.1")).Error);
+        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-imported", "Imported-pw-2027", 0, "127.0.0.1")).Error);
+
+        var malformed = await registry.CreateUser("default", Imported("grain-imported-2", null, "$argon2id$v=19$m=1,t=1,p=1$AAAA$AAAA"));
+        Assert.Equal(UserChangeError.Invalid, malformed.Error);
+        var both = await registry.CreateUser("default", Imported("grain-imported-3", "Long-enough-pw-1", hasher.Hash("Imported-pw-2026")));
+        Assert.Equal(UserChangeError.Invalid, both.Error);
+        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-imported-2", "Imported-pw-2026", 0, "127.0.0.1")).Error);
     }
 
     [Fact]
