@@ -54,6 +54,7 @@ public sealed class ApiClient : IDisposable
     public Uri MeUri { get; }
     public Uri ApplicationTokenUri { get; }
     public Uri UsersUri { get; }
+    public Uri PeerTokenUri { get; }
 
     public ApiClient(Options options)
     {
@@ -84,6 +85,7 @@ public sealed class ApiClient : IDisposable
         MeUri = new Uri(options.BaseUrl, "api/users/me");
         ApplicationTokenUri = new Uri(options.BaseUrl, "api/users/application-token");
         UsersUri = new Uri(options.AdminUrl, "api/users");
+        PeerTokenUri = new Uri(options.BaseUrl, "connect/token");
     }
 
     public double TimeoutSeconds => _timeoutSeconds;
@@ -99,6 +101,17 @@ public sealed class ApiClient : IDisposable
         if (bearer is not null) request.Headers.TryAddWithoutValidation("Authorization", bearer);
         return request;
     }
+
+    /// <summary>POST application/x-www-form-urlencoded, the OAuth 2.0 token endpoint's shape.</summary>
+    public static HttpRequestMessage FormRequest(Uri uri, byte[] form)
+    {
+        var content = new ByteArrayContent(form);
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded");
+        return new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+    }
+
+    public static byte[] Form(params (string Name, string Value)[] fields) =>
+        System.Text.Encoding.ASCII.GetBytes(string.Join('&', fields.Select(f => Uri.EscapeDataString(f.Name) + "=" + Uri.EscapeDataString(f.Value))));
 
     public static HttpRequestMessage BareRequest(HttpMethod method, Uri uri, string? bearer)
     {

@@ -87,7 +87,7 @@ public sealed partial class ErrorBook
         {
             var reader = new Utf8JsonReader(body);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
-            string? msg = null, detail = null, title = null;
+            string? msg = null, detail = null, title = null, error = null, errorDescription = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.GetString();
@@ -99,6 +99,9 @@ public sealed partial class ErrorBook
                         case "msg": msg = reader.GetString(); break;
                         case "detail": detail = reader.GetString(); break;
                         case "title": title = reader.GetString(); break;
+                        // RFC 6749 errors (the peer scenarios)
+                        case "error": error = reader.GetString(); break;
+                        case "error_description": errorDescription = reader.GetString(); break;
                     }
                 }
                 else
@@ -106,7 +109,7 @@ public sealed partial class ErrorBook
                     reader.Skip();
                 }
             }
-            return msg ?? detail ?? title;
+            return msg ?? detail ?? title ?? (error is null ? null : errorDescription is null ? error : $"{error}: {errorDescription}");
         }
         catch (JsonException)
         {

@@ -13,6 +13,10 @@ public enum Scenario
     Validate,
     /// <summary>GET /api/users/me with an application token of an application user.</summary>
     ValidateApp,
+    /// <summary>An OAuth 2.0 peer: POST connect/token, grant_type=password (form-encoded).</summary>
+    PeerLogin,
+    /// <summary>An OAuth 2.0 peer: POST connect/token, grant_type=refresh_token (follows rolling refresh tokens).</summary>
+    PeerRefresh,
 }
 
 /// <summary>Command line options. Every bound is checked here, so a run is always bounded in time and load.</summary>
@@ -38,6 +42,10 @@ public sealed class Options
     public string? OutFile { get; init; }
     public int SetupParallelism { get; init; } = 4;
     public double TimeoutSeconds { get; init; } = 10;
+    public string ClientId { get; init; } = "bench";
+
+    /// <summary>The scenario runs against an OAuth 2.0 peer's token endpoint: its users exist already, no admin is involved.</summary>
+    public bool IsPeer => Scenario is Scenario.PeerLogin or Scenario.PeerRefresh;
 
     public const string Usage = """
         LoadGenerator: closed-loop load for the ItemPath token service.
@@ -45,6 +53,8 @@ public sealed class Options
           dotnet bench/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --scenario NAME [options]
 
           --scenario NAME          login | refresh | validate | validate-app          (required)
+                                   | peer-login | peer-refresh (an OAuth 2.0 server's
+                                   connect/token, its users P-0001.. seeded by that server)
           --url URL                base URL of the API            (default http://127.0.0.1:5080)
           --admin-url URL          base URL for the setup's admin calls (default: --url)
           --users N                virtual users, each with its own tokens (default 64, 1-10000)
@@ -60,6 +70,7 @@ public sealed class Options
           --out FILE               also write the JSON result to FILE
           --setup-parallelism N    user creations/logins at once during setup (default 4, 1-64)
           --timeout S              per-request timeout                      (default 10, 1-120)
+          --client-id ID           peer scenarios: the OAuth client_id         (default bench)
 
         stdout: one JSON object {"scenario","users","durationSeconds","opsPerSec","p50Ms","p99Ms",
         "errors","requests"}; stderr: progress, a human summary line and the first distinct errors.
@@ -73,7 +84,7 @@ public sealed class Options
         string[] known =
         [
             "scenario", "url", "admin-url", "users", "duration", "warmup", "admin-password", "admin-user", "user-prefix",
-            "user-password", "tenant", "out", "setup-parallelism", "timeout",
+            "user-password", "tenant", "out", "setup-parallelism", "timeout", "client-id",
         ];
         for (var i = 0; i < args.Length; i++)
         {
@@ -99,14 +110,16 @@ public sealed class Options
 
         string? Get(string name) => values.TryGetValue(name, out var v) ? v : null;
 
-        var scenarioName = Get("scenario") ?? throw new UsageException("--scenario is required (login, refresh, validate, validate-app)");
+        var scenarioName = Get("scenario") ?? throw new UsageException("--scenario is required (login, refresh, validate, validate-app, peer-login, peer-refresh)");
         var scenario = scenarioName switch
         {
             "login" => Scenario.Login,
             "refresh" => Scenario.Refresh,
             "validate" => Scenario.Validate,
             "validate-app" => Scenario.ValidateApp,
-            _ => throw new UsageException($"unknown scenario '{scenarioName}' (login, refresh, validate, validate-app)"),
+            "peer-login" => Scenario.PeerLogin,
+            "peer-refresh" => Scenario.PeerRefresh,
+            _ => throw new UsageException($"unknown scenario '{scenarioName}' (login, refresh, validate, validate-app, peer-login, peer-refresh)"),
         };
 
         var url = BaseUri(Get("url") ?? "http://127.0.0.1:5080", "url");
@@ -115,6 +128,7 @@ public sealed class Options
         var adminPassword = Get("admin-password")
             ?? NonEmpty(Environment.GetEnvironmentVariable("ITEMPATH_ADMIN_PASSWORD"))
             ?? NonEmpty(Environment.GetEnvironmentVariable("Bootstrap__AdminPassword"))
+            ?? (scenario is Scenario.PeerLogin or Scenario.PeerRefresh ? "" : null)
             ?? throw new UsageException("--admin-password is required (or set ITEMPATH_ADMIN_PASSWORD)");
 
         var prefix = Get("user-prefix") ?? "bench";
@@ -144,6 +158,8 @@ public sealed class Options
             OutFile = Get("out"),
             SetupParallelism = Int(Get("setup-parallelism"), "setup-parallelism", 4, 1, 64),
             TimeoutSeconds = Number(Get("timeout"), "timeout", 10, 1, 120),
+            ClientId = Get("client-id") is { Length: > 0 and <= 200 } clientId ? clientId
+                : Get("client-id") is null ? "bench" : throw new UsageException("--client-id must be 1 to 200 characters"),
         };
     }
 

@@ -97,7 +97,7 @@ namespace ItemPathOrleans.LoadGenerator
                 $"ops/s={ops:0.0} p50={Ms(h.ValueAtPercentile(50)):0.000}ms p90={Ms(h.ValueAtPercentile(90)):0.000}ms " +
                 $"p99={Ms(h.ValueAtPercentile(99)):0.000}ms max={Ms(h.MaxMicros):0.000}ms mean={h.MeanMicros / 1000.0:0.000}ms " +
                 $"(warm-up: {r.WarmupOk} ok, {r.WarmupErrors} errors)");
-            if (options.Scenario == Scenario.Refresh)
+            if (options.Scenario is Scenario.Refresh or Scenario.PeerRefresh)
                 line += string.Create(CultureInfo.InvariantCulture, $" rotated refresh tokens followed: {r.Rotations}");
             Console.Error.WriteLine(line);
             PrintErrors("errors (measured)", r.MeasuredErrorBook);

@@ -17,6 +17,10 @@ public sealed class VirtualUser(int index, string username, byte[] loginBody)
     public string? RefreshBearer { get; set; }
     public string? AppBearer { get; set; }
 
+    // Peer scenarios: the password grant's form, and the current refresh token's form.
+    public byte[]? PeerLoginForm { get; set; }
+    public byte[]? PeerRefreshForm { get; set; }
+
     public LatencyHistogram Histogram { get; } = new();
     public Buffer Buffer { get; } = new(4096);
     public long Ok;
@@ -145,6 +149,8 @@ public sealed class Runner(Options options, ApiClient api)
             Scenario.Refresh => ApiClient.BareRequest(HttpMethod.Post, api.RefreshUri, user.RefreshBearer),
             Scenario.Validate => ApiClient.BareRequest(HttpMethod.Get, api.MeUri, user.AccessBearer),
             Scenario.ValidateApp => ApiClient.BareRequest(HttpMethod.Get, api.MeUri, user.AppBearer),
+            Scenario.PeerLogin => ApiClient.FormRequest(api.PeerTokenUri, user.PeerLoginForm!),
+            Scenario.PeerRefresh => ApiClient.FormRequest(api.PeerTokenUri, user.PeerRefreshForm!),
             _ => throw new InvalidOperationException("unknown scenario"),
         };
         var (status, length) = await api.SendAsync(request, user.Buffer, ct).ConfigureAwait(false);
@@ -166,8 +172,21 @@ public sealed class Runner(Options options, ApiClient api)
                 user.Rotations++;
             }
         }
+        else if (options.Scenario == Scenario.PeerRefresh)
+        {
+            // Rolling refresh tokens: the presented one is redeemed, the answer carries the next.
+            var next = TopLevelString(body, "refresh_token"u8);
+            if (!string.IsNullOrEmpty(next))
+            {
+                user.PeerRefreshForm = PeerRefreshForm(options, next);
+                user.Rotations++;
+            }
+        }
         return null;
     }
+
+    public static byte[] PeerRefreshForm(Options options, string refreshToken) =>
+        ApiClient.Form(("grant_type", "refresh_token"), ("client_id", options.ClientId), ("refresh_token", refreshToken));
 
     /// <summary>The string value of a top-level property of a JSON object, or null.</summary>
     internal static string? TopLevelString(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)

@@ -17,6 +17,7 @@ public sealed class Setup(Options options, ApiClient api)
     public async Task<VirtualUser[]> PrepareAsync(CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        if (options.IsPeer) return await PreparePeerAsync(ct).ConfigureAwait(false);
 
         var admin = await api.LoginAsync(ApiClient.LoginBody(options.AdminUsername, options.AdminPassword), ct).ConfigureAwait(false);
         if (!admin.IsSuccess)
@@ -88,6 +89,33 @@ public sealed class Setup(Options options, ApiClient api)
         Log($"setup: {users.Length} users logged in{(options.Scenario == Scenario.ValidateApp ? " with an application token each" : "")}"
             + (recycled > 0 ? $" ({recycled} had their old sessions ended at the application token cap)" : "")
             + $" in {loginClock.Elapsed.TotalSeconds:0.0} s");
+        return users;
+    }
+
+    /// <summary>The peer seeds its users itself: each virtual user signs in once with the password grant.</summary>
+    private async Task<VirtualUser[]> PreparePeerAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var users = new VirtualUser[options.Users];
+        for (var i = 0; i < users.Length; i++)
+        {
+            var name = options.Username(i);
+            users[i] = new VirtualUser(i, name, [])
+            {
+                PeerLoginForm = ApiClient.Form(("grant_type", "password"), ("client_id", options.ClientId),
+                    ("username", name), ("password", options.UserPassword), ("scope", "offline_access")),
+            };
+        }
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.SetupParallelism, CancellationToken = ct };
+        await Parallel.ForEachAsync(users, parallel, async (user, token) =>
+        {
+            var answer = await api.CallAsync(ApiClient.FormRequest(api.PeerTokenUri, user.PeerLoginForm!), token).ConfigureAwait(false);
+            if (!answer.IsSuccess) throw new SetupException($"peer password grant for {user.Username} failed: {answer.Describe()}");
+            var refresh = answer.String("refresh_token")
+                ?? throw new SetupException($"peer password grant for {user.Username} answered without a refresh_token (scope offline_access?)");
+            user.PeerRefreshForm = Runner.PeerRefreshForm(options, refresh);
+        }).ConfigureAwait(false);
+        Log($"setup: {users.Length} peer users signed in in {clock.Elapsed.TotalSeconds:0.0} s");
         return users;
     }
 
