@@ -58,7 +58,9 @@ public static class ItemPathSilo
         silo.Services.AddItemPathGrainServices(configuration, connectionString);
         if (string.IsNullOrEmpty(connectionString))
         {
-            silo.AddMemoryGrainStorage(StorageNames.Grains);
+            // The Orleans serializer here too: the default JSON one cannot read some state shapes back.
+            silo.AddMemoryGrainStorage(StorageNames.Grains, (OptionsBuilder<MemoryGrainStorageOptions> ob) =>
+                ob.Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
         }
         else
         {

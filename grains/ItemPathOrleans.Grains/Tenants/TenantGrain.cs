@@ -76,12 +76,28 @@ public sealed class TenantGrain(
         return (state.State.Info, KeyRetireError.None);
     }
 
+    // User ids come from blocks reserved by one durable write each: a lone creation reserves a block
+    // of one (ids stay consecutive), a burst of creations doubles the block up to MaxIdBlock, so a bulk
+    // import does not queue every creation behind this one grain's writes. Only reserved ids are
+    // handed out; an activation that ends mid-block leaves a gap, never a duplicate.
+    internal const int MaxIdBlock = 256;
+    private static readonly TimeSpan BurstWindow = TimeSpan.FromSeconds(1);
+    private int _nextId = 1, _blockEnd, _blockSize;
+    private DateTimeOffset _lastReservation = DateTimeOffset.MinValue;
+
     public async Task<int> NextUserId()
     {
         RequireCreated();
-        state.State.LastUserId++;
-        await state.WriteOrDeactivateAsync(this);
-        return state.State.LastUserId;
+        if (_nextId > _blockEnd)
+        {
+            var now = time.GetUtcNow();
+            _blockSize = now - _lastReservation < BurstWindow ? Math.Clamp(_blockSize * 2, 1, MaxIdBlock) : 1;
+            var first = state.State.LastUserId + 1;
+            state.State.LastUserId += _blockSize;
+            await state.WriteOrDeactivateAsync(this);
+            (_nextId, _blockEnd, _lastReservation) = (first, state.State.LastUserId, now);
+        }
+        return _nextId++;
     }
 
     public Task<bool> IsBootstrapped() => Task.FromResult(state.State.Bootstrapped);
