@@ -52,9 +52,12 @@ public sealed class ApiClient : IDisposable
     public Uri LoginUri { get; }
     public Uri RefreshUri { get; }
     public Uri MeUri { get; }
-    public Uri ApplicationTokenUri { get; }
     public Uri UsersUri { get; }
     public Uri PeerTokenUri { get; }
+
+    // The setup's logins and application tokens go where its admin calls go (--admin-url), so the
+    // measured node may be one that serves only the measured path.
+    private readonly Uri _setupLoginUri, _setupApplicationTokenUri;
 
     public ApiClient(Options options)
     {
@@ -83,9 +86,10 @@ public sealed class ApiClient : IDisposable
         LoginUri = new Uri(options.BaseUrl, "api/users/login");
         RefreshUri = new Uri(options.BaseUrl, "api/users/refresh");
         MeUri = new Uri(options.BaseUrl, "api/users/me");
-        ApplicationTokenUri = new Uri(options.BaseUrl, "api/users/application-token");
         UsersUri = new Uri(options.AdminUrl, "api/users");
         PeerTokenUri = new Uri(options.BaseUrl, "connect/token");
+        _setupLoginUri = new Uri(options.AdminUrl, "api/users/login");
+        _setupApplicationTokenUri = new Uri(options.AdminUrl, "api/users/application-token");
     }
 
     public double TimeoutSeconds => _timeoutSeconds;
@@ -166,7 +170,7 @@ public sealed class ApiClient : IDisposable
         });
 
     public Task<Answer> LoginAsync(byte[] loginBody, CancellationToken ct) =>
-        CallAsync(JsonRequest(HttpMethod.Post, LoginUri, loginBody, null), ct);
+        CallAsync(JsonRequest(HttpMethod.Post, _setupLoginUri, loginBody, null), ct);
 
     public Task<Answer> CreateUserAsync(string adminBearer, string username, string password, string type, CancellationToken ct) =>
         CallAsync(JsonRequest(HttpMethod.Post, UsersUri, JsonObject(w =>
@@ -203,7 +207,7 @@ public sealed class ApiClient : IDisposable
 
     /// <summary>The ItemPath way: JSON content type, no body at all.</summary>
     public Task<Answer> ApplicationTokenAsync(string refreshBearer, CancellationToken ct) =>
-        CallAsync(JsonRequest(HttpMethod.Post, ApplicationTokenUri, [], refreshBearer), ct);
+        CallAsync(JsonRequest(HttpMethod.Post, _setupApplicationTokenUri, [], refreshBearer), ct);
 
     public static byte[] JsonObject(Action<Utf8JsonWriter> write)
     {

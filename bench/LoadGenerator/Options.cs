@@ -56,7 +56,8 @@ public sealed class Options
                                    | peer-login | peer-refresh (an OAuth 2.0 server's
                                    connect/token, its users P-0001.. seeded by that server)
           --url URL                base URL of the API            (default http://127.0.0.1:5080)
-          --admin-url URL          base URL for the setup's admin calls (default: --url)
+          --admin-url URL          base URL for the whole setup: admin calls, the users'
+                                   logins and application tokens       (default: --url)
           --users N                virtual users, each with its own tokens (default 64, 1-10000)
           --duration S             measured seconds                      (default 20, 1-3600)
           --warmup S               seconds of load before measuring, not counted (default 5, 0-600)

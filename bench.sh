@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# The benchmark: every hot path of the service against its physical ceiling and against a peer
+# (an OpenIddict 7.8 server), side by side in one run on this machine.
+#
+#   ./bench.sh [--users N] [--login-users N] [--seconds S] [--warmup S] [--memory-users N]
+#
+#   --users N          virtual users for refresh and validation, and grains for the write ceiling (64)
+#   --login-users N    virtual users for login, and hash workers for the hash ceiling (32)
+#   --seconds S        measured seconds per scenario (10)
+#   --warmup S         warm-up seconds per scenario, not counted (4)
+#   --memory-users N   users made active for the silo's working set (100000; 0 skips it)
+#
+# It starts what it needs in a throwaway folder on free loopback ports and stops it after:
+# PostgreSQL, a silo and an API node (./run.sh), two more API nodes (revocation check on and off),
+# the bare JWT endpoint (bench/Baselines serve-jwt) and the peer (bench/Peer, its own database on
+# the same PostgreSQL). Rate limits are off for the run. Prints the table and the ratios against
+# the targets, and writes bench/results/latest.json.
+# shellcheck disable=SC2317  # cleanup runs from a trap
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+USERS=64 LOGIN_USERS=32 MEASURED=10 WARMUP=4 MEMORY_USERS=100000
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --users) USERS="$2"; shift 2 ;;
+        --login-users) LOGIN_USERS="$2"; shift 2 ;;
+        --seconds) MEASURED="$2"; shift 2 ;;
+        --warmup) WARMUP="$2"; shift 2 ;;
+        --memory-users) MEMORY_USERS="$2"; shift 2 ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+for v in "$USERS" "$LOGIN_USERS" "$MEASURED" "$WARMUP" "$MEMORY_USERS"; do
+    [[ "$v" =~ ^[0-9]+$ ]] || { echo "bench.sh: options take whole numbers, not '$v'" >&2; exit 2; }
+done
+(( USERS >= 1 && USERS <= 1000 && LOGIN_USERS >= 1 && LOGIN_USERS <= 1000 && MEASURED >= 1 && MEASURED <= 600 && WARMUP <= 600 && MEMORY_USERS <= 1000000 )) \
+    || { echo "bench.sh: --users and --login-users 1-1000, --seconds 1-600, --warmup 0-600, --memory-users 0-1000000" >&2; exit 2; }
+
+say() { echo "bench.sh: $*" >&2; }
+STARTED=$(date +%s)
+
+TMP="$(mktemp -d /tmp/itempath-bench.XXXXXX)"
+chmod 755 "$TMP"   # PostgreSQL's user must reach its data folder below
+RUN_PID="" PIDS=()
+cleanup() {
+    trap '' INT TERM
+    for pid in "${PIDS[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; fi
+    done
+    if [[ -n "$RUN_PID" ]] && kill -0 "$RUN_PID" 2>/dev/null; then kill -TERM "$RUN_PID"; wait "$RUN_PID" 2>/dev/null || true; fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port() { scripts/pg.sh free-port; }
+PG_PORT=$(port) HTTP=$(port)
+export ITEMPATH_ADMIN_PASSWORD="Bench-Admin-$(head -c 9 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')-1"
+URL="http://127.0.0.1:$HTTP"
+PG="Host=127.0.0.1;Port=$PG_PORT;Database=itempath;Username=postgres"
+
+say "building the benchmark's programs"
+for p in LoadGenerator Baselines Peer Seeder; do
+    dotnet build "bench/$p" -c Release -nologo -v q >/dev/null || { say "building bench/$p failed"; exit 1; }
+done
+LG=(dotnet bench/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll)
+BASELINES=(dotnet bench/Baselines/bin/Release/net10.0/Baselines.dll)
+
+say "starting the service (./run.sh builds it)"
+ITEMPATH_DATA_DIR="$TMP/data" ITEMPATH_PG_PORT=$PG_PORT ITEMPATH_HTTP_PORT=$HTTP \
+ITEMPATH_SILO_PORT=$(port) ITEMPATH_GATEWAY_PORT=$(port) Bootstrap__AdminPassword="$ITEMPATH_ADMIN_PASSWORD" \
+RateLimit__FailedLoginsPerMinute=0 RateLimit__AuthRequestsPerMinute=0 \
+    ./run.sh > "$TMP/run.out" 2>&1 < /dev/null &
+RUN_PID=$!
+for _ in $(seq 1 360); do
+    grep -q "is running at" "$TMP/run.out" && break
+    kill -0 "$RUN_PID" 2>/dev/null || { cat "$TMP/run.out" >&2; exit 1; }
+    sleep 0.5
+done
+grep -q "is running at" "$TMP/run.out" || { cat "$TMP/run.out" >&2; exit 1; }
+SILO_PID="$(ps -o pid=,args= --ppid "$RUN_PID" | awk 'index($0, "ItemPathOrleans.Silo.dll") { print $1; exit }')"
+[[ -n "$SILO_PID" ]] || { say "could not find the silo under run.sh (pid $RUN_PID)"; exit 1; }
+
+wait_ready() {  # wait_ready URL NAME
+    for _ in $(seq 1 180); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.5; done
+    say "$2 did not become ready ($1)"; exit 1
+}
+# Nodes beside the service, configured like its API node (same cluster, same issuer and master key).
+NODE_ENV=(ConnectionStrings__ItemPath="$PG" Tokens__Issuer="$URL" Tokens__MasterKeys__0__Id=m1
+    Tokens__MasterKeys__0__Secret="$(tr -d '\n' < "$TMP/data/master-key")"
+    RateLimit__FailedLoginsPerMinute=0 Logging__LogLevel__Default=Warning)
+start_api() {  # start_api PORT CHECK_ENABLED
+    (cd api/ItemPathOrleans.Api/bin/Release/net10.0 && \
+        exec env "${NODE_ENV[@]}" Revocation__Enabled="$2" dotnet ItemPathOrleans.Api.dll --urls "http://127.0.0.1:$1") > "$TMP/api-$1.log" 2>&1 &
+    PIDS+=("$!")
+}
+CHECK_PORT=$(port) NOCHECK_PORT=$(port) BARE_PORT=$(port) PEER_PORT=$(port)
+start_api "$CHECK_PORT" true
+start_api "$NOCHECK_PORT" false
+(cd bench/Baselines/bin/Release/net10.0 && exec env "${NODE_ENV[@]}" dotnet Baselines.dll serve-jwt --urls "http://127.0.0.1:$BARE_PORT" --tenant default) \
+    > "$TMP/bare.log" 2>&1 &
+PIDS+=("$!")
+PEER_USERS=$(( USERS > LOGIN_USERS ? USERS : LOGIN_USERS ))
+(cd bench/Peer/bin/Release/net10.0 && ConnectionStrings__Peer="Host=127.0.0.1;Port=$PG_PORT;Database=openiddict;Username=postgres" \
+    Peer__SeedUsers=$PEER_USERS exec dotnet Peer.dll --urls "http://127.0.0.1:$PEER_PORT") > "$TMP/peer.log" 2>&1 &
+PIDS+=("$!")
+wait_ready "http://127.0.0.1:$CHECK_PORT/health/ready" "the API node with the revocation check"
+wait_ready "http://127.0.0.1:$NOCHECK_PORT/health/ready" "the API node without the revocation check"
+wait_ready "http://127.0.0.1:$BARE_PORT/health/ready" "the bare JWT endpoint"
+wait_ready "http://127.0.0.1:$PEER_PORT/health" "the OpenIddict peer"
+
+admin_token() {
+    curl -fsS -X POST "$URL/api/users/login" -H 'Content-Type: application/json' \
+        --data-raw "{\"username\":\"admin\",\"password\":\"$ITEMPATH_ADMIN_PASSWORD\"}" \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])'
+}
+rotation() {
+    curl -fsS -o /dev/null -X PATCH "$URL/api/tenants/default" -H "Authorization: Bearer $(admin_token)" \
+        -H 'Content-Type: application/json' --data-raw "{\"refreshTokenRotation\": $1}"
+}
+load() {  # load NAME URL SCENARIO USERS [OPTIONS...]
+    say "measuring $1 ($4 users)"
+    "${LG[@]}" --url "$2" --scenario "$3" --users "$4" "${@:5}" --duration "$MEASURED" --warmup "$WARMUP" \
+        --out "$TMP/$1.json" > /dev/null 2> "$TMP/$1.log" || { cat "$TMP/$1.log" >&2; exit 1; }
+}
+psql_value() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -At -c "$1"; }
+
+# --- login against the hash ceiling, each at the same concurrency ---------------------------------
+say "measuring hash-ceiling ($LOGIN_USERS workers)"
+"${BASELINES[@]}" hash --threads "$LOGIN_USERS" --duration "$MEASURED" --warmup "$WARMUP" --out "$TMP/hash-ceiling.json" > /dev/null 2> "$TMP/hash.log" \
+    || { cat "$TMP/hash.log" >&2; exit 1; }
+load login "$URL" login "$LOGIN_USERS" --setup-parallelism 8
+load peer-login "http://127.0.0.1:$PEER_PORT" peer-login "$LOGIN_USERS"
+
+# --- refresh against the write ceiling and the peer ------------------------------------------------
+rotation false
+load refresh-rotation-off "$URL" refresh "$USERS" --setup-parallelism 8
+rotation true
+load refresh-rotation-on "$URL" refresh "$USERS" --setup-parallelism 8
+rotation false
+# The ceiling's state is the size of the bench users' own stored state at this point.
+STATE_BYTES=$(psql_value "SELECT COALESCE(round(avg(octet_length(payloadbinary))), 600) FROM orleansstorage WHERE graintypestring = 'user' AND serviceid = 'itempath'")
+say "measuring pg-write-ceiling ($USERS grains, $STATE_BYTES bytes of state)"
+"${BASELINES[@]}" pg-writes --connection "$PG" --grains "$USERS" --state-bytes "$STATE_BYTES" --duration "$MEASURED" --warmup "$WARMUP" \
+    --out "$TMP/pg-write-ceiling.json" > /dev/null 2> "$TMP/pg-writes.log" || { cat "$TMP/pg-writes.log" >&2; exit 1; }
+load peer-refresh "http://127.0.0.1:$PEER_PORT" peer-refresh "$USERS"
+
+# --- validation: with the check, without it, bare; interleaved twice (they share two cores) --------
+for round in 1 2; do
+    load "validate-$round" "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --admin-url "$URL"
+    load "validate-nocheck-$round" "http://127.0.0.1:$NOCHECK_PORT" validate "$USERS" --admin-url "$URL"
+    load "validate-bare-$round" "http://127.0.0.1:$BARE_PORT" validate "$USERS" --admin-url "$URL"
+done
+load validate-app "http://127.0.0.1:$CHECK_PORT" validate-app "$USERS" --admin-url "$URL" --setup-parallelism 8
+
+# --- memory ---------------------------------------------------------------------------------------
+SEEDER=(dotnet bench/Seeder/bin/Release/net10.0/Seeder.dll --connection "$PG")
+say "measuring stored state per user (100 users with 10 sessions each, tenant 'mem')"
+curl -fsS -o /dev/null -X POST "$URL/api/tenants" -H "Authorization: Bearer $(admin_token)" -H 'Content-Type: application/json' \
+    --data-raw "{\"id\":\"mem\",\"name\":\"Memory\",\"adminUsername\":\"boss\",\"adminPassword\":\"$ITEMPATH_ADMIN_PASSWORD\"}"
+"${SEEDER[@]}" --tenant mem --users 100 --sessions 10 --prefix ten > /dev/null 2> "$TMP/seed-mem.log" || { cat "$TMP/seed-mem.log" >&2; exit 1; }
+# One user: its user grain row (profile, hash, sessions), its username grain row, its directory row.
+psql_value "SELECT json_build_object(
+    'users', (SELECT count(*) FROM orleansstorage WHERE graintypestring = 'user' AND grainidextensionstring LIKE 'mem/%' AND grainidextensionstring <> 'mem/1'),
+    'userStateBytes', (SELECT round(avg(octet_length(payloadbinary))) FROM orleansstorage WHERE graintypestring = 'user' AND grainidextensionstring LIKE 'mem/%' AND grainidextensionstring <> 'mem/1'),
+    'userRowBytes', (SELECT round(avg(pg_column_size(s.*))) FROM orleansstorage s WHERE graintypestring = 'user' AND grainidextensionstring LIKE 'mem/%' AND grainidextensionstring <> 'mem/1'),
+    'nameRowBytes', (SELECT round(avg(pg_column_size(s.*))) FROM orleansstorage s WHERE graintypestring = 'name' AND grainidextensionstring LIKE 'mem/%'),
+    'directoryRowBytes', (SELECT round(avg(pg_column_size(d.*))) FROM itempath_users d WHERE tenant = 'mem'))" > "$TMP/memory-state.json"
+
+MEMORY_SECONDS=0
+kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
+SILO_IDLE_KIB=$(kib "$SILO_PID" VmRSS)
+if (( MEMORY_USERS > 0 )); then
+    say "measuring the silo's working set with $MEMORY_USERS users active (one session each)"
+    T0=$(date +%s)
+    "${SEEDER[@]}" --tenant default --users "$MEMORY_USERS" --sessions 1 --prefix act --parallelism 64 > "$TMP/seed-active.json" 2> "$TMP/seed-active.log" \
+        || { cat "$TMP/seed-active.log" >&2; exit 1; }
+    MEMORY_SECONDS=$(( $(date +%s) - T0 ))
+fi
+printf '{"activeUsers":%s,"siloIdleKib":%s,"siloRssKib":%s,"siloPeakKib":%s,"seedSeconds":%s}\n' \
+    "$MEMORY_USERS" "$SILO_IDLE_KIB" "$(kib "$SILO_PID" VmRSS)" "$(kib "$SILO_PID" VmHWM)" "$MEMORY_SECONDS" > "$TMP/memory-active.json"
+
+# --- the table, the ratios, latest.json -----------------------------------------------------------
+mkdir -p bench/results
+python3 bench/report.py "$TMP" bench/results/latest.json \
+    --users "$USERS" --login-users "$LOGIN_USERS" --seconds "$MEASURED" --warmup "$WARMUP" --elapsed $(( $(date +%s) - STARTED ))

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""The benchmark's report: reads the one-run results bench.sh collected in a folder, prints the
+table and the ratios against the targets, and writes the JSON (bench/results/latest.json).
+
+    python3 bench/report.py RESULTS_DIR OUT_JSON --users N --login-users N --seconds S --warmup S --elapsed S
+"""
+import argparse
+import datetime
+import json
+import os
+
+NUMERIC = ("opsPerSec", "p50Ms", "p99Ms", "errors", "requests")
+
+# (name in the table, what it measures)
+ROWS = [
+    ("hash-ceiling", "Argon2id hashes alone (the login ceiling)"),
+    ("login", "POST /api/users/login"),
+    ("peer-login", "OpenIddict password grant"),
+    ("pg-write-ceiling", "grain-state writes alone (the rotation ceiling)"),
+    ("refresh-rotation-off", "POST /api/users/refresh, rotation off"),
+    ("refresh-rotation-on", "POST /api/users/refresh, rotation on"),
+    ("peer-refresh", "OpenIddict refresh_token grant (rolling)"),
+    ("validate-bare", "bare JWT endpoint (the validation ceiling)"),
+    ("validate", "GET /api/users/me, access token"),
+    ("validate-nocheck", "the same, revocation check off"),
+    ("validate-app", "GET /api/users/me, application token"),
+]
+
+
+def load(folder, name):
+    with open(os.path.join(folder, name + ".json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def mean_of_rounds(folder, name):
+    """The validation scenarios run twice, interleaved: their mean."""
+    rounds = [load(folder, f"{name}-{i}") for i in (1, 2)]
+    merged = dict(rounds[0])
+    for key in NUMERIC:
+        merged[key] = round(sum(r[key] for r in rounds) / len(rounds), 3)
+    merged["rounds"] = [{k: r[k] for k in NUMERIC} for r in rounds]
+    merged["scenario"] = name
+    return merged
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("folder")
+    parser.add_argument("out")
+    for option in ("--users", "--login-users", "--seconds", "--warmup", "--elapsed"):
+        parser.add_argument(option, type=int, required=True)
+    a = parser.parse_args()
+
+    s = {}
+    for name, _ in ROWS:
+        if name in ("validate", "validate-nocheck", "validate-bare"):
+            s[name] = mean_of_rounds(a.folder, name)
+        else:
+            s[name] = load(a.folder, name)
+    state = load(a.folder, "memory-state")
+    active = load(a.folder, "memory-active")
+
+    def ops(n):
+        return s[n]["opsPerSec"]
+
+    bytes_per_user = state["userRowBytes"] + state["nameRowBytes"] + state["directoryRowBytes"]
+    comparisons = [
+        # name, value, target, met
+        ("login / hash-ceiling", ops("login") / ops("hash-ceiling"), ">= 0.85 (and 0 errors)",
+         ops("login") / ops("hash-ceiling") >= 0.85 and s["login"]["errors"] == 0),
+        ("refresh rotation off, ops/s", ops("refresh-rotation-off"), ">= 10000", ops("refresh-rotation-off") >= 10000),
+        ("refresh rotation on / pg-write-ceiling", ops("refresh-rotation-on") / ops("pg-write-ceiling"), ">= 0.6",
+         ops("refresh-rotation-on") / ops("pg-write-ceiling") >= 0.6),
+        ("refresh rotation off / peer-refresh", ops("refresh-rotation-off") / ops("peer-refresh"), ">= 5, lower p99",
+         ops("refresh-rotation-off") / ops("peer-refresh") >= 5 and s["refresh-rotation-off"]["p99Ms"] < s["peer-refresh"]["p99Ms"]),
+        ("refresh rotation on / peer-refresh", ops("refresh-rotation-on") / ops("peer-refresh"), ">= 5, lower p99",
+         ops("refresh-rotation-on") / ops("peer-refresh") >= 5 and s["refresh-rotation-on"]["p99Ms"] < s["peer-refresh"]["p99Ms"]),
+        ("validate / validate-nocheck", ops("validate") / ops("validate-nocheck"), ">= 0.9", ops("validate") / ops("validate-nocheck") >= 0.9),
+        ("validate / validate-bare", ops("validate") / ops("validate-bare"), ">= 0.5", ops("validate") / ops("validate-bare") >= 0.5),
+        ("login / peer-login", ops("login") / ops("peer-login"), "(for information)", None),
+        ("stored bytes per user, 10 sessions", bytes_per_user, "<= 4096", bytes_per_user <= 4096),
+    ]
+    if active["activeUsers"] > 0:
+        rss_mib = active["siloRssKib"] / 1024
+        comparisons.append((f"silo working set MiB, {active['activeUsers']:,} users active", rss_mib, "<= 1536", rss_mib <= 1536))
+
+    users = {"hash-ceiling": a.login_users, "login": a.login_users, "peer-login": a.login_users}
+    print()
+    print(f"ItemPath on Orleans, one run on this machine ({os.cpu_count()} cores, everything co-located); "
+          f"{a.seconds} s measured after {a.warmup} s warm-up per scenario")
+    print(f"{'scenario':22} {'users':>5} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   what")
+    for name, what in ROWS:
+        x = s[name]
+        print(f"{name:22} {users.get(name, a.users):5d} {x['opsPerSec']:9.1f} {x['p50Ms']:8.2f} {x['p99Ms']:8.2f} {int(x['errors']):6d}   {what}")
+    print()
+    print(f"{'comparison':42} {'value':>10}   {'target':24} met")
+    for name, value, target, met in comparisons:
+        shown = f"{value:10.2f}" if value < 100 else f"{value:10.0f}"
+        print(f"{name:42} {shown}   {target:24} {'-' if met is None else ('yes' if met else 'NO')}")
+    print()
+    print(f"stored state of one user with 10 sessions: user grain {state['userStateBytes']:.0f} B of state "
+          f"({state['userRowBytes']:.0f} B row) + username grain row {state['nameRowBytes']:.0f} B + directory row "
+          f"{state['directoryRowBytes']:.0f} B = {bytes_per_user:.0f} B")
+    if active["activeUsers"] > 0:
+        print(f"silo working set: {active['siloIdleKib'] / 1024:.0f} MiB before, {active['siloRssKib'] / 1024:.0f} MiB "
+              f"(peak {active['siloPeakKib'] / 1024:.0f}) with {active['activeUsers']:,} users active, one session each "
+              f"(seeded in {active['seedSeconds']} s)")
+    print(f"whole run: {a.elapsed} s")
+
+    result = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {"cores": os.cpu_count()},
+        "settings": {"users": a.users, "loginUsers": a.login_users, "seconds": a.seconds, "warmup": a.warmup},
+        "elapsedSeconds": a.elapsed,
+        "scenarios": s,
+        "comparisons": [{"name": n, "value": round(v, 3), "target": t, "met": m} for n, v, t, m in comparisons],
+        "memory": {"state": state, "bytesPerUser": bytes_per_user, "active": active},
+    }
+    with open(a.out, "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    print(f"written: {a.out}")
+
+
+if __name__ == "__main__":
+    main()
