@@ -66,6 +66,7 @@ public static class ItemPathSilo
         {
             silo.AddItemPathPostgresStorage(connectionString);
         }
+        silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
         silo.Services.AddSingleton<FirstStart>();
         silo.AddStartupTask((services, ct) => services.GetRequiredService<FirstStart>().RunAsync(ct));
         return silo;
@@ -75,12 +76,23 @@ public static class ItemPathSilo
     /// Grain storage in PostgreSQL, serialized with the Orleans serializer so the state classes'
     /// <c>[Id]</c> numbering gives version tolerance.
     /// </summary>
-    public static ISiloBuilder AddItemPathPostgresStorage(this ISiloBuilder silo, string connectionString) =>
-        silo.AddAdoNetGrainStorage(StorageNames.Grains, (OptionsBuilder<AdoNetGrainStorageOptions> ob) =>
+    public static ISiloBuilder AddItemPathPostgresStorage(this ISiloBuilder silo, string connectionString)
+    {
+        silo.AddAdoNetGrainStorage(AdoNetStorageName, (OptionsBuilder<AdoNetGrainStorageOptions> ob) =>
             ob.Configure<Serializer>((o, serializer) =>
             {
                 o.Invariant = Invariant;
                 o.ConnectionString = connectionString;
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }));
+        // The grains use the ADO.NET storage through a guard that turns database failures into an
+        // exception callers can receive (see StorageFailures).
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Grains, (services, _) =>
+            new GuardedGrainStorage(services.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName),
+                services.GetRequiredService<ILogger<GuardedGrainStorage>>()));
+        return silo;
+    }
+
+    /// <summary>The name the ADO.NET provider is registered under (rows do not carry it).</summary>
+    private const string AdoNetStorageName = "itempath-adonet";
 }
