@@ -33,7 +33,7 @@ def load(folder, name):
 
 
 def mean_of_rounds(folder, name):
-    """The validation scenarios run twice, interleaved: their mean."""
+    """Scenarios run twice, interleaved with what they are compared to: their mean."""
     rounds = [load(folder, f"{name}-{i}") for i in (1, 2)]
     merged = dict(rounds[0])
     for key in NUMERIC:
@@ -53,7 +53,7 @@ def main():
 
     s = {}
     for name, _ in ROWS:
-        if name in ("validate", "validate-nocheck", "validate-bare"):
+        if name in ("validate", "validate-nocheck", "validate-bare", "hash-ceiling", "login"):
             s[name] = mean_of_rounds(a.folder, name)
         else:
             s[name] = load(a.folder, name)
