@@ -5,47 +5,77 @@ namespace ItemPathOrleans.Api.Tenancy;
 /// <summary>
 /// The API node's copy of the tenant list, refreshed at most every <see cref="MaxAge"/>: an
 /// unknown or disabled tenant is refused from memory, without a grain activation or a database
-/// read. When the cluster does not answer, the last list is used.
+/// read. One refresh runs at a time; requests wait for it at most <see cref="TenantCache.StaleWait"/>
+/// and otherwise use the last list (also when the cluster does not answer), so a catalog grain on
+/// a silo that just died does not hold up every request of the node.
 /// </summary>
 public sealed class TenantCatalogCache(IGrainFactory grains, TimeProvider time)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2);
 
+    private readonly Lock _lock = new();
     private volatile Snapshot? _snapshot;
-    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private Task<Snapshot>? _refresh;
 
     public async ValueTask<TenantEntry?> FindAsync(string tenant)
     {
         var snapshot = _snapshot;
-        if (snapshot is null || time.GetUtcNow() - snapshot.LoadedAt >= MaxAge) snapshot = await RefreshAsync(force: false);
-        return snapshot?.Catalog.Tenants.GetValueOrDefault(tenant);
-    }
-
-    /// <summary>Reloads now (after a change made through this node).</summary>
-    public async Task RefreshAsync() => await RefreshAsync(force: true);
-
-    private async Task<Snapshot?> RefreshAsync(bool force)
-    {
-        // One request refreshes; the others wait for it rather than calling the grain too.
-        await _refresh.WaitAsync();
-        try
+        if (snapshot is null)
         {
-            var current = _snapshot;
-            if (!force && current is not null && time.GetUtcNow() - current.LoadedAt < MaxAge) return current;
+            snapshot = await Refresh(force: false);
+        }
+        else if (time.GetUtcNow() - snapshot.LoadedAt >= MaxAge)
+        {
             try
             {
-                var catalog = await grains.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key).GetAll();
-                _snapshot = new Snapshot(catalog, time.GetUtcNow());
+                snapshot = await Refresh(force: false).WaitAsync(TenantCache.StaleWait, time);
             }
-            catch (Exception) when (current is not null)
+            catch (TimeoutException)
             {
-                // Keep serving the last known list through a short outage.
+                // The refresh goes on; this request uses the last list.
             }
-            return _snapshot;
         }
-        finally
+        return snapshot.Catalog.Tenants.GetValueOrDefault(tenant);
+    }
+
+    /// <summary>Reloads now (after a change made through this node): a load that starts after the change.</summary>
+    public async Task RefreshAsync() => await Refresh(force: true);
+
+    private Task<Snapshot> Refresh(bool force)
+    {
+        lock (_lock)
         {
-            _refresh.Release();
+            if (_refresh is null || _refresh.IsCompleted) _refresh = Task.Run(LoadAsync);
+            else if (force) _refresh = AfterAsync(_refresh);
+            return _refresh;
+        }
+    }
+
+    private async Task<Snapshot> AfterAsync(Task previous)
+    {
+        try
+        {
+            await previous;
+        }
+        catch (Exception)
+        {
+            // Its callers saw it; this load is the one that counts.
+        }
+        return await LoadAsync();
+    }
+
+    private async Task<Snapshot> LoadAsync()
+    {
+        var previous = _snapshot;
+        try
+        {
+            var catalog = await grains.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key).GetAll();
+            return _snapshot = new Snapshot(catalog, time.GetUtcNow());
+        }
+        catch (Exception) when (previous is not null)
+        {
+            // Keep serving the last known list through the outage; try again after MaxAge.
+            return _snapshot = previous with { LoadedAt = time.GetUtcNow() };
         }
     }
 

@@ -6,33 +6,37 @@ namespace ItemPathOrleans.Contracts.Grains;
 /// <summary>
 /// A node-local, short-lived copy of tenant settings and key rings (silos mint with it, API
 /// nodes validate with it), so a token costs no call to the tenant grain. A change applies on
-/// every node within <see cref="MaxAge"/>. When the cluster does not answer, the last known copy
-/// is used, so validation keeps working through a short outage.
+/// every node within <see cref="MaxAge"/> (plus the time a refresh takes). A stale copy is
+/// refreshed by one call at a time; callers wait for it at most <see cref="StaleWait"/> and
+/// otherwise use the last known copy, so a slow or unreachable tenant grain (a silo that just
+/// died, a short outage) does not hold up every request.
 /// </summary>
 public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan StaleWait = TimeSpan.FromMilliseconds(250);
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The tenant, or null if it does not exist. A copy older than <paramref name="minVersion"/>
-    /// (a version the caller has already seen) is refreshed at once.
+    /// (a version the caller has already seen) is refreshed at once, and waited for.
     /// </summary>
     public async ValueTask<TenantInfo?> FindAsync(string tenant, int minVersion = 0)
     {
-        var now = time.GetUtcNow();
-        if (_entries.TryGetValue(tenant, out var entry) && now - entry.LoadedAt < MaxAge && (entry.Info?.Version ?? 0) >= minVersion)
-            return entry.Info;
+        var slot = _slots.GetOrAdd(tenant, _ => new Slot());
+        var current = slot.Current;
+        if (current is null || (current.Info?.Version ?? 0) < minVersion) return (await LoadAsync(tenant, slot)).Info;
+        if (time.GetUtcNow() - current.LoadedAt < MaxAge) return current.Info;
+
+        var refresh = slot.Refresh(() => Task.Run(() => LoadAsync(tenant, slot)));
         try
         {
-            var info = await grains.GetGrain<ITenantGrain>(tenant).Get();
-            _entries[tenant] = new Entry(info, now);
-            return info;
+            return (await refresh.WaitAsync(StaleWait, time)).Info;
         }
-        catch (Exception) when (entry is not null)
+        catch (TimeoutException)
         {
-            return entry.Info;
+            return current.Info;
         }
     }
 
@@ -40,7 +44,43 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
         await FindAsync(tenant, minVersion) ?? throw new InvalidOperationException($"Tenant '{tenant}' does not exist.");
 
     /// <summary>Takes a copy just answered by the tenant grain (after a change made through this node).</summary>
-    public void Update(TenantInfo info) => _entries[info.Id] = new Entry(info, time.GetUtcNow());
+    public void Update(TenantInfo info) => _slots.GetOrAdd(info.Id, _ => new Slot()).Current = new Entry(info, time.GetUtcNow());
+
+    private async Task<Entry> LoadAsync(string tenant, Slot slot)
+    {
+        var previous = slot.Current;
+        try
+        {
+            var entry = new Entry(await grains.GetGrain<ITenantGrain>(tenant).Get(), time.GetUtcNow());
+            slot.Current = entry;
+            return entry;
+        }
+        catch (Exception) when (previous is not null)
+        {
+            // Keep the last copy through the outage, and try again only after MaxAge.
+            var kept = previous with { LoadedAt = time.GetUtcNow() };
+            slot.Current = kept;
+            return kept;
+        }
+    }
 
     private sealed record Entry(TenantInfo? Info, DateTimeOffset LoadedAt);
+
+    private sealed class Slot
+    {
+        private readonly Lock _lock = new();
+        private Task<Entry>? _refresh;
+
+        public volatile Entry? Current;
+
+        /// <summary>The refresh in flight, or a new one: one at a time per tenant.</summary>
+        public Task<Entry> Refresh(Func<Task<Entry>> start)
+        {
+            lock (_lock)
+            {
+                if (_refresh is null || _refresh.IsCompleted) _refresh = start();
+                return _refresh;
+            }
+        }
+    }
 }
