@@ -9,6 +9,7 @@
 #   refresh, /me with the new access token, refresh again; with rotation, the successor
 #   refreshes, the spent token is refused and revokes the session (401 for its newest token)
 #   retries only on 5xx / no answer, within ITEMPATH_E2E_FAILOVER_TIMEOUT (default 60 s)
+#   SIGTERM to API node 2 while 16 logins are in flight through it: each still gets its 200
 #   then SIGTERM to run.sh: it must exit, leaving none of the processes it printed
 #
 # Prints the failed calls during fail-over and the seconds to recover. Exit 0 only if every
@@ -414,12 +415,47 @@ fi
 if alive "$RUN_PID"; then pass "run.sh still runs with one silo and two API nodes"
 else fail "run.sh stopped after losing one silo"; fi
 
+# --- SIGTERM to API node 2 with logins in flight: it finishes them ------------------------------
+# 16 logins at once queue behind the silo's bounded password hashing; once the first answer is in,
+# the others are in flight, and API node 2 gets SIGTERM. Each must still get its 200; none may be
+# cut off (a connection refused means it never reached the node, and counts apart).
+drain_status=0
+python3 - "$URL2" "$API2_PID" <<'PY' || drain_status=$?
+import http.client, json, os, signal, sys, threading, urllib.parse
+url, pid = urllib.parse.urlsplit(sys.argv[1]), int(sys.argv[2])
+results, first = [], threading.Event()
+def login(n):
+    # The fail-over users of tenant default, two logins each (a user's concurrent logins are
+    # capped by its lockout threshold, as concurrent guesses would be).
+    body = json.dumps({"username": f"fo-rot-{n % 8 + 1:02d}", "password": "Fail-Over-User-Pass-1618"})
+    try:
+        c = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        c.request("POST", "/api/users/login", body, {"Content-Type": "application/json"})
+        status = c.getresponse().status
+        results.append(str(status))
+    except ConnectionRefusedError:
+        results.append("refused")
+    except Exception as e:
+        results.append(type(e).__name__)
+    first.set()
+threads = [threading.Thread(target=login, args=(n,)) for n in range(16)]
+for t in threads: t.start()
+first.wait(60)
+os.kill(pid, signal.SIGTERM)
+for t in threads: t.join(90)
+counts = {r: results.count(r) for r in set(results)}
+print(f"multi-node: SIGTERM to API node 2 with {len(threads)} logins in flight: {counts}", file=sys.stderr)
+sys.exit(0 if set(results) <= {"200", "refused"} and results.count("200") >= 2 else 1)
+PY
+if (( drain_status == 0 )); then pass "API node 2 finished the logins in flight after SIGTERM"
+else fail "API node 2 dropped requests in flight on SIGTERM"; fi
+
 # --- SIGTERM: run.sh exits and leaves nothing behind --------------------------------------------
 stop_started=$SECONDS
 if stop_run; then pass "run.sh exited $((SECONDS - stop_started)) s after SIGTERM"; else fail "run.sh ignored SIGTERM"; fi
 RUN_PID=""
 left=""
-for pid in "$SILO1_PID" "$SILO2_PID" "$API1_PID" "$API2_PID"; do
+for pid in "$SILO1_PID" "$SILO2_PID" "$API1_PID" "$API2_PID"; do  # API node 2 ended on its SIGTERM above
     ! alive "$pid" || left+="$pid "
 done
 if [[ -z "$left" ]]; then pass "no node left running"; else fail "still running after run.sh exited: $left"; fi
