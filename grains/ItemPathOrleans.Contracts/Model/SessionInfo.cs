@@ -18,6 +18,8 @@ public enum PasswordChangeError
     WeakPassword,
     NoPassword,
     LockedOut,
+    /// <summary>Inside the cluster only, as <see cref="TokenError.PermitLost"/>.</summary>
+    PermitLost,
 }
 
 [GenerateSerializer, Immutable]

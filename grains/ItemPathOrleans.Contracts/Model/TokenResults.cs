@@ -12,6 +12,11 @@ public enum TokenError
     TooManyApplicationTokens,
     /// <summary>Too many failed logins: the caller waits <c>RetryAfterSeconds</c>.</summary>
     LockedOut,
+    /// <summary>
+    /// Inside the cluster only: the user grain does not know the login's permit (its activation
+    /// moved between the two halves of the login); the authentication grain starts again once.
+    /// </summary>
+    PermitLost,
 }
 
 [GenerateSerializer, Immutable]

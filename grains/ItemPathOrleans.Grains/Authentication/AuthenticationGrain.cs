@@ -37,7 +37,19 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
         var check = await hashing.VerifyAsync(password, permit.PasswordHash);
         // Re-hashing with the configured parameters is a second hash, paid only on a success.
         var rehashed = check.NeedsRehash ? await hashing.HashAsync(password) : null;
-        return await user.CompleteLogin(permit.PermitId, check.Matched, rehashed, tenantVersion);
+        var result = await user.CompleteLogin(permit.PermitId, check.Matched, rehashed, tenantVersion);
+        if (result.Error != TokenError.PermitLost) return result;
+
+        // The user grain's activation moved between the halves (a silo stopped or died): start again
+        // once on the new one. The password matched the hash the first permit handed out; if the new
+        // permit hands out the same stored hash, it is not hashed again.
+        var again = await user.BeginLogin(clientAddress);
+        if (again.Locked) return LoginResult.Locked(TimeSpan.FromSeconds(again.RetryAfterSeconds));
+        if (!again.Allowed || again.PasswordHash is null) return LoginResult.Fail(TokenError.BadCredentials);
+        var sameHash = string.Equals(again.PasswordHash, permit.PasswordHash, StringComparison.Ordinal);
+        var matched = sameHash || (await hashing.VerifyAsync(password, again.PasswordHash)).Matched;
+        var retried = await user.CompleteLogin(again.PermitId, matched, sameHash ? rehashed : null, tenantVersion);
+        return retried.Error == TokenError.PermitLost ? LoginResult.Fail(TokenError.BadCredentials) : retried;
     }
 
     public async Task<PasswordChangeResult> ChangePassword(string tenant, int userId, string keepSessionId, string currentPassword, string newPassword, string clientAddress)
@@ -63,6 +75,18 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
             return new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
         }
         var hash = await hashing.HashAsync(newPassword);
-        return await user.CompletePasswordChange(permit.PermitId, true, hash, keepSessionId);
+        var result = await user.CompletePasswordChange(permit.PermitId, true, hash, keepSessionId);
+        if (result.Error != PasswordChangeError.PermitLost) return result;
+
+        // As in Login: the activation moved between the halves; start again once.
+        var again = await user.BeginLogin(clientAddress);
+        if (again.Locked) return new PasswordChangeResult(PasswordChangeError.LockedOut, "Too many failed attempts; retry later");
+        var matched = again.Allowed && again.PasswordHash is not null
+            && (string.Equals(again.PasswordHash, permit.PasswordHash, StringComparison.Ordinal)
+                || (await hashing.VerifyAsync(currentPassword, again.PasswordHash)).Matched);
+        var retried = await user.CompletePasswordChange(again.PermitId, matched, hash, keepSessionId);
+        return retried.Error == PasswordChangeError.PermitLost
+            ? new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect")
+            : retried;
     }
 }

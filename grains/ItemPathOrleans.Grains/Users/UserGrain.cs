@@ -161,7 +161,8 @@ public sealed partial class UserGrain(
 
     public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion)
     {
-        if (!_permits.Remove(permitId, out var permit)) return LoginResult.Fail(TokenError.BadCredentials);
+        // An unknown permit after a matched password: this activation is not the one that handed it out.
+        if (!_permits.Remove(permitId, out var permit)) return LoginResult.Fail(passwordMatched ? TokenError.PermitLost : TokenError.BadCredentials);
         if (!passwordMatched || Profile is not { IsActive: true } profile)
         {
             await RecordAsync(SecurityEventNames.LoginFailed, passwordMatched ? "user not active" : "wrong password", permit.Address);
@@ -251,7 +252,11 @@ public sealed partial class UserGrain(
 
     public async Task<PasswordChangeResult> CompletePasswordChange(Guid permitId, bool passwordMatched, string newPasswordHash, string keepSessionId)
     {
-        if (!_permits.Remove(permitId, out var permit) || !passwordMatched || Profile is not { IsActive: true })
+        if (!_permits.Remove(permitId, out var permit))
+            return passwordMatched
+                ? new PasswordChangeResult(PasswordChangeError.PermitLost, "Retry")
+                : new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
+        if (!passwordMatched || Profile is not { IsActive: true })
             return new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
         _throttle.Succeeded(permit.Address);
 
