@@ -26,7 +26,15 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
     {
         var slot = _slots.GetOrAdd(tenant, _ => new Slot());
         var current = slot.Current;
-        if (current is null || (current.Info?.Version ?? 0) < minVersion) return (await LoadAsync(tenant, slot)).Info;
+        if (current is null || (current.Info?.Version ?? 0) < minVersion)
+        {
+            var loaded = (await LoadAsync(tenant, slot)).Info;
+            // Never older than a version the caller has seen: the last copy kept through an outage,
+            // or a stale duplicate activation's answer, would apply old settings (rotation off).
+            if ((loaded?.Version ?? 0) < minVersion)
+                throw new OrleansException($"Tenant '{tenant}': version {minVersion} of its settings could not be read; retry");
+            return loaded;
+        }
         if (time.GetUtcNow() - current.LoadedAt < MaxAge) return current.Info;
 
         var refresh = slot.Refresh(() => Task.Run(() => LoadAsync(tenant, slot)));
@@ -52,6 +60,8 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
         try
         {
             var entry = new Entry(await grains.GetGrain<ITenantGrain>(tenant).Get(), time.GetUtcNow());
+            // A copy never goes back to an older version (a stale duplicate activation's answer).
+            if ((entry.Info?.Version ?? 0) < (previous?.Info?.Version ?? 0)) entry = previous! with { LoadedAt = entry.LoadedAt };
             slot.Current = entry;
             return entry;
         }
