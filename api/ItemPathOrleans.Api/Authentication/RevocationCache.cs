@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using Microsoft.Extensions.Options;
@@ -55,7 +56,7 @@ public sealed class RevocationCache(IGrainFactory grains, TimeProvider time, IOp
 
     // The grain is asked only by the request whose entry made it into the map; the others share its answer.
     private Entry NewEntry((string Tenant, int UserId, string SessionId) key, DateTimeOffset expiresAt) =>
-        new(new Lazy<Task<SessionCheck>>(() => grains.GetGrain<IUserGrain>(GrainKeys.User(key.Tenant, key.UserId)).CheckSession(key.SessionId)), expiresAt);
+        new(new Lazy<Task<SessionCheck>>(() => ClusterRetry.RunAsync(() => grains.GetGrain<IUserGrain>(GrainKeys.User(key.Tenant, key.UserId)).CheckSession(key.SessionId))), expiresAt);
 
     /// <summary>Forgets a session at once on this node (after a logout served here).</summary>
     public void Forget(string tenant, int userId, string sessionId) => _entries.TryRemove((tenant, userId, sessionId), out _);

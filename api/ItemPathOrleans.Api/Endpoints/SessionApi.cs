@@ -43,7 +43,7 @@ public static class SessionApi
         if (!GrainKeys.TryNormalizeName(username, out _)) return Problems.BadRequest("username contains characters that are not valid Unicode");
 
         var tenant = context.Tenant();
-        var result = await grains.GetGrain<IAuthenticationGrain>(0).Login(tenant.Id, username, password, tenant.Info.Version, address);
+        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<IAuthenticationGrain>(0).Login(tenant.Id, username, password, tenant.Info.Version, address));
         if (result.Error == TokenError.LockedOut) return Problems.TooManyLogins(TimeSpan.FromSeconds(result.RetryAfterSeconds));
         if (result.Error != TokenError.None)
         {
@@ -60,8 +60,8 @@ public static class SessionApi
     private static async Task<IResult> Refresh(HttpContext context, IGrainFactory grains)
     {
         var token = TokenIdentity.From(context.User);
-        var result = await grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId))
-            .Refresh(token.SessionId, token.Jti, context.Tenant().Info.Version);
+        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId))
+            .Refresh(token.SessionId, token.Jti, context.Tenant().Info.Version));
         if (result.Error != TokenError.None)
         {
             ForgetSession(context, token, token.SessionId);
@@ -147,7 +147,7 @@ public static class SessionApi
     private static async Task<IResult> Me(HttpContext context, IGrainFactory grains)
     {
         var token = TokenIdentity.From(context.User);
-        var profile = await grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId)).GetProfile();
+        var profile = await ClusterRetry.RunAsync(() => grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId)).GetProfile());
         return profile is null ? Problems.InvalidToken("User is not active") : TypedResults.Ok(ApiJson.User(profile));
     }
 }
