@@ -349,7 +349,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
     private static async Task TurnRotationOnAsync(IClusterClient client)
     {
-        var (tenant, error) = await client.GetGrain<ITenantGrain>(Tenant).UpdateSettings(new TenantSettingsPatch { RefreshTokenRotation = true });
+        var (tenant, error) = await client.GetGrain<ITenantGrain>(Tenant).UpdateSettings(new TenantSettingsPatch { RefreshTokenRotation = true, MaxSessionsPerUser = 10_000 });
         Assert.Null(error);
         Assert.True(tenant!.Settings.RefreshTokenRotation);
     }
