@@ -7,6 +7,8 @@
 #   scripts/pg.sh stop DATA_DIR         stop the server of DATA_DIR (fast shutdown)
 #   scripts/pg.sh status DATA_DIR       exit 0 if the server of DATA_DIR is running, else 3
 #   scripts/pg.sh free-port             print a free TCP port on 127.0.0.1
+#   scripts/pg.sh tool NAME             print the path of a client tool (psql, pg_dump, pg_restore)
+#                                       of the newest server found, else the one on PATH
 #
 # The server is for development and tests only: superuser "postgres", trust authentication,
 # listening on 127.0.0.1 only, Unix socket in the parent folder of DATA_DIR.
@@ -166,6 +168,15 @@ cmd_apply() {
     log "applied $n schema files from db/"
 }
 
+cmd_tool() {
+    [[ $# -eq 1 && "$1" =~ ^(psql|pg_dump|pg_restore)$ ]] || die "usage: pg.sh tool psql|pg_dump|pg_restore"
+    local bin
+    if bin="$(find_bin)" && [[ -x "$bin/$1" ]]; then echo "$bin/$1"
+    elif command -v "$1" >/dev/null; then command -v "$1"
+    else bin="$(bin_dir)"; echo "$bin/$1"
+    fi
+}
+
 cmd_stop() {
     [[ $# -eq 1 ]] || die "usage: pg.sh stop DATA_DIR"
     local data="$1" bin
@@ -209,5 +220,6 @@ case "${1:-}" in
     stop) shift; cmd_stop "$@" ;;
     status) shift; cmd_status "$@" ;;
     free-port) shift; cmd_free_port "$@" ;;
-    *) die "usage: pg.sh start DATA_DIR PORT | apply CONNINFO_URL | stop DATA_DIR | status DATA_DIR | free-port" ;;
+    tool) shift; cmd_tool "$@" ;;
+    *) die "usage: pg.sh start DATA_DIR PORT | apply CONNINFO_URL | stop DATA_DIR | status DATA_DIR | free-port | tool NAME" ;;
 esac
