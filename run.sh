@@ -4,6 +4,8 @@
 #   ./run.sh                        one silo, one API node; then Ctrl-C to stop everything it started
 #   ./run.sh --silos 2 --apis 2     a local cluster: two silos, two API nodes (each 1-16)
 #   ./run.sh --help
+#   ./run.sh admin reset-password --tenant T --user U
+#                                   break-glass: a new password for an admin of the running service
 #
 # Data lives in .data/ (git-ignored, kept across runs): PostgreSQL in .data/pg, logs in
 # .data/logs, the token master key in .data/master-key.
@@ -27,6 +29,7 @@ die() { say "$*"; exit 1; }
 usage() {
     cat <<'USAGE'
 Usage: ./run.sh [--silos N] [--apis M]
+       ./run.sh admin reset-password --tenant TENANT --user USERNAME
 
 Starts PostgreSQL, N silos and M API nodes on 127.0.0.1 (N and M from 1 to 16, default 1),
 waits until every API node is ready, prints the first node's URL, the admin login and one line
@@ -44,6 +47,20 @@ USAGE
 }
 usage_error() { say "$*"; say "usage: ./run.sh [--silos N] [--apis M] (N, M from 1 to 16); ./run.sh --help"; exit 2; }
 config_error() { say "$*"; exit 2; }
+
+# --- operator commands beside the running service ------------------------------------------
+# ./run.sh admin VERB ...: the silo program joins the running cluster as a client (through the
+# membership table of the PostgreSQL run.sh started) and runs VERB; see AdminCommand.cs.
+if [[ "${1:-}" == admin ]]; then
+    shift
+    ADMIN_DLL="$ROOT/silo/ItemPathOrleans.Silo/bin/Release/net10.0/ItemPathOrleans.Silo.dll"
+    if [[ ! -f "$ADMIN_DLL" ]]; then
+        dotnet build silo/ItemPathOrleans.Silo -c Release -nologo -v q >&2 || die "build failed"
+    fi
+    export ConnectionStrings__ItemPath="${ConnectionStrings__ItemPath:-Host=127.0.0.1;Port=${ITEMPATH_PG_PORT:-5433};Database=itempath;Username=postgres}"
+    cd "$(dirname "$ADMIN_DLL")"
+    exec dotnet "$ADMIN_DLL" admin "$@"
+fi
 
 # --- arguments -----------------------------------------------------------------------------
 SILOS=1

@@ -54,6 +54,12 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Revokes one session; false when the user has no such active session.</summary>
     Task<bool> RevokeSession(string sessionId, string reason);
 
+    /// <summary>
+    /// The break-glass reset (see <see cref="IUserRegistryGrain.ResetAdminPassword"/>): refused
+    /// (NotFound, Invalid) unless the user is an active admin.
+    /// </summary>
+    Task<UserChangeResult> ResetAdminPassword(string newPasswordHash);
+
     /// <summary>Revokes every session and application token; answers how many.</summary>
     Task<int> RevokeAllSessions(string reason);
 

@@ -16,6 +16,13 @@ public interface IUserRegistryGrain : IGrainWithIntegerKey
 
     Task<UserPage> ListUsers(string tenant, UserQuery query);
 
+    /// <summary>
+    /// Break-glass, for operators only (never reachable over HTTP): sets <paramref name="password"/>
+    /// for the active admin named <paramref name="username"/>, ends every session and application
+    /// token of that admin, lifts its lockout, and records a security event.
+    /// </summary>
+    Task<UserChangeResult> ResetAdminPassword(string tenant, string username, string password);
+
     /// <summary>A user's security events, newest first.</summary>
     Task<SecurityEventPage> ListEvents(string tenant, int userId, int limit, int page);
 

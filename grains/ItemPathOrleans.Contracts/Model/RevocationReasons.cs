@@ -10,4 +10,5 @@ public static class RevocationReasons
     public const string PasswordChanged = "password_changed";
     public const string UserDeactivated = "user_deactivated";
     public const string SessionCap = "session_cap";
+    public const string BreakGlass = "break_glass_password_reset";
 }

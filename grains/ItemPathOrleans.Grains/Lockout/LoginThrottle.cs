@@ -54,6 +54,13 @@ public sealed class LoginThrottle
     }
 
     /// <summary>The attempt succeeded: its pair starts afresh and its count is taken back.</summary>
+    /// <summary>Forgets every failure and lock (an operator reset the password).</summary>
+    public void Reset()
+    {
+        _pairs.Clear();
+        _recentFailures.Clear();
+    }
+
     public void Succeeded(string address)
     {
         _pairs.Remove(address);

@@ -22,6 +22,8 @@ public static class SecurityEventNames
     public const string ApplicationTokenCreated = "application_token_created";
     public const string ApplicationTokenRevoked = "application_token_revoked";
     public const string PasswordChanged = "password_changed";
+    /// <summary>An operator set an admin's password from the command line (break-glass).</summary>
+    public const string BreakGlassPasswordReset = "break_glass_password_reset";
 }
 
 /// <summary>One security event: never a password or a token in it.</summary>

@@ -111,6 +111,21 @@ public sealed partial class UserGrain(
         return UserChangeResult.Ok(after);
     }
 
+    public async Task<UserChangeResult> ResetAdminPassword(string newPasswordHash)
+    {
+        if (Profile is not { } profile) return UserChangeResult.Fail(UserChangeError.NotFound, "User not found");
+        if (!profile.IsActiveAdmin)
+            return UserChangeResult.Fail(UserChangeError.Invalid, $"'{profile.Username}' is not an active admin: the break-glass reset is for admins only");
+
+        state.State.PasswordHash = newPasswordHash;
+        var revoked = Sessions.RevokeAll(RevocationReasons.BreakGlass, Now());
+        await WriteAsync();
+        _throttle.Reset();
+        await RecordAsync(SecurityEventNames.BreakGlassPasswordReset, $"password set from the command line; {revoked.Count} sessions ended");
+        await RecordRevocationsAsync(revoked);
+        return new UserChangeResult(UserChangeError.None, profile, $"{revoked.Count} sessions and application tokens ended");
+    }
+
     public async Task<UserChangeResult> Delete()
     {
         if (Profile is not { } profile) return UserChangeResult.Fail(UserChangeError.NotFound, "User not found");

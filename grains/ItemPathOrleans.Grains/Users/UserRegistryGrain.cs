@@ -124,6 +124,16 @@ public sealed class UserRegistryGrain(
         return new SecurityEventPage(events.Select(e => new SecurityEventInfo(e.At, e.Name, e.Address, e.Detail)).ToList(), total);
     }
 
+    public async Task<UserChangeResult> ResetAdminPassword(string tenant, string username, string password)
+    {
+        if (await tenants.FindAsync(tenant) is not { } info) return UserChangeResult.Fail(UserChangeError.NotFound, $"No tenant '{tenant}'");
+        if (!GrainKeys.TryNormalizeName(username, out _)) return UserChangeResult.Fail(UserChangeError.Invalid, "The username is not valid Unicode");
+        if (await NameGrain(tenant, UniqueNameKind.Username, username).Lookup() is not { } userId)
+            return UserChangeResult.Fail(UserChangeError.NotFound, $"No user '{username}' in tenant '{tenant}'");
+        if (PasswordPolicy.Check(password, username, info.Settings) is { } weak) return UserChangeResult.Fail(UserChangeError.WeakPassword, weak);
+        return await UserGrain(tenant, userId).ResetAdminPassword(await hashing.HashAsync(password));
+    }
+
     public async Task<bool> IsStorageReady()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
