@@ -4,6 +4,7 @@ using ItemPathOrleans.Api.Endpoints;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Hosting;
 using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.Timeouts;
@@ -24,6 +25,7 @@ if (orleans.ConnectClient)
             o.ServiceId = orleans.ServiceId;
         });
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(orleans.ResponseTimeoutSeconds));
+        client.UseItemPathTls(builder.Configuration);
         if (string.IsNullOrEmpty(connectionString))
         {
             client.UseLocalhostClustering(orleans.GatewayPort);

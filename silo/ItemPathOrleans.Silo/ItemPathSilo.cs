@@ -1,4 +1,5 @@
 using System.Net;
+using ItemPathOrleans.Contracts.Hosting;
 using ItemPathOrleans.Grains.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -45,6 +46,7 @@ public static class ItemPathSilo
                 o.ConnectionString = connectionString;
             });
         }
+        silo.UseItemPathTls(configuration);
         return silo.AddItemPathGrains(configuration);
     }
 

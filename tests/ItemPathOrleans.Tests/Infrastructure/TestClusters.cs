@@ -1,3 +1,4 @@
+using ItemPathOrleans.Contracts.Hosting;
 using ItemPathOrleans.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,9 @@ public static class TestClusters
             host.Configuration.AddConfiguration(configuration);
             if (time is not null) host.Services.Replace(ServiceDescriptor.Singleton(time));
         });
-        builder.ConfigureSilo((_, silo) => silo.AddItemPathGrains(configuration));
+        // Cluster TLS when the settings turn it on (Orleans:Tls:*), as the silo and API programs do.
+        builder.ConfigureSilo((_, silo) => silo.UseItemPathTls(configuration).AddItemPathGrains(configuration));
+        builder.ConfigureClient(client => client.UseItemPathTls(configuration));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
