@@ -17,6 +17,7 @@
 #   ITEMPATH_GATEWAY_PORT     silo gateway port for API nodes (default 30000); silo i uses PORT+i-1
 #   Tokens__Issuer            public base URL (default: the first API node's URL, printed below)
 #   Bootstrap__AdminPassword  the first admin's password (default: generated at first start)
+#   ITEMPATH_API_CERT, ITEMPATH_API_KEY   HTTPS: the API nodes' certificate (PEM, or .pfx) and PEM key
 # shellcheck disable=SC2317  # stop_pids and cleanup run from traps
 set -euo pipefail
 
@@ -42,7 +43,8 @@ API node live.
 
 Environment: ITEMPATH_DATA_DIR (.data), ITEMPATH_PG_PORT (5433), ITEMPATH_HTTP_PORT (5080),
 ITEMPATH_SILO_PORT (11111), ITEMPATH_GATEWAY_PORT (30000), Tokens__Issuer (the first node's
-URL), Bootstrap__AdminPassword (generated at first start).
+URL), Bootstrap__AdminPassword (generated at first start), ITEMPATH_API_CERT and
+ITEMPATH_API_KEY (HTTPS with that certificate and key; default plain HTTP on loopback).
 USAGE
 }
 usage_error() { say "$*"; say "usage: ./run.sh [--silos N] [--apis M] (N, M from 1 to 16); ./run.sh --help"; exit 2; }
@@ -110,7 +112,22 @@ SILO_PORT=$((10#$SILO_PORT)) GATEWAY_PORT=$((10#$GATEWAY_PORT))
 
 mkdir -p "$DATA"
 DATA="$(cd "$DATA" && pwd)"
-URL="http://127.0.0.1:$HTTP_PORT"
+# HTTPS when a certificate is given (PEM certificate and key, or a .pfx with
+# Kestrel__Certificates__Default__Password): Kestrel serves every API node with it.
+SCHEME=http
+CURL_TLS=()
+if [[ -n "${ITEMPATH_API_CERT:-}" ]]; then
+    [[ -r "$ITEMPATH_API_CERT" ]] || config_error "ITEMPATH_API_CERT: no readable file at $ITEMPATH_API_CERT"
+    [[ -z "${ITEMPATH_API_KEY:-}" || -r "$ITEMPATH_API_KEY" ]] || config_error "ITEMPATH_API_KEY: no readable file at $ITEMPATH_API_KEY"
+    SCHEME=https
+    export Kestrel__Certificates__Default__Path="$(cd "$(dirname "$ITEMPATH_API_CERT")" && pwd)/$(basename "$ITEMPATH_API_CERT")"
+    if [[ -n "${ITEMPATH_API_KEY:-}" ]]; then
+        export Kestrel__Certificates__Default__KeyPath="$(cd "$(dirname "$ITEMPATH_API_KEY")" && pwd)/$(basename "$ITEMPATH_API_KEY")"
+    fi
+    # The readiness probe of run.sh's own nodes on loopback: the certificate names the public host.
+    CURL_TLS=(--insecure)
+fi
+URL="$SCHEME://127.0.0.1:$HTTP_PORT"
 LOGS="$DATA/logs"
 READY_TIMEOUT=$((90 + 15 * (SILOS + APIS - 2)))
 
@@ -131,7 +148,7 @@ for ((i = 1; i <= SILOS; i++)); do
     else SILO_NAME[i]="silo $i"; SILO_LOG[i]="$LOGS/silo-$i.log"; fi
 done
 for ((j = 1; j <= APIS; j++)); do
-    API_URL[j]="http://127.0.0.1:$((HTTP_PORT + j - 1))"
+    API_URL[j]="$SCHEME://127.0.0.1:$((HTTP_PORT + j - 1))"
     if (( APIS == 1 )); then API_NAME[j]="api"; API_LOG[j]="$LOGS/api.log"
     else API_NAME[j]="api $j"; API_LOG[j]="$LOGS/api-$j.log"; fi
 done
@@ -297,7 +314,7 @@ while :; do
     for ((j = 1; j <= APIS; j++)); do
         kill -0 "${API_PID[j]}" 2>/dev/null || { show_logs; die "${API_NAME[j]} exited during start"; }
         [[ -n "${READY[api$j]:-}" ]] && continue
-        if curl -fsS -o /dev/null --max-time 2 "${API_URL[j]}/health/ready" 2>/dev/null; then
+        if curl -fsS "${CURL_TLS[@]}" -o /dev/null --max-time 2 "${API_URL[j]}/health/ready" 2>/dev/null; then
             READY[api$j]=1
         else
             waiting="${API_URL[j]}/health/ready"

@@ -1,7 +1,8 @@
 # Shared by the end-to-end scripts (sourced, not run): start ./run.sh on free ports with a
 # throwaway data folder, stop it by its pid whatever happens, and count checks.
 #
-# The sourcing script sets E2E_NAME (its name in messages) and may set ADMIN_PASSWORD, then calls
+# The sourcing script sets E2E_NAME (its name in messages) and may set ADMIN_PASSWORD, E2E_SCHEME
+# (https when run.sh is given a certificate) and E2E_CURL_ARGS (e.g. --cacert FILE), then calls
 #   e2e_init        ports, folders, traps        -> URL, DATA, OUT, BODIES, HTTP_PORT, PG_PORT
 #   e2e_start       ./run.sh in the background, waits for /health/ready (fatal if it never is)
 #   e2e_stop        SIGTERM to run.sh, bounded wait (returns 1 if it had to be killed)
@@ -15,6 +16,8 @@ READY_TIMEOUT="${ITEMPATH_E2E_READY_TIMEOUT:-120}"
 STOP_TIMEOUT=90
 ADMIN_PASSWORD="${ADMIN_PASSWORD:-E2e-Admin-Pass-2718}"
 RUN_PID=""
+E2E_SCHEME="${E2E_SCHEME:-http}"
+[[ -n "${E2E_CURL_ARGS+set}" ]] || E2E_CURL_ARGS=()
 checks=0
 failures=0
 
@@ -34,7 +37,7 @@ e2e_init() {
         [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
     done
     HTTP_PORT="${ports[0]}" PG_PORT="${ports[1]}" SILO_PORT="${ports[2]}" GATEWAY_PORT="${ports[3]}"
-    URL="http://127.0.0.1:$HTTP_PORT"
+    URL="$E2E_SCHEME://127.0.0.1:$HTTP_PORT"
     PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/itempath"
     trap e2e_cleanup EXIT
     trap 'exit 130' INT
@@ -61,7 +64,7 @@ e2e_start() {
     RUN_PID=$!
     local started=$SECONDS deadline=$((SECONDS + READY_TIMEOUT))
     until grep -q "is running at $URL" "$OUT" 2>/dev/null \
-            && curl -fsS -o /dev/null --max-time 2 "$URL/health/ready" 2>/dev/null; do
+            && curl -fsS "${E2E_CURL_ARGS[@]}" -o /dev/null --max-time 2 "$URL/health/ready" 2>/dev/null; do
         if ! alive "$RUN_PID"; then
             RUN_PID=""
             fatal "run.sh exited before it was ready"
@@ -126,7 +129,7 @@ fatal() { fail "$*"; say "cannot go on without it"; exit 1; }
 request() {
     local name="$1" expected="$2"; shift 2
     local status
-    status="$(curl -sS -o "$BODIES/$name" -D "$BODIES/$name.headers" -w '%{http_code}' --max-time 30 "$@")" \
+    status="$(curl -sS "${E2E_CURL_ARGS[@]}" -o "$BODIES/$name" -D "$BODIES/$name.headers" -w '%{http_code}' --max-time 30 "$@")" \
         || { fail "$name: curl failed (status $status)"; return 1; }
     if [[ "$status" != "$expected" ]]; then
         fail "$name: HTTP $status, expected $expected: $(head -c 600 "$BODIES/$name")"
