@@ -18,6 +18,8 @@
 #   Tokens__Issuer            public base URL (default: the first API node's URL, printed below)
 #   Bootstrap__AdminPassword  the first admin's password (default: generated at first start)
 #   ITEMPATH_API_CERT, ITEMPATH_API_KEY   HTTPS: the API nodes' certificate (PEM, or .pfx) and PEM key
+#   ITEMPATH_MASTER_KEY_ID    id of the master key in .data/master-key (default m1; a new id after a
+#                             master key was lost, see the README's runbook)
 # shellcheck disable=SC2317  # stop_pids and cleanup run from traps
 set -euo pipefail
 
@@ -259,7 +261,7 @@ if [[ ! -s "$DATA/master-key" ]]; then
     say "generated a token master key in $DATA/master-key (keep it: tokens depend on it)"
 fi
 export ConnectionStrings__ItemPath="Host=127.0.0.1;Port=$PG_PORT;Database=itempath;Username=postgres"
-export Tokens__MasterKeys__0__Id=m1
+export Tokens__MasterKeys__0__Id="${ITEMPATH_MASTER_KEY_ID:-m1}"
 Tokens__MasterKeys__0__Secret="$(tr -d '\n' < "$DATA/master-key")"
 export Tokens__MasterKeys__0__Secret
 # One issuer for every node, so a token from one node validates on all of them.

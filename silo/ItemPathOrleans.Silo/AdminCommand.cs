@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Hosting;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Security;
 using Microsoft.Extensions.Logging.Console;
@@ -15,14 +16,25 @@ namespace ItemPathOrleans.Silo;
 /// </summary>
 public static class AdminCommand
 {
-    public const string Usage = "usage: admin reset-password --tenant TENANT --user USERNAME";
+    public const string Usage = """
+        usage: admin reset-password --tenant TENANT --user USERNAME
+               admin retire-master-key --master-key ID (--tenant TENANT | --all-tenants)
+        """;
     private const string PasswordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     private const int PasswordLength = 24;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
     {
-        if (args is not ["reset-password", .. var rest] || Options(rest) is not { } options
-            || !options.TryGetValue("tenant", out var tenant) || !options.TryGetValue("user", out var username))
+        Func<IClusterClient, Task<int>>? command = args switch
+        {
+            ["reset-password", .. var rest] when Options(rest, "tenant", "user") is { } o && o.ContainsKey("tenant") && o.ContainsKey("user")
+                => client => ResetPasswordAsync(client, o["tenant"], o["user"], output, errors),
+            ["retire-master-key", .. var rest] when Options(rest, "master-key", "tenant", "all-tenants") is { } o
+                && o.ContainsKey("master-key") && o.ContainsKey("tenant") != o.ContainsKey("all-tenants")
+                => client => RetireMasterKeyAsync(client, o["master-key"], o.GetValueOrDefault("tenant"), output, errors),
+            _ => null,
+        };
+        if (command is null)
         {
             await errors.WriteLineAsync(Usage);
             return 2;
@@ -52,6 +64,7 @@ public static class AdminCommand
                 o.Invariant = ItemPathSilo.Invariant;
                 o.ConnectionString = connectionString;
             });
+            client.UseItemPathTls(builder.Configuration);
         });
         using var host = builder.Build();
         using (var connect = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
@@ -69,22 +82,7 @@ public static class AdminCommand
 
         try
         {
-            var password = RandomNumberGenerator.GetString(PasswordAlphabet, PasswordLength);
-            var result = await host.Services.GetRequiredService<IClusterClient>().GetGrain<IUserRegistryGrain>(0)
-                .ResetAdminPassword(tenant, username, password);
-            if (result.Error != UserChangeError.None)
-            {
-                await errors.WriteLineAsync($"admin: refused: {result.Detail}");
-                return 1;
-            }
-            // The only place the password ever appears: this terminal, once.
-            await output.WriteLineAsync($"New password of admin '{result.User!.Username}' (user {result.User.Id}) of tenant '{tenant}', shown once:");
-            await output.WriteLineAsync();
-            await output.WriteLineAsync($"    {password}");
-            await output.WriteLineAsync();
-            await output.WriteLineAsync($"{result.Detail}; a security event '{SecurityEventNames.BreakGlassPasswordReset}' was recorded.");
-            await output.WriteLineAsync("Log in with it and choose a new one: POST /api/users/me/password.");
-            return 0;
+            return await command(host.Services.GetRequiredService<IClusterClient>());
         }
         finally
         {
@@ -92,8 +90,78 @@ public static class AdminCommand
         }
     }
 
-    /// <summary><c>--name value</c> or <c>--name=value</c> pairs; null for anything else or a repeated name.</summary>
-    private static Dictionary<string, string>? Options(string[] args)
+    private static async Task<int> ResetPasswordAsync(IClusterClient client, string tenant, string username, TextWriter output, TextWriter errors)
+    {
+        var password = RandomNumberGenerator.GetString(PasswordAlphabet, PasswordLength);
+        var result = await client.GetGrain<IUserRegistryGrain>(0).ResetAdminPassword(tenant, username, password);
+        if (result.Error != UserChangeError.None)
+        {
+            await errors.WriteLineAsync($"admin: refused: {result.Detail}");
+            return 1;
+        }
+        // The only place the password ever appears: this terminal, once.
+        await output.WriteLineAsync($"New password of admin '{result.User!.Username}' (user {result.User.Id}) of tenant '{tenant}', shown once:");
+        await output.WriteLineAsync();
+        await output.WriteLineAsync($"    {password}");
+        await output.WriteLineAsync();
+        await output.WriteLineAsync($"{result.Detail}; a security event '{SecurityEventNames.BreakGlassPasswordReset}' was recorded.");
+        await output.WriteLineAsync("Log in with it and choose a new one: POST /api/users/me/password.");
+        return 0;
+    }
+
+    /// <summary>
+    /// After a master key is lost: in each tenant, a new current signing key version (derived from
+    /// the silos' current master key) if the current one derives from the lost key, then every
+    /// version derived from it retired, so every token signed with them stops at once.
+    /// </summary>
+    private static async Task<int> RetireMasterKeyAsync(IClusterClient client, string masterKeyId, string? only, TextWriter output, TextWriter errors)
+    {
+        var tenants = only is not null ? [only] : (await client.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key).GetAll()).Tenants.Keys.Order(StringComparer.Ordinal).ToList();
+        var failed = 0;
+        foreach (var id in tenants)
+        {
+            var grain = client.GetGrain<ITenantGrain>(id);
+            if (await grain.Get() is not { } info)
+            {
+                await errors.WriteLineAsync($"admin: {id}: no such tenant");
+                failed++;
+                continue;
+            }
+            var done = new List<string>();
+            if (info.FindKey(info.CurrentKid)?.MasterKeyId == masterKeyId)
+            {
+                info = await grain.RotateKey();
+                var current = info.FindKey(info.CurrentKid)!;
+                if (current.MasterKeyId == masterKeyId)
+                {
+                    await errors.WriteLineAsync($"admin: {id}: the silos still derive new key versions from '{masterKeyId}' ({current.Kid} is new and derives from it): " +
+                        "configure a new master key and Tokens__CurrentMasterKeyId on every node, restart the silos, then run this again");
+                    return 1;
+                }
+                done.Add($"rotated to {current.Kid} (master key {current.MasterKeyId})");
+            }
+            var retired = new List<string>();
+            foreach (var key in info.Keys.Where(k => k.MasterKeyId == masterKeyId && k.RetiredAt is null))
+            {
+                var (_, error) = await grain.RetireKey(key.Kid);
+                if (error == KeyRetireError.None) retired.Add(key.Kid);
+                else
+                {
+                    await errors.WriteLineAsync($"admin: {id}: {key.Kid} could not be retired ({error})");
+                    failed++;
+                }
+            }
+            done.Add(retired.Count == 0 ? "nothing to retire" : $"retired {string.Join(", ", retired)}");
+            await output.WriteLineAsync($"{id}: {string.Join("; ", done)}");
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// <c>--name value</c> or <c>--name=value</c> pairs of the <paramref name="allowed"/> names
+    /// (<c>--all-tenants</c> takes no value); null for anything else or a repeated name.
+    /// </summary>
+    private static Dictionary<string, string>? Options(string[] args, params string[] allowed)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
@@ -101,6 +169,11 @@ public static class AdminCommand
             if (!args[i].StartsWith("--", StringComparison.Ordinal)) return null;
             var name = args[i][2..];
             string value;
+            if (name == "all-tenants" && allowed.Contains(name))
+            {
+                if (!options.TryAdd(name, "")) return null;
+                continue;
+            }
             if (name.IndexOf('=') is var eq and >= 0)
             {
                 value = name[(eq + 1)..];
@@ -114,7 +187,7 @@ public static class AdminCommand
             {
                 return null;
             }
-            if (name is not ("tenant" or "user") || value.Length == 0 || !options.TryAdd(name, value)) return null;
+            if (!allowed.Contains(name) || value.Length == 0 || !options.TryAdd(name, value)) return null;
         }
         return options;
     }

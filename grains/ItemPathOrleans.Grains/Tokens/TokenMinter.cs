@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
+using ItemPathOrleans.Contracts;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.Extensions.Options;
@@ -31,7 +32,7 @@ public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOption
         var key = tenant.FindKey(tenant.CurrentKid)
                   ?? throw new InvalidOperationException($"Tenant '{tenant.Id}' has no signing key '{tenant.CurrentKid}'.");
         var secret = keys.SecretFor(tenant.Id, key)
-                     ?? throw new InvalidOperationException($"Master key '{key.MasterKeyId}' is not configured.");
+                     ?? throw new SigningKeyUnavailableException($"Tenant '{tenant.Id}': master key '{key.MasterKeyId}' of signing key {key.Kid} is not configured.");
 
         var buffer = new ArrayBufferWriter<byte>(512);
         AppendBase64Url(buffer, Header(key.Kid));
