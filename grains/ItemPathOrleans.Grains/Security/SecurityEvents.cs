@@ -22,6 +22,9 @@ public static class SecurityEventNames
     public const string ApplicationTokenCreated = "application_token_created";
     public const string ApplicationTokenRevoked = "application_token_revoked";
     public const string PasswordChanged = "password_changed";
+    public const string SsoLoginSucceeded = "sso_login_succeeded";
+    public const string SsoLoginRefused = "sso_login_refused";
+    public const string SsoLinked = "sso_linked";
 }
 
 /// <summary>One security event: never a password or a token in it.</summary>
