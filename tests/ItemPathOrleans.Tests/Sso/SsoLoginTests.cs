@@ -180,6 +180,22 @@ public sealed class SsoLoginTests(SsoFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deleted_users_link_is_dropped_and_the_person_starts_again()
+    {
+        await ConfigureAsync(autoProvision: true);
+        var username = Unique("quinn");
+        var user = await fixture.CreateUserAsync(_tenant, username);
+        var oid = Guid.NewGuid().ToString();
+        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, oid))));
+
+        using var admin = fixture.Client(_tenant, await fixture.TenantAdminTokenAsync(_tenant));
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/users/{user.GetProperty("id").GetInt32()}")).StatusCode);
+        var again = await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, oid))));
+        Assert.NotEqual(user.GetProperty("id").GetInt32(), again.GetProperty("id").GetInt32());
+        Assert.Equal(username, again.GetProperty("username").GetString());
+    }
+
+    [Fact]
     public async Task A_deactivated_user_is_refused()
     {
         var username = Unique("dave");
