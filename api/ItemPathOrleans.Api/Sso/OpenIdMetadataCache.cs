@@ -91,8 +91,14 @@ public sealed partial class OpenIdMetadataCache : IDisposable
         {
             if (await CurrentAsync(entry, cancellationToken) is { } current && !ReferenceEquals(current, seen)) return current;
             var now = _time.GetUtcNow();
-            if (entry.LastUnknownKeyRefetch is { } last && now - last < UnknownKeyRefetchInterval) return null;
+            if (entry.LastUnknownKeyRefetch is { } last && now - last < UnknownKeyRefetchInterval)
+            {
+                // Within the minute after a refetch that failed, the keys still cannot be fetched: 503, not a refusal.
+                if (entry.LastRefetchFailed) throw Unavailable(last + UnknownKeyRefetchInterval - now);
+                return null;
+            }
             entry.LastUnknownKeyRefetch = now;
+            entry.LastRefetchFailed = true;
 
             var manager = NewManager(authority);
             OpenIdConnectConfiguration fresh;
@@ -106,6 +112,7 @@ public sealed partial class OpenIdMetadataCache : IDisposable
                 throw Unavailable(FailureBackoff, ex);
             }
             entry.Manager = manager;
+            entry.LastRefetchFailed = false;
             entry.FailedUntil = null;
             return fresh;
         }
@@ -157,9 +164,19 @@ public sealed partial class OpenIdMetadataCache : IDisposable
     private sealed class Authority(ConfigurationManager<OpenIdConnectConfiguration> manager)
     {
         public volatile ConfigurationManager<OpenIdConnectConfiguration> Manager = manager;
+        private long _failedUntilTicks;
+
+        /// <summary>Guarded by <see cref="Gate"/>.</summary>
         public DateTimeOffset? LastUnknownKeyRefetch;
-        public DateTimeOffset? FailedUntil;
+        public bool LastRefetchFailed;
         public readonly SemaphoreSlim Gate = new(1, 1);
+
+        /// <summary>Read and written by concurrent requests: kept as one atomic value.</summary>
+        public DateTimeOffset? FailedUntil
+        {
+            get => Interlocked.Read(ref _failedUntilTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+            set => Interlocked.Exchange(ref _failedUntilTicks, value?.UtcTicks ?? 0);
+        }
     }
 
     /// <summary>Fetches only from allowed hosts (the metadata names the key set's address), within the size and time bounds.</summary>

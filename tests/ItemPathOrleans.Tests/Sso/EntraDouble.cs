@@ -31,7 +31,12 @@ public sealed class EntraDouble : IAsyncDisposable
 
     private EntraDouble(WebApplication app) => _app = app;
 
+    /// <summary>
+    /// The server's address and a path of this instance's own, so no two doubles ever share an
+    /// authority (a port may be reused after a double stops; the API caches per authority).
+    /// </summary>
     public string BaseUrl { get; private set; } = "";
+    private readonly string _instance = $"i{Guid.NewGuid():N}";
     /// <summary>What a tenant configures: Entra's multi-tenant authority form.</summary>
     public string Authority => $"{BaseUrl}/organizations/v2.0";
     public string Issuer(string tid) => $"{BaseUrl}/{tid}/v2.0";
@@ -65,7 +70,8 @@ public sealed class EntraDouble : IAsyncDisposable
             }
             await next(context);
         });
-        app.MapGet("/organizations/v2.0/.well-known/openid-configuration", () =>
+        var root = app.MapGroup($"/{double_._instance}");
+        root.MapGet("/organizations/v2.0/.well-known/openid-configuration", () =>
         {
             Interlocked.Increment(ref double_._metadataFetches);
             return Results.Json(new Dictionary<string, object>
@@ -80,7 +86,7 @@ public sealed class EntraDouble : IAsyncDisposable
                 ["scopes_supported"] = new[] { "openid", "profile", "email", "offline_access" },
             });
         });
-        app.MapGet("/organizations/discovery/v2.0/keys", () =>
+        root.MapGet("/organizations/discovery/v2.0/keys", () =>
         {
             Interlocked.Increment(ref double_._keyFetches);
             List<Dictionary<string, object>> keys;
@@ -98,7 +104,7 @@ public sealed class EntraDouble : IAsyncDisposable
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        double_.BaseUrl = address.TrimEnd('/');
+        double_.BaseUrl = $"{address.TrimEnd('/')}/{double_._instance}";
         return double_;
     }
 

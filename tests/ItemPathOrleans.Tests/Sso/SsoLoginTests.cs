@@ -341,18 +341,28 @@ public sealed class SsoLoginTests(SsoFixture fixture) : IAsyncLifetime
     {
         var username = Unique("nina");
         await fixture.CreateUserAsync(_tenant, username);
+        var oid = Guid.NewGuid().ToString();
         _entra.Down = true;
-        var response = await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username)));
+        var response = await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, oid)));
         await HttpAssert.Problem(response, HttpStatusCode.ServiceUnavailable, "The identity provider's metadata or signing keys cannot be fetched; retry later");
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
 
         // Keys already held, the provider down again, a rolled-over key: still a 503, not a 401 or a 500.
         _entra.Down = false;
         fixture.Time.Advance(TimeSpan.FromSeconds(6));
-        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username))));
+        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, oid))));
         _entra.RotateKey();
         _entra.Down = true;
-        await HttpAssert.Problem(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username))), HttpStatusCode.ServiceUnavailable);
+        await HttpAssert.Problem(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, oid))), HttpStatusCode.ServiceUnavailable);
+        // Within the minute no second refetch is tried, and the answer stays a 503.
+        _entra.Down = false;
+        var fetches = _entra.KeyFetches;
+        var waiting = await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, oid)));
+        await HttpAssert.Problem(waiting, HttpStatusCode.ServiceUnavailable);
+        Assert.True(waiting.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal(fetches, _entra.KeyFetches);
+        fixture.Time.Advance(TimeSpan.FromSeconds(61));
+        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, oid))));
     }
 
     [Fact]
