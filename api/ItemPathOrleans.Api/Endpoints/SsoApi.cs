@@ -41,9 +41,16 @@ public static partial class SsoApi
     {
         var sso = context.Tenant().Info.Settings.Sso;
         return sso is not null && options.Value.Allows(new Uri(sso.Authority))
-            ? TypedResults.Ok(new SsoConfigurationJson(true, sso.Authority, sso.ClientId, Scopes))
+            ? TypedResults.Ok(new SsoConfigurationJson(true, MsalAuthority(sso.Authority), sso.ClientId, Scopes))
             : TypedResults.Ok(new SsoConfigurationJson(false, null, null, []));
     }
+
+    /// <summary>
+    /// MSAL names an Entra authority without the <c>/v2.0</c> that its OpenID metadata address
+    /// carries (<c>https://login.microsoftonline.com/organizations</c>); the setting holds the latter.
+    /// </summary>
+    public static string MsalAuthority(string authority) =>
+        authority.EndsWith("/v2.0", StringComparison.OrdinalIgnoreCase) ? authority[..^"/v2.0".Length] : authority;
 
     private static async Task<IResult> Login(
         HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins, IdTokenValidator validator,
