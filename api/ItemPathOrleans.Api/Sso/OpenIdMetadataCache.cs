@@ -55,10 +55,6 @@ public sealed partial class OpenIdMetadataCache : IDisposable
         };
     }
 
-    /// <summary>How many metadata documents and key sets were fetched (tests and diagnostics).</summary>
-    public int Fetches => _fetches;
-    private int _fetches;
-
     public async Task<OpenIdConnectConfiguration> GetAsync(string authority, CancellationToken cancellationToken)
     {
         var entry = Entry(authority);
@@ -148,7 +144,7 @@ public sealed partial class OpenIdMetadataCache : IDisposable
     private ConfigurationManager<OpenIdConnectConfiguration> NewManager(string authority) =>
         new($"{authority.TrimEnd('/')}/.well-known/openid-configuration",
             new OpenIdConnectConfigurationRetriever(),
-            new BoundedDocumentRetriever(_http, _options, () => Interlocked.Increment(ref _fetches)));
+            new BoundedDocumentRetriever(_http, _options));
 
     private static OpenIdConnectConfiguration Checked(OpenIdConnectConfiguration configuration) =>
         string.IsNullOrEmpty(configuration.Issuer) || configuration.SigningKeys.Count == 0
@@ -180,13 +176,12 @@ public sealed partial class OpenIdMetadataCache : IDisposable
     }
 
     /// <summary>Fetches only from allowed hosts (the metadata names the key set's address), within the size and time bounds.</summary>
-    private sealed class BoundedDocumentRetriever(HttpClient http, SsoOptions options, Action counted) : IDocumentRetriever
+    private sealed class BoundedDocumentRetriever(HttpClient http, SsoOptions options) : IDocumentRetriever
     {
         public async Task<string> GetDocumentAsync(string address, CancellationToken cancel)
         {
             if (!Uri.TryCreate(address, UriKind.Absolute, out var url) || !options.Allows(url))
                 throw new MetadataUnavailableException((int)FailureBackoff.TotalSeconds);
-            counted();
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseContentRead, cancel);
             if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{(int)response.StatusCode} from the authority", null, response.StatusCode);
             return await response.Content.ReadAsStringAsync(cancel);
