@@ -50,6 +50,15 @@ public sealed class EntraDouble : IAsyncDisposable
     /// <summary>While true the key set is padded past any sane size.</summary>
     public bool Oversized { get; set; }
 
+    /// <summary>While true requests get no answer until the client gives up.</summary>
+    public bool Hanging { get; set; }
+
+    /// <summary>When set, the metadata answers a redirect to this address.</summary>
+    public string? RedirectTo { get; set; }
+
+    /// <summary>When set, the metadata names its key set on this host instead of its own.</summary>
+    public string? KeySetHost { get; set; }
+
     public string CurrentKid { get { lock (_gate) return _published[^1].Kid; } }
 
     public static async Task<EntraDouble> StartAsync()
@@ -68,6 +77,22 @@ public sealed class EntraDouble : IAsyncDisposable
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 return;
             }
+            if (double_.Hanging)
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                return;
+            }
+            if (double_.RedirectTo is { } target)
+            {
+                context.Response.Redirect(target);
+                return;
+            }
             await next(context);
         });
         var root = app.MapGroup($"/{double_._instance}");
@@ -79,7 +104,9 @@ public sealed class EntraDouble : IAsyncDisposable
                 ["issuer"] = $"{double_.BaseUrl}/{{tenantid}}/v2.0",
                 ["authorization_endpoint"] = $"{double_.BaseUrl}/organizations/oauth2/v2.0/authorize",
                 ["token_endpoint"] = $"{double_.BaseUrl}/organizations/oauth2/v2.0/token",
-                ["jwks_uri"] = $"{double_.BaseUrl}/organizations/discovery/v2.0/keys",
+                ["jwks_uri"] = double_.KeySetHost is { } host
+                    ? $"{new UriBuilder(double_.BaseUrl) { Host = host }.Uri.ToString().TrimEnd('/')}/organizations/discovery/v2.0/keys"
+                    : $"{double_.BaseUrl}/organizations/discovery/v2.0/keys",
                 ["response_types_supported"] = new[] { "code", "id_token", "code id_token", "id_token token" },
                 ["subject_types_supported"] = new[] { "pairwise" },
                 ["id_token_signing_alg_values_supported"] = new[] { "RS256" },

@@ -153,6 +153,25 @@ public sealed class SsoLoginTests(SsoFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_people_racing_for_one_account_by_its_name_link_only_one()
+    {
+        var username = Unique("race");
+        var user = await fixture.CreateUserAsync(_tenant, username);
+        var oids = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid().ToString()).ToList();
+        var answers = await Task.WhenAll(oids.Select(oid => fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, oid)))));
+        var winners = oids.Where((_, i) => answers[i].StatusCode == HttpStatusCode.OK).ToList();
+        var winner = Assert.Single(winners);
+        Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.OK), a => Assert.Equal(HttpStatusCode.Unauthorized, a.StatusCode));
+        // The winner keeps the account; every other person stays out.
+        Assert.Equal(user.GetProperty("id").GetInt32(),
+            (await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, winner))))).GetProperty("id").GetInt32());
+        foreach (var loser in oids.Where(o => o != winner))
+        {
+            await Refused(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, loser))), "Unknown user: no user of this tenant is linked to this account");
+        }
+    }
+
+    [Fact]
     public async Task A_linked_user_is_never_matched_by_the_claim_again()
     {
         await ConfigureAsync(autoProvision: true);
@@ -373,6 +392,42 @@ public sealed class SsoLoginTests(SsoFixture fixture) : IAsyncLifetime
         await fixture.CreateUserAsync(_tenant, username);
         _entra.Oversized = true;
         await HttpAssert.Problem(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username))), HttpStatusCode.ServiceUnavailable);
+    }
+
+    [Fact]
+    public async Task An_authority_that_never_answers_is_a_503_within_the_fetch_timeout()
+    {
+        var username = Unique("hang");
+        await fixture.CreateUserAsync(_tenant, username);
+        var settings = SsoFixture.LoopbackSettings();
+        settings["Sso:FetchTimeoutSeconds"] = "1";
+        await using var api = new Infrastructure.ApiFactory(fixture.Cluster.Client, fixture.Time, settings);
+        _entra.Hanging = true;
+        using var http = fixture.Client(_tenant, api: api);
+        var response = await http.PostAsJsonAsync("/api/users/sso/login", new { idToken = _entra.Sign(Claims(username)) });
+        await HttpAssert.Problem(response, HttpStatusCode.ServiceUnavailable, "The identity provider's metadata or signing keys cannot be fetched; retry later");
+    }
+
+    [Fact]
+    public async Task Redirects_and_key_sets_on_other_hosts_are_not_followed()
+    {
+        var username = Unique("ssrf");
+        await fixture.CreateUserAsync(_tenant, username);
+        // The key set named on a host the configuration does not allow (localhost is not 127.0.0.1 here).
+        _entra.KeySetHost = "localhost";
+        await HttpAssert.Problem(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username))), HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(0, _entra.KeyFetches);
+
+        // A redirect, even to the same server's real metadata, is not followed.
+        var other = await fixture.CreateTenantAsync("redir");
+        await fixture.CreateUserAsync(other, username);
+        await using var second = await EntraDouble.StartAsync();
+        await fixture.ConfigureSsoAsync(other, new { authority = second.Authority, clientId = EntraDouble.ClientId, entraTenantIds = new[] { _tid } });
+        second.RedirectTo = $"{_entra.Authority}/.well-known/openid-configuration";
+        _entra.KeySetHost = null;
+        var metadataBefore = _entra.MetadataFetches;
+        await HttpAssert.Problem(await fixture.SsoLoginAsync(other, second.Sign(second.Claims(_tid, Guid.NewGuid().ToString(), username, Now))), HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(metadataBefore, _entra.MetadataFetches);
     }
 
     [Fact]
