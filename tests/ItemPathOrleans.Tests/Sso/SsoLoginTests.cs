@@ -329,6 +329,36 @@ public sealed class SsoLoginTests(SsoFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Hostile_id_tokens_are_refused_never_a_5xx()
+    {
+        var random = new Random(20261128);
+        string B64(string json) => System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(json));
+        string Noise(int length) => System.Buffers.Text.Base64Url.EncodeToString(Enumerable.Range(0, length).Select(_ => (byte)random.Next(256)).ToArray());
+        var header = B64($"{{\"alg\":\"RS256\",\"kid\":\"{_entra.CurrentKid}\"}}");
+        var tokens = new List<string>
+        {
+            "", ".", "..", "...", "a.b", "a.b.c.d", "a.b.c.d.e", new string('.', 5_000),
+            $"{B64("[]")}.{B64("{}")}.", $"{B64("null")}.{B64("{}")}.x", $"{B64("{\"alg\":5}")}.{B64("{}")}.x",
+            $"{B64("{\"alg\":\"RS256\",\"kid\":\"../../etc/passwd\"}")}.{B64("{\"tid\":\"" + _tid + "\",\"oid\":\"" + _tid + "\"}")}.{Noise(256)}",
+            $"{B64("{\"alg\":\"RS256\",\"kid\":{\"a\":1}}")}.{B64("{}")}.{Noise(256)}",
+            $"{header}.{B64("{\"tid\":5,\"oid\":[1]}")}.{Noise(256)}",
+            $"{header}.{B64("{\"tid\":\"" + _tid + "\",\"oid\":\"" + _tid + "\",\"exp\":\"soon\"}")}.{Noise(256)}",
+            $"{header}.{B64(new string('[', 5_000) + new string(']', 5_000))}.{Noise(256)}",
+            $"{header}.{Noise(3_000)}.{Noise(256)}",
+        };
+        for (var i = 0; i < 100; i++) tokens.Add(string.Join('.', Enumerable.Range(0, random.Next(1, 6)).Select(_ => Noise(random.Next(0, 400)))));
+
+        using var http = fixture.Client(_tenant);
+        foreach (var idToken in tokens)
+        {
+            var response = await http.PostAsJsonAsync("/api/users/sso/login", new { idToken });
+            Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized,
+                $"{(int)response.StatusCode} for a token of {idToken.Length} characters");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
     public async Task A_key_rollover_is_followed_with_one_refetch_at_most_once_a_minute()
     {
         var username = Unique("mia");
