@@ -2,6 +2,7 @@ using ItemPathOrleans.Api;
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Endpoints;
 using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Hosting;
@@ -75,6 +76,7 @@ builder.Services.AddOptions<TenancyOptions>().Bind(builder.Configuration.GetSect
     .Validate(o => !o.Validate().Any(), "Tenancy options are invalid (see the README: Tenancy:TrustedProxies, Tenancy:OperatorTenant, Tenancy:HostSuffix).")
     .ValidateOnStart();
 builder.Services.AddItemPathTokenValidation();
+builder.Services.AddSingleSignOn(builder.Configuration);
 
 var app = builder.Build();
 
@@ -95,6 +97,7 @@ app.MapHealthApi();
 app.MapSessionApi();
 app.MapUsersApi();
 app.MapTenantsApi();
+app.MapSsoApi();
 
 try
 {

@@ -1,9 +1,10 @@
-using System.Text.Json;
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
+using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Api.Endpoints;
 
@@ -92,6 +93,7 @@ public static class TenantsApi
         var fields = new JsonFields(body!.Value);
 
         var (patch, error) = ReadPatch(fields);
+        patch = patch with { Sso = SsoSettingsInput.Read(body.Value, context.RequestServices.GetRequiredService<IOptions<SsoOptions>>().Value, ref error) };
         var disabled = fields.Bool("disabled", ref error);
         if (error is not null) return Problems.BadRequest(error);
         if (disabled is not null && !context.Tenant().IsOperator) return Problems.Forbidden("Only operator admins can disable a tenant");
@@ -207,10 +209,10 @@ public sealed record KeyListJson(IReadOnlyList<KeyJson> Keys, int Total)
 public sealed record TenantSettingsJson(
     int AccessTokenLifetimeSeconds, int RefreshTokenLifetimeSeconds, bool RefreshTokenRotation, int RefreshReuseGraceSeconds,
     int MaxSessionsPerUser, int MaxApplicationTokensPerUser, int LockoutThreshold, int LockoutBaseSeconds, int LockoutMaxSeconds,
-    int LockoutUserThreshold, int LockoutUserWindowSeconds, int PasswordMinLength, int RevocationLatencySeconds, JsonElement? Sso)
+    int LockoutUserThreshold, int LockoutUserWindowSeconds, int PasswordMinLength, int RevocationLatencySeconds, SsoSettingsJson? Sso)
 {
     public static TenantSettingsJson From(TenantSettings s) => new(
         s.AccessTokenLifetimeSeconds, s.RefreshTokenLifetimeSeconds, s.RefreshTokenRotation, s.RefreshReuseGraceSeconds,
         s.MaxSessionsPerUser, s.MaxApplicationTokensPerUser, s.LockoutThreshold, s.LockoutBaseSeconds, s.LockoutMaxSeconds,
-        s.LockoutUserThreshold, s.LockoutUserWindowSeconds, s.PasswordMinLength, s.RevocationLatencySeconds, null);
+        s.LockoutUserThreshold, s.LockoutUserWindowSeconds, s.PasswordMinLength, s.RevocationLatencySeconds, SsoSettingsJson.From(s.Sso));
 }

@@ -17,6 +17,8 @@ public sealed record TenantSettings
     [Id(10)] public int LockoutUserWindowSeconds { get; init; } = 900;
     [Id(11)] public int PasswordMinLength { get; init; } = 8;
     [Id(12)] public int RevocationLatencySeconds { get; init; } = 5;
+    /// <summary>Single sign-on with Microsoft Entra ID; null: not configured.</summary>
+    [Id(13)] public SsoSettings? Sso { get; init; }
 
     public static TenantSettings Default { get; } = new();
 }

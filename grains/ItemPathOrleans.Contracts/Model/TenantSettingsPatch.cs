@@ -17,6 +17,8 @@ public sealed record TenantSettingsPatch
     [Id(10)] public int? LockoutUserWindowSeconds { get; init; }
     [Id(11)] public int? PasswordMinLength { get; init; }
     [Id(12)] public int? RevocationLatencySeconds { get; init; }
+    /// <summary>Present: the <c>sso</c> setting is replaced (or removed, when its value is null).</summary>
+    [Id(13)] public SsoSettingsChange? Sso { get; init; }
 
     public TenantSettings ApplyTo(TenantSettings s) => s with
     {
@@ -33,6 +35,7 @@ public sealed record TenantSettingsPatch
         LockoutUserWindowSeconds = LockoutUserWindowSeconds ?? s.LockoutUserWindowSeconds,
         PasswordMinLength = PasswordMinLength ?? s.PasswordMinLength,
         RevocationLatencySeconds = RevocationLatencySeconds ?? s.RevocationLatencySeconds,
+        Sso = Sso is { } sso ? sso.Value : s.Sso,
     };
 }
 
@@ -52,7 +55,8 @@ public static class TenantSettingsRules
             ?? Range(nameof(s.LockoutUserThreshold), s.LockoutUserThreshold, 1, 10_000)
             ?? Range(nameof(s.LockoutUserWindowSeconds), s.LockoutUserWindowSeconds, 60, 86_400)
             ?? Range(nameof(s.PasswordMinLength), s.PasswordMinLength, 8, 128)
-            ?? Range(nameof(s.RevocationLatencySeconds), s.RevocationLatencySeconds, 1, 60);
+            ?? Range(nameof(s.RevocationLatencySeconds), s.RevocationLatencySeconds, 1, 60)
+            ?? SsoSettingsRules.Validate(s.Sso);
     }
 
     private static string? Range(string property, int value, int min, int max) =>

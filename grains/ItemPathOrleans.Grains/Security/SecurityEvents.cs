@@ -24,6 +24,9 @@ public static class SecurityEventNames
     public const string PasswordChanged = "password_changed";
     /// <summary>An operator set an admin's password from the command line (break-glass).</summary>
     public const string BreakGlassPasswordReset = "break_glass_password_reset";
+    public const string SsoLoginSucceeded = "sso_login_succeeded";
+    public const string SsoLoginRefused = "sso_login_refused";
+    public const string SsoLinked = "sso_linked";
 }
 
 /// <summary>One security event: never a password or a token in it.</summary>

@@ -10,4 +10,10 @@ public sealed class UserState
     /// <summary>Argon2id PHC string; null for a user who signs in only through single sign-on.</summary>
     [Id(1)] public string? PasswordHash { get; set; }
     [Id(2)] public Dictionary<string, Session> Sessions { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The Entra identity this user signs in with; once set, never replaced by another.</summary>
+    [Id(3)] public SsoLink? Sso { get; set; }
 }
+
+/// <summary>An Entra identity: the directory (<c>tid</c>) and the person's object id in it (<c>oid</c>).</summary>
+[GenerateSerializer, Immutable]
+public sealed record SsoLink([property: Id(0)] string EntraTenantId, [property: Id(1)] string ObjectId);

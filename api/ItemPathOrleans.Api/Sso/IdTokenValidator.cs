@@ -1,0 +1,131 @@
+using System.Text.Json;
+using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ItemPathOrleans.Api.Sso;
+
+/// <summary>The outcome of checking an ID token: the identity it names, or why it was refused.</summary>
+public sealed record IdTokenCheck(SsoIdentity? Identity, string? Refusal)
+{
+    public static IdTokenCheck Refused(string why) => new(null, why);
+}
+
+/// <summary>
+/// Validates a Microsoft Entra ID token (v2) against a tenant's <c>sso</c> setting (RFC 8725):
+/// RS256 only, signed by a key of the authority's current key set (an unknown <c>kid</c> refetches
+/// the set, rate-limited), the authority's issuer (Entra's <c>{tenantid}</c> template filled with
+/// the token's <c>tid</c>), audience = the client id, lifetime with a small skew on the injected
+/// clock, and <c>tid</c> among the tenant's Entra tenants, always, so a multi-tenant authority
+/// never lets another organisation in. Refusals say what was wrong and never echo the token.
+/// </summary>
+public sealed class IdTokenValidator(OpenIdMetadataCache metadata, TimeProvider time, IOptions<SsoOptions> options)
+{
+    public const string Algorithm = SecurityAlgorithms.RsaSha256;
+    private const string TenantTemplate = "{tenantid}";
+    private static readonly JsonWebTokenHandler Handler = new() { MaximumTokenSizeInBytes = 16_384 };
+
+    /// <exception cref="MetadataUnavailableException">The authority's metadata or keys cannot be fetched.</exception>
+    public async Task<IdTokenCheck> ValidateAsync(string idToken, SsoSettings sso, CancellationToken cancellationToken)
+    {
+        JsonWebToken token;
+        try
+        {
+            token = Handler.ReadJsonWebToken(idToken);
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenMalformedException or JsonException or FormatException)
+        {
+            return IdTokenCheck.Refused("ID token is malformed");
+        }
+        // Pinned before any key is looked at: never none, never HS256 with a public key as the secret.
+        if (token.Alg != Algorithm) return IdTokenCheck.Refused("ID token algorithm must be RS256");
+        if (string.IsNullOrEmpty(token.Kid)) return IdTokenCheck.Refused("ID token has no key id (kid)");
+        var tid = SsoSettingsRules.CanonicalTenantId(StringClaim(token, "tid"));
+        if (tid is null) return IdTokenCheck.Refused("ID token has no valid tid claim");
+        var oid = SsoSettingsRules.CanonicalTenantId(StringClaim(token, "oid"));
+        if (oid is null) return IdTokenCheck.Refused("ID token has no valid oid claim");
+
+        var configuration = await metadata.GetAsync(sso.Authority, cancellationToken);
+        var keys = KeysFor(configuration, token.Kid);
+        if (keys.Count == 0)
+        {
+            // A key the provider rolled over to: one refetch, at most once a minute.
+            if (await metadata.RefetchForUnknownKeyAsync(sso.Authority, configuration, cancellationToken) is not { } fresh)
+                return IdTokenCheck.Refused("ID token signing key is unknown");
+            configuration = fresh;
+            keys = KeysFor(configuration, token.Kid);
+            if (keys.Count == 0) return IdTokenCheck.Refused("ID token signing key is unknown");
+        }
+
+        var parameters = new TokenValidationParameters
+        {
+            ValidAlgorithms = [Algorithm],
+            IssuerSigningKeys = keys,
+            TryAllIssuerSigningKeys = false,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = false,
+            ValidIssuer = configuration.Issuer.Replace(TenantTemplate, tid, StringComparison.OrdinalIgnoreCase),
+            ValidateIssuer = true,
+            ValidAudience = sso.ClientId,
+            ValidateAudience = true,
+            // Checked below on the injected clock, with messages of their own.
+            ValidateLifetime = false,
+            RequireExpirationTime = true,
+            ValidateTokenReplay = false,
+        };
+        var result = await Handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid) return IdTokenCheck.Refused(Describe(result.Exception));
+
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var skew = options.Value.ClockSkewSeconds;
+        if (!token.TryGetPayloadValue<long>("exp", out var exp)) return IdTokenCheck.Refused("ID token has no expiry (exp)");
+        if (now > exp + skew) return IdTokenCheck.Refused("ID token has expired");
+        if (token.TryGetPayloadValue<long>("nbf", out var nbf) && now + skew < nbf) return IdTokenCheck.Refused("ID token is not yet valid");
+        if (token.TryGetPayloadValue<long>("iat", out var iat) && now + skew < iat) return IdTokenCheck.Refused("ID token is not yet valid");
+
+        if (!sso.EntraTenantIds.Contains(tid, StringComparer.Ordinal))
+            return IdTokenCheck.Refused("ID token is from an Entra tenant this tenant does not accept");
+
+        var claim = StringClaim(token, sso.UsernameClaim);
+        return new IdTokenCheck(new SsoIdentity(tid, oid, string.IsNullOrWhiteSpace(claim) ? null : claim), null);
+    }
+
+    private static List<SecurityKey> KeysFor(OpenIdConnectConfiguration configuration, string kid) =>
+        configuration.SigningKeys
+            .Where(k => string.Equals(k.KeyId, kid, StringComparison.Ordinal) && IsRsa(k))
+            .ToList();
+
+    private static bool IsRsa(SecurityKey key) => key switch
+    {
+        RsaSecurityKey or X509SecurityKey => true,
+        JsonWebKey jwk => jwk.Kty == JsonWebAlgorithmsKeyTypes.RSA,
+        _ => false,
+    };
+
+    private static string? StringClaim(JsonWebToken token, string name)
+    {
+        try
+        {
+            return token.TryGetPayloadValue<string>(name, out var value) ? value : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or JsonException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(Exception? exception) => exception switch
+    {
+        SecurityTokenInvalidIssuerException => "ID token issuer is not the configured authority",
+        SecurityTokenInvalidAudienceException => "ID token audience is not this tenant's client id",
+        SecurityTokenInvalidAlgorithmException => "ID token algorithm must be RS256",
+        SecurityTokenSignatureKeyNotFoundException => "ID token signing key is unknown",
+        SecurityTokenInvalidSignatureException => "ID token signature verification failed",
+        SecurityTokenNoExpirationException => "ID token has no expiry (exp)",
+        SecurityTokenMalformedException or SecurityTokenInvalidTypeException => "ID token is malformed",
+        _ => "ID token is not valid",
+    };
+}

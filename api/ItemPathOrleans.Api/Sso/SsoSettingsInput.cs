@@ -1,0 +1,90 @@
+using System.Text.Json;
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Api.Sso;
+
+/// <summary>
+/// Reads the <c>sso</c> tenant setting from an update body: an object replaces the setting,
+/// <c>null</c> removes it. Errors name the field. The authority's host must be one this server
+/// allows, so a tenant admin cannot make it fetch arbitrary URLs.
+/// </summary>
+public static class SsoSettingsInput
+{
+    public static SsoSettingsChange? Read(JsonElement body, SsoOptions options, ref string? error)
+    {
+        if (!body.TryGetProperty("sso", out var value)) return null;
+        if (value.ValueKind == JsonValueKind.Null) return new SsoSettingsChange(null);
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            error ??= "Field 'sso' must be an object or null";
+            return null;
+        }
+
+        var authority = String(value, "authority", ref error);
+        var clientId = String(value, "clientId", ref error);
+        var usernameClaim = value.TryGetProperty("usernameClaim", out var claim) && claim.ValueKind != JsonValueKind.Null
+            ? String(value, "usernameClaim", ref error) : SsoSettings.DefaultUsernameClaim;
+        var autoProvision = false;
+        if (value.TryGetProperty("autoProvision", out var auto) && auto.ValueKind != JsonValueKind.Null)
+        {
+            if (auto.ValueKind is JsonValueKind.True or JsonValueKind.False) autoProvision = auto.GetBoolean();
+            else error ??= "Field 'sso.autoProvision' must be a boolean";
+        }
+        var tenantIds = new List<string>();
+        if (!value.TryGetProperty("entraTenantIds", out var ids) || ids.ValueKind != JsonValueKind.Array)
+        {
+            error ??= "Field 'sso.entraTenantIds' must be an array of Entra tenant ids";
+        }
+        else
+        {
+            foreach (var id in ids.EnumerateArray())
+            {
+                if (tenantIds.Count > SsoSettingsRules.MaxEntraTenants) break;
+                var canonical = id.ValueKind == JsonValueKind.String ? SsoSettingsRules.CanonicalTenantId(id.GetString()) : null;
+                if (canonical is null)
+                {
+                    error ??= "sso.entraTenantIds must list Entra tenant ids (GUIDs)";
+                    break;
+                }
+                if (!tenantIds.Contains(canonical)) tenantIds.Add(canonical);
+            }
+        }
+        if (error is not null) return null;
+
+        var sso = new SsoSettings
+        {
+            Authority = authority!.TrimEnd('/'),
+            ClientId = clientId!,
+            EntraTenantIds = tenantIds,
+            UsernameClaim = usernameClaim!,
+            AutoProvision = autoProvision,
+        };
+        if (SsoSettingsRules.Validate(sso) is { } invalid)
+        {
+            error = invalid;
+            return null;
+        }
+        if (!options.Allows(new Uri(sso.Authority)))
+        {
+            error = options.AllowHttpAuthorities
+                ? $"sso.authority must be on an allowed host ({string.Join(", ", options.Hosts)})"
+                : $"sso.authority must be an https URL on an allowed host ({string.Join(", ", options.Hosts)})";
+            return null;
+        }
+        return new SsoSettingsChange(sso);
+    }
+
+    private static string? String(JsonElement obj, string name, ref string? error)
+    {
+        if (obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String) return v.GetString();
+        error ??= $"Field 'sso.{name}' must be a string";
+        return null;
+    }
+}
+
+/// <summary>The <c>sso</c> setting as the tenant object shows it.</summary>
+public sealed record SsoSettingsJson(string Authority, string ClientId, IReadOnlyList<string> EntraTenantIds, string UsernameClaim, bool AutoProvision)
+{
+    public static SsoSettingsJson? From(SsoSettings? s) =>
+        s is null ? null : new(s.Authority, s.ClientId, s.EntraTenantIds, s.UsernameClaim, s.AutoProvision);
+}

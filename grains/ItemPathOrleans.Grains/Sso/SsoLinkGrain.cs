@@ -1,0 +1,84 @@
+using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Grains.Hosting;
+using ItemPathOrleans.Grains.Users;
+using Orleans.Runtime;
+
+namespace ItemPathOrleans.Grains.Sso;
+
+[GenerateSerializer]
+public sealed class SsoLinkState
+{
+    [Id(0)] public int? UserId { get; set; }
+    /// <summary>False while a link is being made: the user may or may not hold it yet.</summary>
+    [Id(1)] public bool Confirmed { get; set; }
+}
+
+/// <summary>
+/// One Entra identity of a tenant, linked to at most one user. Non-reentrant, so concurrent first
+/// sign-ins of one person run one after the other and the later ones find the link. The user
+/// grain is the single writer of its own side of the link, so two identities can never take one
+/// user. The link is written as pending before the user is asked, and confirmed after: a crash in
+/// between is finished by the next sign-in, never answered with a second user.
+/// </summary>
+public sealed class SsoLinkGrain(
+    [PersistentState("ssolink", StorageNames.Grains)] IPersistentState<SsoLinkState> state) : Grain, ISsoLinkGrain
+{
+    private (string Tenant, string EntraTenantId, string ObjectId) Key => SsoKeys.ParseLink(this.GetPrimaryKeyString());
+
+    public async Task<int?> Resolve(string? claimValue, bool autoProvision)
+    {
+        if (state.State is { Confirmed: true, UserId: { } linked }) return linked;
+        if (state.State is { Confirmed: false, UserId: { } pending })
+        {
+            if (await TryLinkAsync(pending)) return pending;
+        }
+
+        var (tenant, _, _) = Key;
+        if (claimValue is not null && GrainKeys.TryNormalizeName(claimValue, out var name))
+        {
+            var candidate = await NameGrain(tenant, UniqueNameKind.Username, name).Lookup()
+                ?? await NameGrain(tenant, UniqueNameKind.Email, name).Lookup();
+            if (candidate is { } id && await TryLinkAsync(id)) return id;
+
+            if (autoProvision && UserRules.CheckUsername(claimValue) is null)
+            {
+                var created = await GrainFactory.GetGrain<IUserRegistryGrain>(0).CreateUser(tenant,
+                    new NewUser(claimValue, null, null, UserTypes.User, false, UserStatus.Active, "en", "UTC"));
+                if (created.User is { } user && await TryLinkAsync(user.Id)) return user.Id;
+            }
+        }
+        if (state.State.UserId is not null) await ClearAsync();
+        return null;
+    }
+
+    public async Task Forget(int userId)
+    {
+        if (state.State.UserId == userId) await ClearAsync();
+    }
+
+    /// <summary>Pending first, then the user's side, then confirmed.</summary>
+    private async Task<bool> TryLinkAsync(int userId)
+    {
+        var (tenant, entraTenantId, objectId) = Key;
+        if (state.State.UserId != userId || state.State.Confirmed)
+        {
+            state.State.UserId = userId;
+            state.State.Confirmed = false;
+            await state.WriteOrDeactivateAsync(this);
+        }
+        if (!await GrainFactory.GetGrain<IUserSsoGrain>(GrainKeys.User(tenant, userId)).LinkSso(entraTenantId, objectId)) return false;
+        state.State.Confirmed = true;
+        await state.WriteOrDeactivateAsync(this);
+        return true;
+    }
+
+    private async Task ClearAsync()
+    {
+        await state.ClearOrDeactivateAsync(this);
+        state.State = new SsoLinkState();
+    }
+
+    private IUniqueNameGrain NameGrain(string tenant, UniqueNameKind kind, string normalized) =>
+        GrainFactory.GetGrain<IUniqueNameGrain>(GrainKeys.UniqueName(tenant, kind, normalized));
+}

@@ -1,0 +1,45 @@
+using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Grains.Security;
+
+namespace ItemPathOrleans.Grains.Users;
+
+/// <summary>Single sign-on: the user's Entra link and the sessions of kind <c>sso</c>.</summary>
+public sealed partial class UserGrain : IUserSsoGrain
+{
+    public async Task<bool> LinkSso(string entraTenantId, string objectId)
+    {
+        if (Profile is null) return false;
+        if (state.State.Sso is { } link) return IsLink(link, entraTenantId, objectId);
+        state.State.Sso = new SsoLink(entraTenantId, objectId);
+        await WriteAsync();
+        await RecordAsync(SecurityEventNames.SsoLinked, $"linked to Entra tenant {entraTenantId}, object {objectId}");
+        return true;
+    }
+
+    public async Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, int tenantVersion, string clientAddress)
+    {
+        if (Profile is not { } profile || state.State.Sso is not { } link || !IsLink(link, entraTenantId, objectId))
+            return SsoLoginResult.Fail(SsoLoginError.NotLinked);
+        var address = ClientAddresses.Key(clientAddress);
+        if (!profile.IsActive)
+        {
+            await RecordAsync(SecurityEventNames.SsoLoginRefused, "user not active", address);
+            return SsoLoginResult.Fail(SsoLoginError.UserInactive);
+        }
+
+        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
+        var now = Now();
+        var (session, evicted) = Sessions.OpenLogin(SessionKinds.Sso, now,
+            TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);
+        await WriteAsync();
+        await RecordAsync(SecurityEventNames.SsoLoginSucceeded, $"session {session.Id}", address);
+        await RecordRevocationsAsync(evicted);
+
+        var access = MintAccess(tenant, profile, session, now);
+        return new SsoLoginResult(SsoLoginError.None, new LoginResult(TokenError.None, access, MintRefresh(tenant, profile, session), profile));
+    }
+
+    private static bool IsLink(SsoLink link, string entraTenantId, string objectId) =>
+        link.EntraTenantId == entraTenantId && link.ObjectId == objectId;
+}

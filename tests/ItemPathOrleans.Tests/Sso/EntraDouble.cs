@@ -1,0 +1,217 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ItemPathOrleans.Tests.Sso;
+
+/// <summary>
+/// A Microsoft Entra ID double on loopback: a real Kestrel server with the OpenID metadata of a
+/// multi-tenant (<c>organizations</c>) v2 authority, whose issuer is the <c>{tenantid}</c>
+/// template, and a JWKS of RSA keys it generates. It issues ID tokens shaped like Entra v2 ones,
+/// can rotate its key, go down, or serve an oversized key set.
+/// </summary>
+public sealed class EntraDouble : IAsyncDisposable
+{
+    public const string ClientId = "6f1d3c0e-2b7a-4a55-9d7e-0c1f2a3b4c5d";
+
+    private readonly WebApplication _app;
+    private readonly object _gate = new();
+    private List<(string Kid, RSA Key)> _published = [];
+    private int _metadataFetches;
+    private int _keyFetches;
+
+    private EntraDouble(WebApplication app) => _app = app;
+
+    /// <summary>
+    /// The server's address and a path of this instance's own, so no two doubles ever share an
+    /// authority (a port may be reused after a double stops; the API caches per authority).
+    /// </summary>
+    public string BaseUrl { get; private set; } = "";
+    private readonly string _instance = $"i{Guid.NewGuid():N}";
+    /// <summary>What a tenant configures: Entra's multi-tenant authority form.</summary>
+    public string Authority => $"{BaseUrl}/organizations/v2.0";
+    public string Issuer(string tid) => $"{BaseUrl}/{tid}/v2.0";
+
+    public int MetadataFetches => Volatile.Read(ref _metadataFetches);
+    public int KeyFetches => Volatile.Read(ref _keyFetches);
+
+    /// <summary>While true every request answers 503.</summary>
+    public bool Down { get; set; }
+
+    /// <summary>While true the key set is padded past any sane size.</summary>
+    public bool Oversized { get; set; }
+
+    /// <summary>While true requests get no answer until the client gives up.</summary>
+    public bool Hanging { get; set; }
+
+    /// <summary>When set, the metadata answers a redirect to this address.</summary>
+    public string? RedirectTo { get; set; }
+
+    /// <summary>When set, the metadata names its key set on this host instead of its own.</summary>
+    public string? KeySetHost { get; set; }
+
+    public string CurrentKid { get { lock (_gate) return _published[^1].Kid; } }
+
+    public static async Task<EntraDouble> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var double_ = new EntraDouble(app);
+        double_.RotateKey();
+
+        app.Use(async (context, next) =>
+        {
+            if (double_.Down)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+            if (double_.Hanging)
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                return;
+            }
+            if (double_.RedirectTo is { } target)
+            {
+                context.Response.Redirect(target);
+                return;
+            }
+            await next(context);
+        });
+        var root = app.MapGroup($"/{double_._instance}");
+        root.MapGet("/organizations/v2.0/.well-known/openid-configuration", () =>
+        {
+            Interlocked.Increment(ref double_._metadataFetches);
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["issuer"] = $"{double_.BaseUrl}/{{tenantid}}/v2.0",
+                ["authorization_endpoint"] = $"{double_.BaseUrl}/organizations/oauth2/v2.0/authorize",
+                ["token_endpoint"] = $"{double_.BaseUrl}/organizations/oauth2/v2.0/token",
+                ["jwks_uri"] = double_.KeySetHost is { } host
+                    ? $"{new UriBuilder(double_.BaseUrl) { Host = host }.Uri.ToString().TrimEnd('/')}/organizations/discovery/v2.0/keys"
+                    : $"{double_.BaseUrl}/organizations/discovery/v2.0/keys",
+                ["response_types_supported"] = new[] { "code", "id_token", "code id_token", "id_token token" },
+                ["subject_types_supported"] = new[] { "pairwise" },
+                ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+                ["scopes_supported"] = new[] { "openid", "profile", "email", "offline_access" },
+            });
+        });
+        root.MapGet("/organizations/discovery/v2.0/keys", () =>
+        {
+            Interlocked.Increment(ref double_._keyFetches);
+            List<Dictionary<string, object>> keys;
+            lock (double_._gate)
+            {
+                keys = double_._published.Select(k => Jwk(k.Kid, k.Key)).ToList();
+            }
+            if (double_.Oversized)
+            {
+                // A hostile or broken authority: megabytes of keys.
+                for (var i = 0; i < 2_000; i++) keys.Add(new Dictionary<string, object> { ["kty"] = "RSA", ["kid"] = $"pad{i}", ["n"] = new string('A', 700), ["e"] = "AQAB" });
+            }
+            return Results.Json(new { keys });
+        });
+
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        double_.BaseUrl = $"{address.TrimEnd('/')}/{double_._instance}";
+        return double_;
+    }
+
+    /// <summary>The provider rolls its key over: a new key signs, and only it is published.</summary>
+    public string RotateKey()
+    {
+        lock (_gate)
+        {
+            var kid = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12));
+            _published = [(kid, RSA.Create(2048))];
+            return kid;
+        }
+    }
+
+    /// <summary>The claims of an Entra v2 ID token for this person, at <paramref name="now"/>.</summary>
+    public Dictionary<string, object> Claims(string tid, string oid, string preferredUsername, DateTimeOffset now) => new()
+    {
+        ["aud"] = ClientId,
+        ["iss"] = Issuer(tid),
+        ["iat"] = now.ToUnixTimeSeconds(),
+        ["nbf"] = now.ToUnixTimeSeconds(),
+        ["exp"] = now.AddHours(1).ToUnixTimeSeconds(),
+        ["name"] = "Test Person",
+        ["oid"] = oid,
+        ["preferred_username"] = preferredUsername,
+        ["rh"] = "0.AAAA",
+        ["sub"] = Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(oid))),
+        ["tid"] = tid,
+        ["uti"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
+        ["ver"] = "2.0",
+    };
+
+    /// <summary>An RS256 ID token signed with the current key (or <paramref name="signWith"/>, under the current kid).</summary>
+    public string Sign(Dictionary<string, object> claims, RSA? signWith = null, string? kid = null)
+    {
+        RSA key;
+        string currentKid;
+        lock (_gate) (currentKid, key) = _published[^1];
+        var header = new Dictionary<string, object> { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = kid ?? currentKid };
+        var input = $"{Part(header)}.{Part(claims)}";
+        var signature = (signWith ?? key).SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return $"{input}.{Base64Url.EncodeToString(signature)}";
+    }
+
+    /// <summary>A token with the given header, signed with HMAC-SHA256 over <paramref name="secret"/> (or unsigned when null).</summary>
+    public static string SignWithHeader(Dictionary<string, object> header, Dictionary<string, object> claims, byte[]? secret)
+    {
+        var input = $"{Part(header)}.{Part(claims)}";
+        var signature = secret is null ? "" : Base64Url.EncodeToString(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(input)));
+        return $"{input}.{signature}";
+    }
+
+    /// <summary>The current public key as the JWKS publishes it (UTF-8 JSON), and as PEM: what an attacker would try as an HMAC secret.</summary>
+    public (byte[] Jwk, byte[] Pem) PublicKeyForms()
+    {
+        lock (_gate)
+        {
+            var (kid, key) = _published[^1];
+            return (JsonSerializer.SerializeToUtf8Bytes(Jwk(kid, key)), Encoding.ASCII.GetBytes(key.ExportSubjectPublicKeyInfoPem()));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static string Part(Dictionary<string, object> value) => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(value));
+
+    private static Dictionary<string, object> Jwk(string kid, RSA key)
+    {
+        var p = key.ExportParameters(false);
+        return new Dictionary<string, object>
+        {
+            ["kty"] = "RSA",
+            ["use"] = "sig",
+            ["kid"] = kid,
+            ["n"] = Base64Url.EncodeToString(p.Modulus),
+            ["e"] = Base64Url.EncodeToString(p.Exponent),
+        };
+    }
+}
