@@ -1,6 +1,7 @@
 using ItemPathOrleans.Api;
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Endpoints;
+using ItemPathOrleans.Api.Gateway;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
@@ -73,6 +74,8 @@ builder.Services.AddOptions<TenancyOptions>().Bind(builder.Configuration.GetSect
     .Validate(o => !o.Validate().Any(), "Tenancy options are invalid (see the README: Tenancy:TrustedProxies, Tenancy:OperatorTenant, Tenancy:HostSuffix).")
     .ValidateOnStart();
 builder.Services.AddItemPathTokenValidation();
+builder.Services.AddGateway(builder.Configuration);
+builder.Services.AddBrowserCors(builder.Configuration);
 
 var app = builder.Build();
 
@@ -82,6 +85,7 @@ app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted
     ? Task.CompletedTask
     : ProblemResult.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode,
         Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode)));
+app.UseBrowserCors();
 app.UseMiddleware<RequestLimits>();
 app.UseRequestTimeouts();
 app.UseRateLimiter();
@@ -93,6 +97,8 @@ app.MapHealthApi();
 app.MapSessionApi();
 app.MapUsersApi();
 app.MapTenantsApi();
+app.MapVerifyApi();
+app.MapGateway();
 
 try
 {

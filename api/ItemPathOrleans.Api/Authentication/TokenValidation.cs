@@ -24,9 +24,9 @@ public static class TokenValidation
         services.AddHttpContextAccessor();
         services.AddSingleton<SigningKeyResolver>();
         services.AddSingleton<RevocationCache>();
-        services.AddOptions<JwtBearerOptions>(TokenSchemes.Access).Configure<SigningKeyResolver, IOptions<TokensOptions>>((o, keys, tokens) => Configure(o, TokenClaims.AccessType, keys, tokens.Value));
-        services.AddOptions<JwtBearerOptions>(TokenSchemes.Refresh).Configure<SigningKeyResolver, IOptions<TokensOptions>>((o, keys, tokens) => Configure(o, TokenClaims.RefreshType, keys, tokens.Value));
-        services.AddOptions<JwtBearerOptions>(TokenSchemes.Any).Configure<SigningKeyResolver, IOptions<TokensOptions>>((o, keys, tokens) => Configure(o, null, keys, tokens.Value));
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Access).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, TokenClaims.AccessType, keys, tokens.Value, time));
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Refresh).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, TokenClaims.RefreshType, keys, tokens.Value, time));
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Any).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, null, keys, tokens.Value, time));
 
         services.AddAuthentication(TokenSchemes.Access)
             .AddJwtBearer(TokenSchemes.Access)
@@ -42,7 +42,7 @@ public static class TokenValidation
     }
 
     /// <param name="expectedType">The token type the scheme accepts; null for either.</param>
-    private static void Configure(JwtBearerOptions o, string? expectedType, SigningKeyResolver keys, TokensOptions tokens)
+    private static void Configure(JwtBearerOptions o, string? expectedType, SigningKeyResolver keys, TokensOptions tokens, TimeProvider time)
     {
         o.MapInboundClaims = false;
         o.RequireHttpsMetadata = false;
@@ -57,6 +57,8 @@ public static class TokenValidation
             ValidateLifetime = true,
             RequireExpirationTime = false,
             ClockSkew = TokenClaims.ClockSkew,
+            // The host's clock (a test's fake one too) decides expiry, like every other time rule.
+            LifetimeValidator = (notBefore, expires, _, _) => ValidateLifetime(notBefore, expires, time),
             RequireSignedTokens = true,
             TryAllIssuerSigningKeys = false,
             IssuerSigningKeyResolver = keys.Resolve,
@@ -68,6 +70,14 @@ public static class TokenValidation
             OnChallenge = OnChallenge,
             OnForbidden = context => ProblemResult.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Admin rights required"),
         };
+    }
+
+    private static bool ValidateLifetime(DateTime? notBefore, DateTime? expires, TimeProvider time)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (notBefore is { } nbf && nbf > now + TokenClaims.ClockSkew) throw new SecurityTokenNotYetValidException("The token is not yet valid.") { NotBefore = nbf };
+        if (expires is { } exp && exp < now - TokenClaims.ClockSkew) throw new SecurityTokenExpiredException("The token has expired.") { Expires = exp };
+        return true;
     }
 
     private static async Task OnTokenValidated(TokenValidatedContext context, string? expectedType, TokensOptions tokens)
