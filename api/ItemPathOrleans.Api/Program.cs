@@ -98,6 +98,7 @@ app.MapSessionApi();
 app.MapUsersApi();
 app.MapTenantsApi();
 app.MapVerifyApi();
+app.MapJwksApi();
 app.MapGateway();
 
 try

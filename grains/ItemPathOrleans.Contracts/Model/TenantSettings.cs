@@ -17,6 +17,10 @@ public sealed record TenantSettings
     [Id(10)] public int LockoutUserWindowSeconds { get; init; } = 900;
     [Id(11)] public int PasswordMinLength { get; init; } = 8;
     [Id(12)] public int RevocationLatencySeconds { get; init; } = 5;
+    /// <summary><c>HS256</c> or <c>ES256</c>: the only algorithm the tenant signs and accepts. Null in state stored before it existed: HS256.</summary>
+    [Id(14)] public string? SigningAlgorithm { get; init; } = Tokens.SigningAlgorithms.HS256;
+
+    public string Algorithm => SigningAlgorithm ?? Tokens.SigningAlgorithms.HS256;
 
     public static TenantSettings Default { get; } = new();
 }

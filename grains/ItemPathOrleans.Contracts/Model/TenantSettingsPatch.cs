@@ -17,6 +17,7 @@ public sealed record TenantSettingsPatch
     [Id(10)] public int? LockoutUserWindowSeconds { get; init; }
     [Id(11)] public int? PasswordMinLength { get; init; }
     [Id(12)] public int? RevocationLatencySeconds { get; init; }
+    [Id(14)] public string? SigningAlgorithm { get; init; }
 
     public TenantSettings ApplyTo(TenantSettings s) => s with
     {
@@ -33,6 +34,7 @@ public sealed record TenantSettingsPatch
         LockoutUserWindowSeconds = LockoutUserWindowSeconds ?? s.LockoutUserWindowSeconds,
         PasswordMinLength = PasswordMinLength ?? s.PasswordMinLength,
         RevocationLatencySeconds = RevocationLatencySeconds ?? s.RevocationLatencySeconds,
+        SigningAlgorithm = SigningAlgorithm ?? s.SigningAlgorithm,
     };
 }
 
@@ -52,7 +54,8 @@ public static class TenantSettingsRules
             ?? Range(nameof(s.LockoutUserThreshold), s.LockoutUserThreshold, 1, 10_000)
             ?? Range(nameof(s.LockoutUserWindowSeconds), s.LockoutUserWindowSeconds, 60, 86_400)
             ?? Range(nameof(s.PasswordMinLength), s.PasswordMinLength, 8, 128)
-            ?? Range(nameof(s.RevocationLatencySeconds), s.RevocationLatencySeconds, 1, 60);
+            ?? Range(nameof(s.RevocationLatencySeconds), s.RevocationLatencySeconds, 1, 60)
+            ?? (Tokens.SigningAlgorithms.IsSupported(s.Algorithm) ? null : $"{JsonName(nameof(s.SigningAlgorithm))} must be HS256 or ES256");
     }
 
     private static string? Range(string property, int value, int min, int max) =>
