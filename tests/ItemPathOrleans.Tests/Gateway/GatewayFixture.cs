@@ -52,7 +52,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         return settings;
     }
 
-    public static HttpClient Client(ApiFactory api, string? token = null, string? tenant = null)
+    public static HttpClient Client(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> api, string? token = null, string? tenant = null)
     {
         var http = api.CreateClient();
         if (token is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", token);

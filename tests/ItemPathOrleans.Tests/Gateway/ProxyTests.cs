@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Reflection;
+using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ItemPathOrleans.Tests.Gateway;
 
@@ -130,6 +134,35 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var response = await http.GetAsync("/api/stations/1");
         await HttpAssert.Problem(response, HttpStatusCode.BadGateway, "The upstream service is unavailable");
         Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task When_the_session_check_cannot_be_answered_verify_and_the_proxy_answer_503_and_nothing_is_forwarded()
+    {
+        var login = await fixture.NewUserAsync("px-503");
+        // A node whose user grain calls time out, as when the cluster does not answer.
+        var failing = DispatchProxy.Create<IGrainFactory, GrainCallCounter.Decorator>();
+        ((GrainCallCounter.Decorator)(object)failing).Init(fixture.Cluster.Client, result =>
+        {
+            if (result is not IUserGrain user) return result;
+            var proxy = DispatchProxy.Create<IUserGrain, GrainCallCounter.Decorator>();
+            ((GrainCallCounter.Decorator)(object)proxy).Init(user, r => r, (method, _) =>
+            {
+                if (method.Name == nameof(IUserGrain.CheckSession)) throw new TimeoutException("no answer");
+            });
+            return proxy;
+        });
+        await using var node = fixture.Node(GatewayFixture.GatewaySettings(fixture.Upstream.Url))
+            .WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IGrainFactory>(failing)));
+        using var http = GatewayFixture.Client(node, Access(login));
+        var marker = Marker();
+
+        var verify = await http.GetAsync("/api/auth/verify");
+        await HttpAssert.Problem(verify, HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(verify.Headers.RetryAfter);
+        Assert.False(verify.Headers.Contains("X-Auth-User-Id"));
+        await HttpAssert.Problem(await http.GetAsync($"/api/stations/1?m={marker}"), HttpStatusCode.ServiceUnavailable);
+        Assert.Empty(Arrived(marker));
     }
 
     [Fact]
