@@ -78,6 +78,7 @@ public static class TokenValidation
     private static bool ValidateLifetime(DateTime? notBefore, DateTime? expires, TimeProvider time)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        if (notBefore is { } start && expires is { } end && start > end) throw new SecurityTokenInvalidLifetimeException("The token expires before it starts.") { NotBefore = start, Expires = end };
         if (notBefore is { } nbf && nbf > now + TokenClaims.ClockSkew) throw new SecurityTokenNotYetValidException("The token is not yet valid.") { NotBefore = nbf };
         if (expires is { } exp && exp < now - TokenClaims.ClockSkew) throw new SecurityTokenExpiredException("The token has expired.") { Expires = exp };
         return true;

@@ -1,5 +1,9 @@
 using System.Net;
+using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Tests.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Gateway;
@@ -119,11 +123,12 @@ public sealed class CorsTests(GatewayFixture fixture) : IClassFixture<GatewayFix
     [InlineData("*")]
     [InlineData("https://app.example.test/")]
     [InlineData("app.example.test")]
-    public async Task Invalid_origins_stop_the_start(string origin)
+    public void Invalid_origins_are_refused_at_start(string origin)
     {
-        await using var node = fixture.Node(new Dictionary<string, string?> { ["Cors:AllowedOrigins:0"] = origin });
-        var error = Record.Exception(() => node.CreateClient());
-        Assert.NotNull(error);
-        Assert.Contains("Cors options are invalid", error.ToString());
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Cors:AllowedOrigins:0"] = origin }).Build();
+        // The same registration the API makes (validated on start).
+        using var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddBrowserCors(configuration).BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<BrowserCorsOptions>>().Value);
+        Assert.Contains("Cors options are invalid", error.Message);
     }
 }

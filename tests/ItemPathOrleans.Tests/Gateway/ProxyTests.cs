@@ -4,8 +4,11 @@ using System.Reflection;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
+using ItemPathOrleans.Api.Gateway;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Tests.Gateway;
 
@@ -200,13 +203,19 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [InlineData("Gateway:Routes:0", "/stations/{**rest}")]
     [InlineData("Gateway:Routes:0", "/api/users/{**rest}")]
     [InlineData("Gateway:TimeoutSeconds", "0")]
-    public async Task Invalid_gateway_settings_stop_the_start(string key, string value)
+    public void Invalid_gateway_settings_are_refused_at_start(string key, string value)
     {
         var settings = GatewayFixture.GatewaySettings(fixture.Upstream.Url);
         settings[key] = value;
-        await using var node = fixture.Node(settings);
-        var error = Record.Exception(() => node.CreateClient());
-        Assert.NotNull(error);
-        Assert.Contains("Gateway options are invalid", error.ToString());
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        // The same registration the API makes (validated on start).
+        using var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddGateway(configuration).BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<GatewayOptions>>().Value);
+        Assert.Contains("Gateway options are invalid", error.Message);
+
+        settings.Remove(key);
+        settings[key] = GatewayFixture.GatewaySettings(fixture.Upstream.Url).GetValueOrDefault(key) ?? "30";
+        using var valid = new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddGateway(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).BuildServiceProvider();
+        Assert.True(valid.GetRequiredService<IOptions<GatewayOptions>>().Value.Enabled);
     }
 }
