@@ -32,13 +32,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 [[ "${ITEMPATH_KEEP_TEST_DIR:-0}" != "1" ]] || say "keeping the test folder $TMP"
 
-# --- the independent JWT check needs Debian's PyJWT -------------------------------------
-if ! /usr/bin/python3 -c 'import jwt' 2>/dev/null; then
+# --- the independent JWT check needs Debian's PyJWT (and, for ES256, python3-cryptography) --
+if ! /usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null; then
     if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
-        say "installing python3-jwt (Debian's PyJWT) for the independent token check"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-jwt >/dev/null
+        say "installing python3-jwt and python3-cryptography (Debian's PyJWT with EC support) for the independent token check"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-jwt python3-cryptography >/dev/null
     else
-        say "PyJWT is missing: run 'apt-get install python3-jwt' (the interop tests will fail without it)"
+        say "PyJWT or cryptography is missing: run 'apt-get install python3-jwt python3-cryptography' (the interop tests will fail without them)"
     fi
 fi
 

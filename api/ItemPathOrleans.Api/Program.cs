@@ -1,6 +1,7 @@
 using ItemPathOrleans.Api;
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Endpoints;
+using ItemPathOrleans.Api.Gateway;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
@@ -77,6 +78,8 @@ builder.Services.AddOptions<TenancyOptions>().Bind(builder.Configuration.GetSect
     .ValidateOnStart();
 builder.Services.AddItemPathTokenValidation();
 builder.Services.AddSingleSignOn(builder.Configuration);
+builder.Services.AddGateway(builder.Configuration);
+builder.Services.AddBrowserCors(builder.Configuration);
 
 var app = builder.Build();
 
@@ -86,6 +89,7 @@ app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted
     ? Task.CompletedTask
     : ProblemResult.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode,
         Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode)));
+app.UseBrowserCors();
 app.UseMiddleware<RequestLimits>();
 app.UseRequestTimeouts();
 app.UseRateLimiter();
@@ -98,6 +102,9 @@ app.MapSessionApi();
 app.MapUsersApi();
 app.MapTenantsApi();
 app.MapSsoApi();
+app.MapVerifyApi();
+app.MapJwksApi();
+app.MapGateway();
 
 try
 {

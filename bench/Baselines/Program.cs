@@ -28,6 +28,9 @@ namespace ItemPathOrleans.Baselines
                          Orleans__ServiceId, Tokens__Issuer, Tokens__Audience, Tokens__MasterKeys__0__Id,
                          Tokens__MasterKeys__0__Secret): GET /api/users/me validates the JWT only (no
                          grain call, no revocation check): the validation ceiling.
+              serve-upstream --urls URL (default http://127.0.0.1:5091)
+                         answers every path with a small JSON body: the service behind the
+                         gateway, measured directly and through the gateway.
 
             stdout (hash, pg-writes): one JSON object {"scenario","users","durationSeconds","opsPerSec",
             "p50Ms","p99Ms","errors","requests"}; stderr: progress, a human line and the first errors.
@@ -62,8 +65,10 @@ namespace ItemPathOrleans.Baselines
                     case "serve-jwt":
                         // The web host handles SIGINT/SIGTERM itself.
                         return await JwtServer.RunAsync(args[1..]);
+                    case "serve-upstream":
+                        return await UpstreamServer.RunAsync(args[1..]);
                     default:
-                        throw new UsageException($"unknown mode '{args[0]}' (hash, pg-writes, serve-jwt)");
+                        throw new UsageException($"unknown mode '{args[0]}' (hash, pg-writes, serve-jwt, serve-upstream)");
                 }
             }
             catch (UsageException e)

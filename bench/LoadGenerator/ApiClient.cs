@@ -85,7 +85,7 @@ public sealed class ApiClient : IDisposable
 
         LoginUri = new Uri(options.BaseUrl, "api/users/login");
         RefreshUri = new Uri(options.BaseUrl, "api/users/refresh");
-        MeUri = new Uri(options.BaseUrl, "api/users/me");
+        MeUri = new Uri(options.BaseUrl, options.Path.TrimStart('/'));
         UsersUri = new Uri(options.AdminUrl, "api/users");
         PeerTokenUri = new Uri(options.BaseUrl, "connect/token");
         _setupLoginUri = new Uri(options.AdminUrl, "api/users/login");

@@ -9,7 +9,7 @@ public enum Scenario
     Login,
     /// <summary>POST /api/users/refresh with the user's refresh token (follows rotation).</summary>
     Refresh,
-    /// <summary>GET /api/users/me with the user's access token.</summary>
+    /// <summary>GET /api/users/me (or <see cref="Options.Path"/>) with the user's access token.</summary>
     Validate,
     /// <summary>GET /api/users/me with an application token of an application user.</summary>
     ValidateApp,
@@ -44,6 +44,9 @@ public sealed class Options
     public double TimeoutSeconds { get; init; } = 10;
     public string ClientId { get; init; } = "bench";
 
+    /// <summary>The path validate and validate-app request on the base URL (e.g. /api/auth/verify, a gateway route).</summary>
+    public string Path { get; init; } = "/api/users/me";
+
     /// <summary>The scenario runs against an OAuth 2.0 peer's token endpoint: its users exist already, no admin is involved.</summary>
     public bool IsPeer => Scenario is Scenario.PeerLogin or Scenario.PeerRefresh;
 
@@ -72,6 +75,9 @@ public sealed class Options
           --setup-parallelism N    user creations/logins at once during setup (default 4, 1-64)
           --timeout S              per-request timeout                      (default 10, 1-120)
           --client-id ID           peer scenarios: the OAuth client_id         (default bench)
+          --path PATH              validate, validate-app: the path requested on --url with the
+                                   token (e.g. /api/auth/verify, a gateway route)
+                                                                      (default /api/users/me)
 
         stdout: one JSON object {"scenario","users","durationSeconds","opsPerSec","p50Ms","p99Ms",
         "errors","requests"}; stderr: progress, a human summary line and the first distinct errors.
@@ -85,7 +91,7 @@ public sealed class Options
         string[] known =
         [
             "scenario", "url", "admin-url", "users", "duration", "warmup", "admin-password", "admin-user", "user-prefix",
-            "user-password", "tenant", "out", "setup-parallelism", "timeout", "client-id",
+            "user-password", "tenant", "out", "setup-parallelism", "timeout", "client-id", "path",
         ];
         for (var i = 0; i < args.Length; i++)
         {
@@ -161,6 +167,10 @@ public sealed class Options
             TimeoutSeconds = Number(Get("timeout"), "timeout", 10, 1, 120),
             ClientId = Get("client-id") is { Length: > 0 and <= 200 } clientId ? clientId
                 : Get("client-id") is null ? "bench" : throw new UsageException("--client-id must be 1 to 200 characters"),
+            Path = Get("path") is { } path
+                ? path.Length is > 1 and <= 1000 && path[0] == '/' && Uri.IsWellFormedUriString(path, UriKind.Relative) ? path
+                    : throw new UsageException("--path must be an absolute path such as /api/auth/verify")
+                : "/api/users/me",
         };
     }
 

@@ -6,6 +6,7 @@ using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -13,7 +14,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace ItemPathOrleans.Api.Authentication;
 
 /// <summary>
-/// JwtBearer configured for this cluster's tokens (RFC 8725): HS256 only, <c>typ</c> JWT,
+/// JwtBearer configured for this cluster's tokens (RFC 8725): the tenant's one algorithm (HS256 or ES256), <c>typ</c> JWT,
 /// <c>kid</c> looked up only in the request tenant's key ring, audience, issuer and tenant
 /// matched, 30 s skew, then the token type for the endpoint and the revocation check.
 /// </summary>
@@ -22,11 +23,12 @@ public static class TokenValidation
     public static IServiceCollection AddItemPathTokenValidation(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
+        services.TryAddSingleton<EcSigningKeys>();
         services.AddSingleton<SigningKeyResolver>();
         services.AddSingleton<RevocationCache>();
-        services.AddOptions<JwtBearerOptions>(TokenSchemes.Access).Configure<SigningKeyResolver, IOptions<TokensOptions>>((o, keys, tokens) => Configure(o, TokenClaims.AccessType, keys, tokens.Value));
-        services.AddOptions<JwtBearerOptions>(TokenSchemes.Refresh).Configure<SigningKeyResolver, IOptions<TokensOptions>>((o, keys, tokens) => Configure(o, TokenClaims.RefreshType, keys, tokens.Value));
-        services.AddOptions<JwtBearerOptions>(TokenSchemes.Any).Configure<SigningKeyResolver, IOptions<TokensOptions>>((o, keys, tokens) => Configure(o, null, keys, tokens.Value));
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Access).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, TokenClaims.AccessType, keys, tokens.Value, time));
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Refresh).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, TokenClaims.RefreshType, keys, tokens.Value, time));
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Any).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, null, keys, tokens.Value, time));
 
         services.AddAuthentication(TokenSchemes.Access)
             .AddJwtBearer(TokenSchemes.Access)
@@ -42,13 +44,14 @@ public static class TokenValidation
     }
 
     /// <param name="expectedType">The token type the scheme accepts; null for either.</param>
-    private static void Configure(JwtBearerOptions o, string? expectedType, SigningKeyResolver keys, TokensOptions tokens)
+    private static void Configure(JwtBearerOptions o, string? expectedType, SigningKeyResolver keys, TokensOptions tokens, TimeProvider time)
     {
         o.MapInboundClaims = false;
         o.RequireHttpsMetadata = false;
         o.TokenValidationParameters = new TokenValidationParameters
         {
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            // Narrowed per request to the tenant's one algorithm by the key resolver.
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.EcdsaSha256],
             ValidTypes = ["JWT"],
             ValidateAudience = true,
             ValidAudience = tokens.Audience,
@@ -57,6 +60,8 @@ public static class TokenValidation
             ValidateLifetime = true,
             RequireExpirationTime = false,
             ClockSkew = TokenClaims.ClockSkew,
+            // The host's clock (a test's fake one too) decides expiry, like every other time rule.
+            LifetimeValidator = (notBefore, expires, _, _) => ValidateLifetime(notBefore, expires, time),
             RequireSignedTokens = true,
             TryAllIssuerSigningKeys = false,
             IssuerSigningKeyResolver = keys.Resolve,
@@ -68,6 +73,15 @@ public static class TokenValidation
             OnChallenge = OnChallenge,
             OnForbidden = context => ProblemResult.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Admin rights required"),
         };
+    }
+
+    private static bool ValidateLifetime(DateTime? notBefore, DateTime? expires, TimeProvider time)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (notBefore is { } start && expires is { } end && start > end) throw new SecurityTokenInvalidLifetimeException("The token expires before it starts.") { NotBefore = start, Expires = end };
+        if (notBefore is { } nbf && nbf > now + TokenClaims.ClockSkew) throw new SecurityTokenNotYetValidException("The token is not yet valid.") { NotBefore = nbf };
+        if (expires is { } exp && exp < now - TokenClaims.ClockSkew) throw new SecurityTokenExpiredException("The token has expired.") { Expires = exp };
+        return true;
     }
 
     private static async Task OnTokenValidated(TokenValidatedContext context, string? expectedType, TokensOptions tokens)
@@ -163,8 +177,12 @@ public static class TokenValidation
         _ => "Invalid token",
     };
 
-    /// <summary>Finds the key a <c>kid</c> names, in the request tenant's ring and nowhere else.</summary>
-    public sealed class SigningKeyResolver(IHttpContextAccessor accessor, SigningKeyDerivation derivation)
+    /// <summary>
+    /// Finds the key a <c>kid</c> names, in the request tenant's ring and nowhere else, and only
+    /// when the token's <c>alg</c> is both the tenant's algorithm and that version's (RFC 8725
+    /// §3.1): an ES256 tenant refuses HS256 tokens and the reverse, whatever key they name.
+    /// </summary>
+    public sealed class SigningKeyResolver(IHttpContextAccessor accessor, SigningKeyDerivation derivation, EcSigningKeys ecKeys)
     {
         /// <summary>Set on a request whose token names a retired key version: it was revoked, not forged.</summary>
         public const string RetiredKeyItem = "itempath:retired-key";
@@ -183,8 +201,12 @@ public static class TokenValidation
                 http!.Items[RetiredKeyItem] = true;
                 return [];
             }
+            var algorithm = version.Alg;
+            if (algorithm != tenant.Info.Settings.Algorithm || (securityToken as JsonWebToken)?.Alg != algorithm) return [];
             var key = _keys.GetOrAdd((tenant.Id, version.Kid, version.MasterKeyId, Convert.ToBase64String(version.Salt)), _ =>
             {
+                if (algorithm == SigningAlgorithms.ES256)
+                    return new ECDsaSecurityKey(System.Security.Cryptography.ECDsa.Create(ecKeys.PublicKey(tenant.Id, version))) { KeyId = version.Kid };
                 var secret = derivation.SecretFor(tenant.Id, version);
                 return secret is null ? null! : new SymmetricSecurityKey(secret) { KeyId = version.Kid };
             });

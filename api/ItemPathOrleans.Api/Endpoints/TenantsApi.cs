@@ -181,6 +181,7 @@ public static class TenantsApi
             LockoutUserWindowSeconds = f.Int("lockoutUserWindowSeconds", ref error),
             PasswordMinLength = f.Int("passwordMinLength", ref error),
             RevocationLatencySeconds = f.Int("revocationLatencySeconds", ref error),
+            SigningAlgorithm = f.String("signingAlgorithm", ref error),
         };
         return (patch, error);
     }
@@ -195,13 +196,13 @@ public sealed record TenantJson(string Id, string Name, bool Disabled, string Cr
 public sealed record TenantListJson(IReadOnlyList<TenantJson> Tenants, int Total);
 
 /// <summary>A tenant's key versions: never a secret.</summary>
-public sealed record KeyJson(string Kid, string MasterKeyId, string CreatedAt, string? RetiredAt, bool Current);
+public sealed record KeyJson(string Kid, string MasterKeyId, string CreatedAt, string? RetiredAt, bool Current, string Alg);
 
 public sealed record KeyListJson(IReadOnlyList<KeyJson> Keys, int Total)
 {
     public static KeyListJson From(TenantInfo t)
     {
-        var keys = t.Keys.Select(k => new KeyJson(k.Kid, k.MasterKeyId, ApiJson.Iso(k.CreatedAt), k.RetiredAt is { } r ? ApiJson.Iso(r) : null, k.Kid == t.CurrentKid)).ToList();
+        var keys = t.Keys.Select(k => new KeyJson(k.Kid, k.MasterKeyId, ApiJson.Iso(k.CreatedAt), k.RetiredAt is { } r ? ApiJson.Iso(r) : null, k.Kid == t.CurrentKid, k.Alg)).ToList();
         return new KeyListJson(keys, keys.Count);
     }
 }
@@ -209,10 +210,12 @@ public sealed record KeyListJson(IReadOnlyList<KeyJson> Keys, int Total)
 public sealed record TenantSettingsJson(
     int AccessTokenLifetimeSeconds, int RefreshTokenLifetimeSeconds, bool RefreshTokenRotation, int RefreshReuseGraceSeconds,
     int MaxSessionsPerUser, int MaxApplicationTokensPerUser, int LockoutThreshold, int LockoutBaseSeconds, int LockoutMaxSeconds,
-    int LockoutUserThreshold, int LockoutUserWindowSeconds, int PasswordMinLength, int RevocationLatencySeconds, SsoSettingsJson? Sso)
+    int LockoutUserThreshold, int LockoutUserWindowSeconds, int PasswordMinLength, int RevocationLatencySeconds, SsoSettingsJson? Sso,
+    string SigningAlgorithm)
 {
     public static TenantSettingsJson From(TenantSettings s) => new(
         s.AccessTokenLifetimeSeconds, s.RefreshTokenLifetimeSeconds, s.RefreshTokenRotation, s.RefreshReuseGraceSeconds,
         s.MaxSessionsPerUser, s.MaxApplicationTokensPerUser, s.LockoutThreshold, s.LockoutBaseSeconds, s.LockoutMaxSeconds,
-        s.LockoutUserThreshold, s.LockoutUserWindowSeconds, s.PasswordMinLength, s.RevocationLatencySeconds, SsoSettingsJson.From(s.Sso));
+        s.LockoutUserThreshold, s.LockoutUserWindowSeconds, s.PasswordMinLength, s.RevocationLatencySeconds, SsoSettingsJson.From(s.Sso),
+        s.Algorithm);
 }

@@ -23,7 +23,7 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/api"))
+        if (!context.Request.Path.StartsWithSegments("/api") && !Endpoints.JwksApi.UsesRequestTenant(context.Request.Path))
         {
             await next(context);
             return;

@@ -3,7 +3,10 @@ namespace ItemPathOrleans.Contracts.Model;
 /// <summary>
 /// One version of a tenant's signing key. The secret is never stored: it is derived from the
 /// master secret named by <see cref="MasterKeyId"/>, the random <see cref="Salt"/>, and
-/// <c>tenant|kid</c> (see <see cref="Tokens.SigningKeyDerivation"/>).
+/// <c>tenant|kid</c> (see <see cref="Tokens.SigningKeyDerivation"/>). An ES256 version holds its
+/// P-256 private key encrypted under a key derived the same way (<see cref="Tokens.EcSigningKeys"/>)
+/// and its public key in the clear; <see cref="Algorithm"/> null means HS256 (versions made before
+/// the algorithm was recorded).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SigningKeyVersion(
@@ -11,4 +14,11 @@ public sealed record SigningKeyVersion(
     [property: Id(1)] string MasterKeyId,
     [property: Id(2)] byte[] Salt,
     [property: Id(3)] DateTimeOffset CreatedAt,
-    [property: Id(4)] DateTimeOffset? RetiredAt);
+    [property: Id(4)] DateTimeOffset? RetiredAt,
+    [property: Id(5)] string? Algorithm = null,
+    [property: Id(6)] byte[]? EncryptedPrivateKey = null,
+    [property: Id(7)] byte[]? PublicKey = null)
+{
+    /// <summary>The one algorithm this version signs and validates with.</summary>
+    public string Alg => Algorithm ?? Tokens.SigningAlgorithms.HS256;
+}

@@ -19,6 +19,10 @@ public sealed record TenantSettings
     [Id(12)] public int RevocationLatencySeconds { get; init; } = 5;
     /// <summary>Single sign-on with Microsoft Entra ID; null: not configured.</summary>
     [Id(13)] public SsoSettings? Sso { get; init; }
+    /// <summary><c>HS256</c> or <c>ES256</c>: the only algorithm the tenant signs and accepts. Null in state stored before it existed: HS256.</summary>
+    [Id(14)] public string? SigningAlgorithm { get; init; } = Tokens.SigningAlgorithms.HS256;
+
+    public string Algorithm => SigningAlgorithm ?? Tokens.SigningAlgorithms.HS256;
 
     public static TenantSettings Default { get; } = new();
 }

@@ -19,6 +19,7 @@ public sealed record TenantSettingsPatch
     [Id(12)] public int? RevocationLatencySeconds { get; init; }
     /// <summary>Present: the <c>sso</c> setting is replaced (or removed, when its value is null).</summary>
     [Id(13)] public SsoSettingsChange? Sso { get; init; }
+    [Id(14)] public string? SigningAlgorithm { get; init; }
 
     public TenantSettings ApplyTo(TenantSettings s) => s with
     {
@@ -36,6 +37,7 @@ public sealed record TenantSettingsPatch
         PasswordMinLength = PasswordMinLength ?? s.PasswordMinLength,
         RevocationLatencySeconds = RevocationLatencySeconds ?? s.RevocationLatencySeconds,
         Sso = Sso is { } sso ? sso.Value : s.Sso,
+        SigningAlgorithm = SigningAlgorithm ?? s.SigningAlgorithm,
     };
 }
 
@@ -56,7 +58,8 @@ public static class TenantSettingsRules
             ?? Range(nameof(s.LockoutUserWindowSeconds), s.LockoutUserWindowSeconds, 60, 86_400)
             ?? Range(nameof(s.PasswordMinLength), s.PasswordMinLength, 8, 128)
             ?? Range(nameof(s.RevocationLatencySeconds), s.RevocationLatencySeconds, 1, 60)
-            ?? SsoSettingsRules.Validate(s.Sso);
+            ?? SsoSettingsRules.Validate(s.Sso)
+            ?? (Tokens.SigningAlgorithms.IsSupported(s.Algorithm) ? null : $"{JsonName(nameof(s.SigningAlgorithm))} must be HS256 or ES256");
     }
 
     private static string? Range(string property, int value, int min, int max) =>

@@ -27,6 +27,7 @@ public static class GrainServices
         services.AddSingleton<IValidateOptions<PasswordHashingOptions>, StartupValidation>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SigningKeyDerivation>();
+        services.AddSingleton<EcSigningKeys>();
         services.AddSingleton<TokenMinter>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<PasswordHashingPool>();

@@ -34,8 +34,15 @@ public sealed class TenantGrain(
         var info = state.State.Info!;
         var settings = patch.ApplyTo(info.Settings);
         if (TenantSettingsRules.Validate(settings) is { } error) return (null, error);
-        state.State.Info = info with { Settings = settings, Version = info.Version + 1 };
+        var updated = info with { Settings = settings, Version = info.Version + 1 };
+        // A change of algorithm takes effect with a new key version of that algorithm: the stored
+        // versions stay as they are (retirable, and usable again if the tenant switches back).
+        var switched = info.FindKey(info.CurrentKid)?.Alg != settings.Algorithm;
+        if (switched) updated = WithNewVersion(updated);
+        state.State.Info = updated;
         await state.WriteOrDeactivateAsync(this);
+        if (switched)
+            await securityEvents.RecordAsync(new SecurityEvent(info.Id, null, SecurityEventNames.KeyRotated, $"{updated.CurrentKid} signs from now on with {settings.Algorithm}", time.GetUtcNow()));
         return (state.State.Info, null);
     }
 
@@ -53,12 +60,22 @@ public sealed class TenantGrain(
     {
         RequireCreated();
         var info = state.State.Info!;
-        var next = info.Keys.Select(k => int.TryParse(k.Kid.AsSpan(1), out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
-        var version = new SigningKeyVersion($"k{next}", tokens.Value.CurrentMasterKey.Id, RandomNumberGenerator.GetBytes(32), time.GetUtcNow(), null);
-        state.State.Info = info with { Keys = [.. info.Keys, version], CurrentKid = version.Kid, Version = info.Version + 1 };
+        state.State.Info = WithNewVersion(info with { Version = info.Version + 1 });
         await state.WriteOrDeactivateAsync(this);
-        await securityEvents.RecordAsync(new SecurityEvent(info.Id, null, SecurityEventNames.KeyRotated, $"{version.Kid} signs from now on", time.GetUtcNow()));
+        await securityEvents.RecordAsync(new SecurityEvent(info.Id, null, SecurityEventNames.KeyRotated, $"{state.State.Info.CurrentKid} signs from now on", time.GetUtcNow()));
         return state.State.Info;
+    }
+
+    /// <summary>The ring with a new current version of the tenant's algorithm, derived from the current master key.</summary>
+    private TenantInfo WithNewVersion(TenantInfo info)
+    {
+        var next = info.Keys.Select(k => int.TryParse(k.Kid.AsSpan(1), out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
+        var kid = $"k{next}";
+        var master = tokens.Value.CurrentMasterKey;
+        var version = info.Settings.Algorithm == SigningAlgorithms.ES256
+            ? EcSigningKeys.Create(info.Id, kid, master, time.GetUtcNow())
+            : new SigningKeyVersion(kid, master.Id, RandomNumberGenerator.GetBytes(32), time.GetUtcNow(), null);
+        return info with { Keys = [.. info.Keys, version], CurrentKid = version.Kid };
     }
 
     public async Task<(TenantInfo? Tenant, KeyRetireError Error)> RetireKey(string kid)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ItemPathOrleans.Contracts;
@@ -20,38 +21,69 @@ public readonly record struct TokenDescriptor(
     string SessionId);
 
 /// <summary>
-/// Mints HS256 JWS compact tokens with the claims in the ItemPath order (<c>fresh, iat, jti,
-/// type, identity, nbf, exp</c>, then <c>tid, uid, sid, iss, aud</c>). Minting is deterministic:
-/// the same descriptor and key give the same bytes, which lets a refresh replay re-sign a
-/// successor instead of storing it.
+/// Mints JWS compact tokens with the claims in the ItemPath order (<c>fresh, iat, jti,
+/// type, identity, nbf, exp</c>, then <c>tid, uid, sid, iss, aud</c>), signed by the tenant's
+/// current key version with that version's algorithm. HS256 minting is deterministic: the same
+/// descriptor and key give the same bytes, which lets a refresh replay re-sign a successor
+/// instead of storing it. ES256 signatures are randomized (ECDSA): a replay gives the same header
+/// and claims under a new, equally valid signature.
 /// </summary>
-public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOptions> options)
+public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOptions> options, EcSigningKeys? ecKeys = null)
 {
+    private readonly EcSigningKeys _ecKeys = ecKeys ?? new EcSigningKeys(options);
+    // ECDsa instances are not documented as safe for concurrent use: each signer is used by one caller at a time.
+    private readonly ConcurrentDictionary<(string Tenant, string Kid, string Salt), ConcurrentBag<ECDsa>> _signers = new();
+
     public string Mint(TenantInfo tenant, in TokenDescriptor token)
     {
         var key = tenant.FindKey(tenant.CurrentKid)
                   ?? throw new InvalidOperationException($"Tenant '{tenant.Id}' has no signing key '{tenant.CurrentKid}'.");
-        var secret = keys.SecretFor(tenant.Id, key)
-                     ?? throw new SigningKeyUnavailableException($"Tenant '{tenant.Id}': master key '{key.MasterKeyId}' of signing key {key.Kid} is not configured.");
 
         var buffer = new ArrayBufferWriter<byte>(512);
-        AppendBase64Url(buffer, Header(key.Kid));
+        AppendBase64Url(buffer, Header(key.Kid, key.Alg));
         buffer.Write("."u8);
         AppendBase64Url(buffer, Payload(tenant.Id, token));
-        var signature = HMACSHA256.HashData(secret, buffer.WrittenSpan);
+        var signature = key.Alg == SigningAlgorithms.ES256 ? SignEs256(tenant.Id, key, buffer.WrittenSpan) : SignHs256(tenant.Id, key, buffer.WrittenSpan);
         buffer.Write("."u8);
         AppendBase64Url(buffer, signature);
         return System.Text.Encoding.ASCII.GetString(buffer.WrittenSpan);
     }
 
-    private static byte[] Header(string kid)
+    private byte[] SignHs256(string tenant, SigningKeyVersion key, ReadOnlySpan<byte> input)
+    {
+        var secret = keys.SecretFor(tenant, key)
+                     ?? throw new SigningKeyUnavailableException($"Tenant '{tenant}': master key '{key.MasterKeyId}' of signing key {key.Kid} is not configured.");
+        return HMACSHA256.HashData(secret, input);
+    }
+
+    /// <summary>JWS ES256: the IEEE P1363 form, r and s of 32 bytes each (RFC 7518 §3.4).</summary>
+    private byte[] SignEs256(string tenant, SigningKeyVersion key, ReadOnlySpan<byte> input)
+    {
+        var pool = _signers.GetOrAdd((tenant, key.Kid, Convert.ToBase64String(key.Salt)), _ => []);
+        if (!pool.TryTake(out var signer))
+        {
+            var parameters = _ecKeys.PrivateKey(tenant, key)
+                             ?? throw new SigningKeyUnavailableException($"Tenant '{tenant}': master key '{key.MasterKeyId}' of signing key {key.Kid} is not configured.");
+            signer = ECDsa.Create(parameters);
+        }
+        try
+        {
+            return signer.SignData(input, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+        finally
+        {
+            pool.Add(signer);
+        }
+    }
+
+    private static byte[] Header(string kid, string alg)
     {
         var buffer = new ArrayBufferWriter<byte>(64);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
             w.WriteString("typ", "JWT");
-            w.WriteString("alg", TokenClaims.Algorithm);
+            w.WriteString("alg", alg);
             w.WriteString("kid", kid);
             w.WriteEndObject();
         }

@@ -1,0 +1,98 @@
+using ItemPathOrleans.Api.Authentication;
+using ItemPathOrleans.Api.Http;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.Transforms;
+
+namespace ItemPathOrleans.Api.Gateway;
+
+/// <summary>
+/// Proxy mode on YARP: each configured route requires the access policy (access or application
+/// token, revocation check), then goes to the upstream with the bearer's <c>X-Auth-*</c> headers.
+/// Every incoming header with that prefix is dropped first, in any casing, so a client cannot
+/// speak for someone else; the client's Authorization header goes on only when configured.
+/// </summary>
+public static class GatewayProxy
+{
+    private const string ClusterId = "gateway-upstream";
+
+    public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section))
+            .Validate(o => !o.Validate().Any(), "Gateway options are invalid (see the README: Gateway:Upstream, Gateway:Routes).")
+            .ValidateOnStart();
+        var options = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        if (!options.Enabled) return services;
+
+        var routes = options.Routes.Select((path, i) => new RouteConfig
+        {
+            RouteId = $"gateway-{i}",
+            ClusterId = ClusterId,
+            Match = new RouteMatch { Path = path },
+            AuthorizationPolicy = TokenSchemes.AccessPolicy,
+        }).ToList();
+        var cluster = new ClusterConfig
+        {
+            ClusterId = ClusterId,
+            Destinations = new Dictionary<string, DestinationConfig> { ["upstream"] = new() { Address = options.Upstream! } },
+            HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.TimeoutSeconds) },
+        };
+        services.AddReverseProxy()
+            .LoadFromMemory(routes, [cluster])
+            .AddTransforms(context => context.AddRequestTransform(transform =>
+            {
+                var request = transform.ProxyRequest;
+                foreach (var name in request.Headers.Select(h => h.Key).Where(GatewayIdentity.IsReserved).ToList()) request.Headers.Remove(name);
+                if (request.Content is { } content)
+                {
+                    foreach (var name in content.Headers.Select(h => h.Key).Where(GatewayIdentity.IsReserved).ToList()) content.Headers.Remove(name);
+                }
+                if (!options.ForwardAuthorization) request.Headers.Authorization = null;
+                foreach (var (name, value) in GatewayIdentity.From(transform.HttpContext.User).Headers()) request.Headers.TryAddWithoutValidation(name, value);
+                return ValueTask.CompletedTask;
+            }));
+        return services;
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Enabled) return app;
+        app.MapReverseProxy(proxy => proxy.Use(UpstreamFailures));
+        return app;
+    }
+
+    /// <summary>Whether a request was routed to the gateway (its body limit is the gateway's).</summary>
+    public static bool IsProxied(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
+
+    /// <summary>
+    /// The upstream's own answers pass through untouched; a failure to reach it becomes a problem
+    /// answer (502, 503 or 504 with Retry-After), never a 500 nor an empty body.
+    /// </summary>
+    private static async Task UpstreamFailures(HttpContext context, Func<Task> next)
+    {
+        var pages = context.Features.Get<IStatusCodePagesFeature>();
+        if (pages is not null) pages.Enabled = false;
+        await next();
+
+        var error = context.Features.Get<IForwarderErrorFeature>();
+        if (error is null || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return;
+        switch (error.Error)
+        {
+            case ForwarderError.RequestTimedOut:
+                await new ProblemResult(StatusCodes.Status504GatewayTimeout, "The upstream service did not answer in time", retryAfterSeconds: 2).ExecuteAsync(context);
+                break;
+            case ForwarderError.NoAvailableDestinations:
+                await new ProblemResult(StatusCodes.Status503ServiceUnavailable, "No upstream service is available", retryAfterSeconds: 2).ExecuteAsync(context);
+                break;
+            case ForwarderError.RequestBodyClient:
+                await Problems.BadRequest("The request body could not be read").ExecuteAsync(context);
+                break;
+            default:
+                await new ProblemResult(StatusCodes.Status502BadGateway, "The upstream service is unavailable", retryAfterSeconds: 2).ExecuteAsync(context);
+                break;
+        }
+    }
+}

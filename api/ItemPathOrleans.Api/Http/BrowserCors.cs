@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
+
+namespace ItemPathOrleans.Api.Http;
+
+/// <summary>CORS for browser front ends (MSAL single-page apps). Empty origins: no CORS headers at all.</summary>
+public sealed class BrowserCorsOptions
+{
+    public const string Section = "Cors";
+
+    /// <summary>Exact origins (<c>https://app.example.com</c>); no wildcard.</summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>How long a browser may keep a preflight answer.</summary>
+    public int PreflightMaxAgeSeconds { get; set; } = 600;
+
+    public IEnumerable<string> Validate()
+    {
+        foreach (var origin in AllowedOrigins)
+        {
+            if (origin == "*") yield return "Cors:AllowedOrigins takes exact origins, not '*'.";
+            else if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+                     || uri.AbsolutePath != "/" || origin.EndsWith('/') || !string.IsNullOrEmpty(uri.Query))
+                yield return $"Cors:AllowedOrigins '{origin}' must be an origin: scheme://host[:port], nothing after.";
+        }
+        if (PreflightMaxAgeSeconds is < 0 or > 86_400) yield return "Cors:PreflightMaxAgeSeconds must be between 0 and 86400.";
+    }
+}
+
+public static class BrowserCors
+{
+    /// <summary>Headers a browser may send: the token, JSON bodies, the tenant.</summary>
+    private static readonly string[] RequestHeaders = ["Authorization", "Content-Type", "X-Tenant"];
+
+    /// <summary>Headers a browser script may read: the challenge, the wait after a 429 or 503, the bearer's identity.</summary>
+    private static readonly string[] ExposedHeaders =
+    [
+        "WWW-Authenticate", "Retry-After",
+        Gateway.GatewayIdentity.TenantHeader, Gateway.GatewayIdentity.UserIdHeader, Gateway.GatewayIdentity.UsernameHeader,
+        Gateway.GatewayIdentity.TypeHeader, Gateway.GatewayIdentity.IsAdminHeader, Gateway.GatewayIdentity.SessionIdHeader,
+    ];
+
+    public static IServiceCollection AddBrowserCors(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BrowserCorsOptions>().Bind(configuration.GetSection(BrowserCorsOptions.Section))
+            .Validate(o => !o.Validate().Any(), "Cors options are invalid (see the README: Cors:AllowedOrigins).")
+            .ValidateOnStart();
+        var options = configuration.GetSection(BrowserCorsOptions.Section).Get<BrowserCorsOptions>() ?? new BrowserCorsOptions();
+        if (options.AllowedOrigins.Count == 0) return services;
+        services.AddCors(cors => cors.AddDefaultPolicy(new CorsPolicyBuilder()
+            .WithOrigins([.. options.AllowedOrigins])
+            .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete)
+            .WithHeaders(RequestHeaders)
+            .WithExposedHeaders(ExposedHeaders)
+            .SetPreflightMaxAge(TimeSpan.FromSeconds(options.PreflightMaxAgeSeconds))
+            // Bearer tokens, no cookies: credentials mode stays off.
+            .Build()));
+        return services;
+    }
+
+    /// <summary>
+    /// Early in the pipeline, so preflights are answered before tenant resolution and
+    /// authentication, and error answers (401, 404, 503) carry the headers too.
+    /// </summary>
+    public static WebApplication UseBrowserCors(this WebApplication app)
+    {
+        var options = app.Configuration.GetSection(BrowserCorsOptions.Section).Get<BrowserCorsOptions>() ?? new BrowserCorsOptions();
+        if (options.AllowedOrigins.Count > 0) app.UseCors();
+        return app;
+    }
+}
