@@ -93,6 +93,7 @@ app.MapHealthApi();
 app.MapSessionApi();
 app.MapUsersApi();
 app.MapTenantsApi();
+app.MapOAuthApi();
 
 try
 {
