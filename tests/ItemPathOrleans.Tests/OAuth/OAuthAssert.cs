@@ -13,6 +13,7 @@ public static class OAuthAssert
         Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         NotCached(response);
+        Assert.Contains("no-cache", response.Headers.Pragma.Select(p => p.Name));
         var body = JsonDocument.Parse(text).RootElement;
         Assert.Equal(error, body.GetProperty("error").GetString());
         if (description is not null) Assert.Equal(description, body.GetProperty("error_description").GetString());
@@ -22,7 +23,6 @@ public static class OAuthAssert
     public static void NotCached(HttpResponseMessage response)
     {
         Assert.True(response.Headers.CacheControl?.NoStore, "Cache-Control: no-store expected");
-        Assert.Contains("no-cache", response.Headers.Pragma.Select(p => p.Name));
     }
 
     public static async Task<JsonElement> Ok(HttpResponseMessage response)
