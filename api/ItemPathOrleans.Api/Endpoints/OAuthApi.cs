@@ -46,23 +46,27 @@ public static partial class OAuthApi
             .WithSummary($"OAuth 2.0 token endpoint of {whose}: grant_type password or refresh_token")
             .Accepts<OAuthTokenForm>(FormBody.MediaType)
             .Produces<OAuthTokenJson>()
-            .Produces<OAuthErrorJson>(StatusCodes.Status400BadRequest)
-            .Produces<OAuthErrorJson>(StatusCodes.Status503ServiceUnavailable);
+            .ProducesOAuthErrors();
         group.MapPost("/revoke", Revoke)
             .WithName("OAuthRevoke" + nameSuffix)
             .WithSummary($"OAuth 2.0 token revocation (RFC 7009) of {whose}: revokes the token's session; 200 for any token")
             .Accepts<OAuthTokenParameterForm>(FormBody.MediaType)
             .Produces(StatusCodes.Status200OK)
-            .Produces<OAuthErrorJson>(StatusCodes.Status400BadRequest)
-            .Produces<OAuthErrorJson>(StatusCodes.Status503ServiceUnavailable);
+            .ProducesOAuthErrors();
         group.MapPost("/introspect", Introspect)
             .WithName("OAuthIntrospect" + nameSuffix)
             .WithSummary($"OAuth 2.0 token introspection (RFC 7662) of {whose}; the caller presents an application token as Bearer")
             .Accepts<OAuthTokenParameterForm>(FormBody.MediaType)
             .Produces<OAuthIntrospectionJson>()
-            .Produces<OAuthErrorJson>(StatusCodes.Status400BadRequest)
-            .Produces<OAuthErrorJson>(StatusCodes.Status401Unauthorized)
-            .Produces<OAuthErrorJson>(StatusCodes.Status503ServiceUnavailable);
+            .ProducesOAuthErrors(StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>The RFC 6749 §5.2 errors an endpoint answers: 400, 503 when the cluster does not answer, and <paramref name="more"/>.</summary>
+    private static RouteHandlerBuilder ProducesOAuthErrors(this RouteHandlerBuilder endpoint, params int[] more)
+    {
+        foreach (var status in more.Prepend(StatusCodes.Status400BadRequest).Append(StatusCodes.Status503ServiceUnavailable))
+            endpoint.Produces<OAuthErrorJson>(status);
+        return endpoint;
     }
 
     private static async Task<IResult> Token(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins, PresentedTokens presented, TimeProvider time)
@@ -117,16 +121,10 @@ public static partial class OAuthApi
 
     private static async Task<IResult> Revoke(HttpContext context, IGrainFactory grains, PresentedTokens presented)
     {
-        var (form, failure) = await ReadFormAsync(context);
-        if (failure is not null) return failure;
-        string? error = null;
-        var token = form!.Get("token", ref error, required: true);
-        if (error is not null) return OAuthErrors.BadRequest(error);
-
         // RFC 7009 §2.2: a token that is invalid, expired or already revoked is answered 200 all the same.
-        var presentedToken = await presented.ValidateAsync(context, token!, expectedType: null, askUserGrain: false);
-        if (presentedToken.Verdict.Unavailable is not null) return OAuthErrors.Unavailable();
-        if (presentedToken.Identity is { } identity)
+        var (subject, failure) = await PresentedTokenParameterAsync(context, presented, askUserGrain: false);
+        if (failure is not null) return failure;
+        if (subject!.Identity is { } identity)
             await SessionCalls.RevokeAsync(context, grains, identity, identity.SessionId, RevocationReasons.Logout);
         return TypedResults.Ok();
     }
@@ -141,15 +139,9 @@ public static partial class OAuthApi
         if (TokenIdentity.From(caller.Principal!).SessionKind != SessionKinds.Application)
             return OAuthErrors.Unauthorized("Only application tokens may introspect", tokenPresented: true);
 
-        var (form, failure) = await ReadFormAsync(context);
-        if (failure is not null) return failure;
-        string? error = null;
-        var token = form!.Get("token", ref error, required: true);
-        if (error is not null) return OAuthErrors.BadRequest(error);
-
         // The user grain, not the cache: a token revoked a moment ago is inactive now.
-        var subject = await presented.ValidateAsync(context, token!, expectedType: null, askUserGrain: true);
-        if (subject.Verdict.Unavailable is not null) return OAuthErrors.Unavailable();
+        var (subject, failure) = await PresentedTokenParameterAsync(context, presented, askUserGrain: true);
+        if (failure is not null) return failure;
         if (subject is not { Token: { } jwt, Identity: { } identity, Verdict.Session: { } session }) return TypedResults.Ok(OAuthIntrospectionJson.Inactive);
 
         var isRefresh = jwt.GetPayloadValue<string>(TokenClaims.Type) == TokenClaims.RefreshType;
@@ -191,6 +183,18 @@ public static partial class OAuthApi
         var (form, invalid, tooLarge) = await FormBody.ReadAsync(context.Request);
         if (tooLarge is not null) return (null, tooLarge);
         return invalid is not null ? (null, OAuthErrors.BadRequest(invalid)) : (form, null);
+    }
+
+    /// <summary>The <c>token</c> parameter of revocation and introspection, validated; or the answer that refuses the request.</summary>
+    private static async Task<(PresentedToken? Token, IResult? Failure)> PresentedTokenParameterAsync(HttpContext context, PresentedTokens presented, bool askUserGrain)
+    {
+        var (form, failure) = await ReadFormAsync(context);
+        if (failure is not null) return (null, failure);
+        string? error = null;
+        var token = form!.Get("token", ref error, required: true);
+        if (error is not null) return (null, OAuthErrors.BadRequest(error));
+        var subject = await presented.ValidateAsync(context, token!, expectedType: null, askUserGrain);
+        return subject.Verdict.Unavailable is not null ? (null, OAuthErrors.Unavailable()) : (subject, null);
     }
 
     private static IResult TokenAnswer(IssuedToken access, IssuedToken? refresh, TimeProvider time)

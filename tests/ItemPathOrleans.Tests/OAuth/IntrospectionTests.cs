@@ -131,7 +131,7 @@ public sealed class IntrospectionTests(OAuthFixture fixture)
         var tenant = fixture.RotatingTenant;
         var username = await fixture.CreateUserAsync(tenant, "intro-spent");
         var t0 = (await PasswordGrantAsync(tenant, username)).GetProperty("refresh_token").GetString()!;
-        var next = await OAuthAssert.Ok(await fixture.PostFormAsync(TokenEndpoint(tenant), [P("grant_type", "refresh_token"), P("refresh_token", t0)]));
+        var next = await OAuthAssert.Ok(await fixture.RefreshGrantAsync(tenant, t0));
         var t1 = next.GetProperty("refresh_token").GetString()!;
 
         AssertInactive(await IntrospectAsync(t0, tenant));
@@ -181,7 +181,7 @@ public sealed class IntrospectionTests(OAuthFixture fixture)
         using (var logout = fixture.Client(Default, tokens.GetProperty("refresh_token").GetString()))
             Assert.Equal(HttpStatusCode.NoContent, (await logout.PostAsync("/api/users/logout", null)).StatusCode);
 
-        var refused = await fixture.PostFormAsync(TokenEndpoint(Default), [P("grant_type", "refresh_token"), P("refresh_token", tokens.GetProperty("refresh_token").GetString()!)]);
+        var refused = await fixture.RefreshGrantAsync(Default, tokens.GetProperty("refresh_token").GetString()!);
         await OAuthAssert.Error(refused, HttpStatusCode.BadRequest, "invalid_grant", "Token has been revoked");
         AssertInactive(await IntrospectAsync(tokens.GetProperty("access_token").GetString()!));
     }
@@ -193,13 +193,13 @@ public sealed class IntrospectionTests(OAuthFixture fixture)
         // An ItemPath login's refresh token, revoked through RFC 7009.
         var login = await fixture.ItemPathLoginAsync(Default, username);
         var refresh = login.GetProperty("refreshToken").GetString()!;
-        Assert.Equal(HttpStatusCode.OK, (await fixture.PostFormAsync(RevocationEndpoint(Default), [P("token", refresh)])).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.RevokeAsync(Default, refresh)).StatusCode);
         using (var http = fixture.Client(Default, refresh))
             await HttpAssert.InvalidToken(await http.PostAsync("/api/users/refresh", null), "Token has been revoked");
 
         // Revoking an access token ends its session too.
         var other = await fixture.ItemPathLoginAsync(Default, username);
-        Assert.Equal(HttpStatusCode.OK, (await fixture.PostFormAsync(RevocationEndpoint(Default), [P("token", other.GetProperty("accessToken").GetString()!)])).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.RevokeAsync(Default, other.GetProperty("accessToken").GetString()!)).StatusCode);
         using (var http = fixture.Client(Default, other.GetProperty("refreshToken").GetString()))
             await HttpAssert.InvalidToken(await http.PostAsync("/api/users/refresh", null), "Token has been revoked");
 

@@ -98,6 +98,14 @@ public sealed class OAuthFixture : IAsyncLifetime
         return await http.PostAsync(url, new FormUrlEncodedContent(form));
     }
 
+    public Task<HttpResponseMessage> PasswordGrantAsync(string tenant, string username, string password = Password) =>
+        PostFormAsync(TokenEndpoint(tenant), [P("grant_type", "password"), P("username", username), P("password", password)]);
+
+    public Task<HttpResponseMessage> RefreshGrantAsync(string tenant, string refreshToken) =>
+        PostFormAsync(TokenEndpoint(tenant), [P("grant_type", "refresh_token"), P("refresh_token", refreshToken)]);
+
+    public Task<HttpResponseMessage> RevokeAsync(string tenant, string token) => PostFormAsync(RevocationEndpoint(tenant), [P("token", token)]);
+
     public static KeyValuePair<string, string> P(string name, string value) => new(name, value);
 }
 

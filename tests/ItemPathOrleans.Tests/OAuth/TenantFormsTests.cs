@@ -55,11 +55,11 @@ public sealed class TenantFormsTests(OAuthFixture fixture)
         var other = fixture.OtherTenant;
 
         // A default-tenant refresh token at the other tenant's token endpoint.
-        await OAuthAssert.Error(await fixture.PostFormAsync(TokenEndpoint(other), [P("grant_type", "refresh_token"), P("refresh_token", refresh)]),
+        await OAuthAssert.Error(await fixture.RefreshGrantAsync(other, refresh),
             HttpStatusCode.BadRequest, "invalid_grant");
         // Revoking it there does nothing to its session.
-        Assert.Equal(HttpStatusCode.OK, (await fixture.PostFormAsync(RevocationEndpoint(other), [P("token", refresh)])).StatusCode);
-        await OAuthAssert.Ok(await fixture.PostFormAsync(TokenEndpoint(Default), [P("grant_type", "refresh_token"), P("refresh_token", refresh)]));
+        Assert.Equal(HttpStatusCode.OK, (await fixture.RevokeAsync(other, refresh)).StatusCode);
+        await OAuthAssert.Ok(await fixture.RefreshGrantAsync(Default, refresh));
 
         // Introspection there, by the other tenant's resource server: inactive.
         using (var foreign = fixture.Client(bearer: await fixture.ApplicationTokenAsync(other)))

@@ -16,21 +16,24 @@ public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
 
     private async Task<(string Access, string Refresh)> PasswordGrantAsync(string tenant, string username)
     {
-        var body = await OAuthAssert.Ok(await fixture.PostFormAsync(TokenEndpoint(tenant),
-            [P("grant_type", "password"), P("username", username), P("password", Password)]));
+        var body = await OAuthAssert.Ok(await fixture.PasswordGrantAsync(tenant, username));
         return (body.GetProperty("access_token").GetString()!, body.GetProperty("refresh_token").GetString()!);
     }
+
+    /// <summary>A new user's refresh token in the tenant with rotation on.</summary>
+    private async Task<string> RotatingRefreshTokenAsync(string prefix) =>
+        (await PasswordGrantAsync(fixture.RotatingTenant, await fixture.CreateUserAsync(fixture.RotatingTenant, prefix))).Refresh;
 
     [Fact]
     public async Task A_wrong_password_is_invalid_grant_and_an_unknown_user_looks_the_same()
     {
         var username = await fixture.CreateUserAsync(Default, "oauth-bad-pw");
-        var wrong = await TokenAsync(P("grant_type", "password"), P("username", username), P("password", "Not-the-password-1"));
+        var wrong = await fixture.PasswordGrantAsync(Default, username, "Not-the-password-1");
         var body = await OAuthAssert.Error(wrong, HttpStatusCode.BadRequest, "invalid_grant", "Bad username or password");
         Assert.Equal(2, body.EnumerateObject().Count());
         Assert.False(wrong.Headers.Contains("Retry-After"));
 
-        var unknown = await TokenAsync(P("grant_type", "password"), P("username", UniqueName("nobody")), P("password", Password));
+        var unknown = await fixture.PasswordGrantAsync(Default, UniqueName("nobody"), Password);
         await OAuthAssert.Error(unknown, HttpStatusCode.BadRequest, "invalid_grant", "Bad username or password");
     }
 
@@ -40,11 +43,11 @@ public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
         var username = await fixture.CreateUserAsync(Default, "oauth-lock");
         for (var i = 0; i < 5; i++)
         {
-            var failed = await TokenAsync(P("grant_type", "password"), P("username", username), P("password", "Not-the-password-1"));
+            var failed = await fixture.PasswordGrantAsync(Default, username, "Not-the-password-1");
             await OAuthAssert.Error(failed, HttpStatusCode.BadRequest, "invalid_grant", "Bad username or password");
         }
 
-        var locked = await TokenAsync(P("grant_type", "password"), P("username", username), P("password", Password));
+        var locked = await fixture.PasswordGrantAsync(Default, username, Password);
         await OAuthAssert.Error(locked, HttpStatusCode.BadRequest, "invalid_grant", "Too many failed login attempts; retry later");
         var retryAfter = int.Parse(Assert.Single(locked.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 1, 60);
@@ -106,7 +109,7 @@ public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
     {
         var username = await fixture.CreateUserAsync(Default, "oauth-revoked");
         var (_, refresh) = await PasswordGrantAsync(Default, username);
-        Assert.Equal(HttpStatusCode.OK, (await fixture.PostFormAsync(RevocationEndpoint(Default), [P("token", refresh)])).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.RevokeAsync(Default, refresh)).StatusCode);
 
         var response = await TokenAsync(P("grant_type", "refresh_token"), P("refresh_token", refresh));
         await OAuthAssert.Error(response, HttpStatusCode.BadRequest, "invalid_grant", "Token has been revoked");
@@ -116,17 +119,16 @@ public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
     public async Task A_spent_refresh_token_is_invalid_grant_and_ends_the_session()
     {
         var tenant = fixture.RotatingTenant;
-        var username = await fixture.CreateUserAsync(tenant, "oauth-spent");
-        var (_, t0) = await PasswordGrantAsync(tenant, username);
-        var t1 = (await OAuthAssert.Ok(await fixture.PostFormAsync(TokenEndpoint(tenant), [P("grant_type", "refresh_token"), P("refresh_token", t0)])))
+        var t0 = await RotatingRefreshTokenAsync("oauth-spent");
+        var t1 = (await OAuthAssert.Ok(await fixture.RefreshGrantAsync(tenant, t0)))
             .GetProperty("refresh_token").GetString()!;
         // t1 presented: t0 is spent for good.
-        var t2 = (await OAuthAssert.Ok(await fixture.PostFormAsync(TokenEndpoint(tenant), [P("grant_type", "refresh_token"), P("refresh_token", t1)])))
+        var t2 = (await OAuthAssert.Ok(await fixture.RefreshGrantAsync(tenant, t1)))
             .GetProperty("refresh_token").GetString()!;
 
-        var spent = await fixture.PostFormAsync(TokenEndpoint(tenant), [P("grant_type", "refresh_token"), P("refresh_token", t0)]);
+        var spent = await fixture.RefreshGrantAsync(tenant, t0);
         await OAuthAssert.Error(spent, HttpStatusCode.BadRequest, "invalid_grant", "Token has been revoked");
-        var latest = await fixture.PostFormAsync(TokenEndpoint(tenant), [P("grant_type", "refresh_token"), P("refresh_token", t2)]);
+        var latest = await fixture.RefreshGrantAsync(tenant, t2);
         await OAuthAssert.Error(latest, HttpStatusCode.BadRequest, "invalid_grant", "Token has been revoked");
     }
 
@@ -134,10 +136,9 @@ public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
     public async Task A_lost_answer_is_replayed_byte_for_byte_within_the_grace_window()
     {
         var tenant = fixture.RotatingTenant;
-        var username = await fixture.CreateUserAsync(tenant, "oauth-replay");
-        var (_, t0) = await PasswordGrantAsync(tenant, username);
-        var first = await (await fixture.PostFormAsync(TokenEndpoint(tenant), [P("grant_type", "refresh_token"), P("refresh_token", t0)])).Content.ReadAsStringAsync();
-        var again = await fixture.PostFormAsync(TokenEndpoint(tenant), [P("grant_type", "refresh_token"), P("refresh_token", t0)]);
+        var t0 = await RotatingRefreshTokenAsync("oauth-replay");
+        var first = await (await fixture.RefreshGrantAsync(tenant, t0)).Content.ReadAsStringAsync();
+        var again = await fixture.RefreshGrantAsync(tenant, t0);
         var replay = await OAuthAssert.Ok(again);
         var original = JsonDocument.Parse(first).RootElement;
         Assert.Equal(original.GetProperty("access_token").GetString(), replay.GetProperty("access_token").GetString());
