@@ -177,6 +177,21 @@ public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData("application/json", """{"grant_type": "password"}""", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("multipart/form-data; boundary=x", "--x--", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("text/plain", "grant_type=password", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("application/x-www-form-urlencoded; charset=iso-8859-1", "grant_type=password", HttpStatusCode.BadRequest)]
+    public async Task A_body_that_is_not_a_UTF8_form_is_refused(string contentType, string body, HttpStatusCode status)
+    {
+        using var http = fixture.Client();
+        var content = new StringContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        var response = await http.PostAsync(TokenEndpoint(Default), content);
+        if (status == HttpStatusCode.BadRequest) await OAuthAssert.Error(response, status, "invalid_request", "The body must be UTF-8");
+        else await HttpAssert.Problem(response, status);
+    }
+
     [Fact]
     public async Task A_body_over_16_KiB_is_413_even_without_a_Content_Length()
     {
