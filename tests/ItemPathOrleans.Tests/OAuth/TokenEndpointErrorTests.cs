@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using ItemPathOrleans.Tests.Http;
+using ItemPathOrleans.Tests.Infrastructure;
 using static ItemPathOrleans.Tests.OAuth.OAuthFixture;
 
 namespace ItemPathOrleans.Tests.OAuth;
@@ -73,6 +74,33 @@ public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
         using var http = fixture.Client();
         var response = await http.PostAsync(TokenEndpoint(Default), new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"));
         await OAuthAssert.Error(response, HttpStatusCode.BadRequest, "invalid_request", description);
+    }
+
+    [Fact]
+    public async Task The_failed_login_and_request_limits_of_the_ItemPath_login_apply_to_the_token_endpoint()
+    {
+        // One node whose address has three failed logins a minute, shared by both front doors.
+        await using var limited = new ApiFactory(fixture.Cluster.Client, settings: new Dictionary<string, string?> { ["RateLimit:FailedLoginsPerMinute"] = "3" });
+        using var http = limited.CreateClient();
+        Task<HttpResponseMessage> GuessAsync(int i) => http.PostAsync(TokenEndpoint(Default), new FormUrlEncodedContent(
+            [P("grant_type", "password"), P("username", UniqueName("limit-" + i)), P("password", "Not-the-password-1")]));
+
+        await OAuthAssert.Error(await GuessAsync(0), HttpStatusCode.BadRequest, "invalid_grant", "Bad username or password");
+        using (var itemPath = await http.PostAsync("/api/users/login", HttpAssert.Json(new { username = UniqueName("limit-x"), password = "Not-the-password-1" })))
+            Assert.Equal(HttpStatusCode.Unauthorized, itemPath.StatusCode);
+        await OAuthAssert.Error(await GuessAsync(1), HttpStatusCode.BadRequest, "invalid_grant", "Bad username or password");
+        var refused = await GuessAsync(2);
+        await OAuthAssert.Error(refused, HttpStatusCode.BadRequest, "invalid_grant", "Too many failed login attempts; retry later");
+        Assert.NotNull(refused.Headers.RetryAfter);
+
+        // Every authentication request per address, when an operator turns it on: the OAuth endpoints count.
+        await using var capped = new ApiFactory(fixture.Cluster.Client, settings: new Dictionary<string, string?> { ["RateLimit:AuthRequestsPerMinute"] = "2" });
+        using var cappedHttp = capped.CreateClient();
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.OK, (await cappedHttp.PostAsync(RevocationEndpoint(Default), new FormUrlEncodedContent([P("token", "x")]))).StatusCode);
+        var over = await cappedHttp.PostAsync(IntrospectionEndpoint(Default), new FormUrlEncodedContent([P("token", "x")]));
+        await HttpAssert.Problem(over, (HttpStatusCode)429, "Too many requests; retry later");
+        Assert.NotNull(over.Headers.RetryAfter);
     }
 
     [Theory]
