@@ -105,6 +105,7 @@ app.MapSsoApi();
 app.MapVerifyApi();
 app.MapJwksApi();
 app.MapGateway();
+app.MapOAuthApi();
 
 try
 {

@@ -4,6 +4,8 @@
 #
 #   login -> GET /api/users/me -> POST /api/users/refresh -> create an application user ->
 #   its login -> POST /api/users/application-token (JSON content type, no body) -> /me with it
+# -> the standard OAuth 2.0 endpoints (metadata, password and refresh_token grants,
+#   introspection with the application token, revocation seen by both front doors)
 #
 # Exit 0 only if every check passed. Run from anywhere; test.sh runs it from the repo root.
 # ITEMPATH_E2E_READY_TIMEOUT: seconds to wait for run.sh to be ready (default 120; the build
@@ -71,6 +73,32 @@ APP_TOKEN="$(field app-token token)"
 # 7. the application token works where an access token does
 if request app-me 200 "$URL/api/users/me" -H "Authorization: Bearer $APP_TOKEN"; then
     expect app-me "d[\"username\"] == \"$APP_USER\" and d[\"type\"] == \"application\" and d[\"status\"] == 3"
+fi
+
+# --- standard OAuth 2.0: the same sessions through the RFC endpoints ---------------------------
+ISSUER="$URL/default"
+if request oauth-metadata 200 "$URL/.well-known/oauth-authorization-server/default"; then
+    expect oauth-metadata "d[\"issuer\"] == \"$ISSUER\" and d[\"token_endpoint\"] == \"$ISSUER/oauth/token\""
+    expect oauth-metadata 'sorted(d["grant_types_supported"]) == ["password", "refresh_token"]'
+fi
+request oauth-password 200 "$ISSUER/oauth/token" -d grant_type=password -d client_id=curl-flow \
+    --data-urlencode username=admin --data-urlencode "password=$ADMIN_PASSWORD" || fatal "OAuth password grant"
+expect oauth-password 'jwt(d["access_token"]) and jwt(d["refresh_token"]) and d["token_type"] == "Bearer" and 0 < d["expires_in"] <= 900'
+if grep -qi '^cache-control: no-store' "$BODIES/oauth-password.headers"; then pass "oauth-password: Cache-Control: no-store"; else fail "oauth-password: no Cache-Control: no-store"; fi
+OAUTH_ACCESS="$(field oauth-password access_token)"
+OAUTH_REFRESH="$(field oauth-password refresh_token)"
+if request oauth-introspect 200 "$ISSUER/oauth/introspect" -H "Authorization: Bearer $APP_TOKEN" -d "token=$OAUTH_ACCESS"; then
+    expect oauth-introspect 'd["active"] is True and d["username"] == "admin" and d["token_use"] == "access_token" and d["client_id"] == "curl-flow"'
+fi
+if request oauth-refresh 200 "$ISSUER/oauth/token" -d grant_type=refresh_token -d "refresh_token=$OAUTH_REFRESH"; then
+    expect oauth-refresh 'jwt(d["access_token"]) and "refresh_token" not in d'
+fi
+request oauth-revoke 200 "$ISSUER/oauth/revoke" -d "token=$OAUTH_REFRESH"
+if request oauth-revoked 400 "$ISSUER/oauth/token" -d grant_type=refresh_token -d "refresh_token=$OAUTH_REFRESH"; then
+    expect oauth-revoked 'd["error"] == "invalid_grant" and d["error_description"] == "Token has been revoked"'
+fi
+if request oauth-revoked-itempath 401 -X POST "$URL/api/users/refresh" -H "Authorization: Bearer $OAUTH_REFRESH"; then
+    expect oauth-revoked-itempath 'd["msg"] == "Token has been revoked"'
 fi
 
 # --- two refusals of the contract ----------------------------------------------------------

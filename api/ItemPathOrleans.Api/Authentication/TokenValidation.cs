@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Claims;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Tenancy;
+using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -26,6 +27,7 @@ public static class TokenValidation
         services.TryAddSingleton<EcSigningKeys>();
         services.AddSingleton<SigningKeyResolver>();
         services.AddSingleton<RevocationCache>();
+        services.AddSingleton<PresentedTokens>();
         services.AddOptions<JwtBearerOptions>(TokenSchemes.Access).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, TokenClaims.AccessType, keys, tokens.Value, time));
         services.AddOptions<JwtBearerOptions>(TokenSchemes.Refresh).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, TokenClaims.RefreshType, keys, tokens.Value, time));
         services.AddOptions<JwtBearerOptions>(TokenSchemes.Any).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, null, keys, tokens.Value, time));
@@ -86,52 +88,16 @@ public static class TokenValidation
 
     private static async Task OnTokenValidated(TokenValidatedContext context, string? expectedType, TokensOptions tokens)
     {
-        var token = (JsonWebToken)context.SecurityToken;
-        var tenant = context.HttpContext.Tenant();
-
-        var type = Claim(token, TokenClaims.Type);
-        if (type is not (TokenClaims.AccessType or TokenClaims.RefreshType) || (expectedType is not null && type != expectedType))
+        var verdict = await CheckAsync(context.HttpContext, (JsonWebToken)context.SecurityToken, expectedType, tokens, askUserGrain: false);
+        if (verdict.Unavailable is { } unavailable)
         {
-            Reject(context, expectedType == TokenClaims.RefreshType ? "Only refresh tokens are allowed" : "Only non-refresh tokens are allowed");
-            return;
+            context.Fail(unavailable);
         }
-        if (Claim(token, TokenClaims.Tenant) != tenant.Id || Claim(token, TokenClaims.Issuer) != tokens.IssuerFor(tenant.Id))
+        else if (verdict.Refusal is { } refusal)
         {
-            Reject(context, "Token is not valid for this tenant");
-            return;
+            Reject(context, refusal);
         }
-        var jti = Claim(token, TokenClaims.Id);
-        var sid = Claim(token, TokenClaims.SessionId);
-        if (string.IsNullOrEmpty(jti) || string.IsNullOrEmpty(sid)
-            || !int.TryParse(Claim(token, TokenClaims.UserId), NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
-            || !token.TryGetPayloadValue<long>(TokenClaims.IssuedAt, out var iat)
-            // Compared as numbers: a hostile iat can lie beyond any date a DateTimeOffset holds.
-            || iat > context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds() + (long)TokenClaims.ClockSkew.TotalSeconds)
-        {
-            Reject(context, "Invalid token");
-            return;
-        }
-
-        var cache = context.HttpContext.RequestServices.GetRequiredService<RevocationCache>();
-        if (!cache.Enabled) return;
-        SessionCheck check;
-        try
-        {
-            check = await cache.CheckAsync(tenant.Id, uid, sid, TimeSpan.FromSeconds(tenant.Info.Settings.RevocationLatencySeconds));
-        }
-        catch (Exception ex) when (ClusterFailures.IsUnavailable(ex))
-        {
-            context.Fail(new ClusterUnavailableException(ex));
-            return;
-        }
-
-        var neverExpires = !token.TryGetPayloadValue<long>(TokenClaims.Expires, out _);
-        var isApplication = check.Kind == SessionKinds.Application;
-        if (!check.UserActive) Reject(context, "User is not active");
-        else if (!check.SessionActive) Reject(context, "Token has been revoked");
-        // Only an application session may carry a token without exp, and only with its own id.
-        else if (neverExpires != isApplication || (isApplication && jti != sid)) Reject(context, "Invalid token");
-        else
+        else if (verdict.Session is { } check)
         {
             // Whether a refresh token is current, the immediately previous one or a spent one is
             // for the user grain to decide: it replays, rotates or revokes.
@@ -139,6 +105,54 @@ public static class TokenValidation
             if (check.Kind is not null) identity.AddClaim(new Claim(TokenSchemes.SessionKindClaim, check.Kind));
             if (check.IsAdmin) identity.AddClaim(new Claim(TokenSchemes.AdminClaim, "true"));
         }
+    }
+
+    /// <summary>
+    /// The contract's rules over a token whose signature, algorithm, audience and lifetime have
+    /// passed: its type for the endpoint, tenant and issuer, its claims, then whether its session
+    /// and user are active — from the revocation cache, or, with <paramref name="askUserGrain"/>,
+    /// from the user grain itself. Every token the API accepts, in a header or a form, passes here.
+    /// </summary>
+    internal static async Task<TokenVerdict> CheckAsync(HttpContext http, JsonWebToken token, string? expectedType, TokensOptions tokens, bool askUserGrain)
+    {
+        var tenant = http.Tenant();
+
+        var type = Claim(token, TokenClaims.Type);
+        if (type is not (TokenClaims.AccessType or TokenClaims.RefreshType) || (expectedType is not null && type != expectedType))
+            return TokenVerdict.Refused(expectedType == TokenClaims.RefreshType ? "Only refresh tokens are allowed" : "Only non-refresh tokens are allowed");
+        if (Claim(token, TokenClaims.Tenant) != tenant.Id || Claim(token, TokenClaims.Issuer) != tokens.IssuerFor(tenant.Id))
+            return TokenVerdict.Refused("Token is not valid for this tenant");
+        var jti = Claim(token, TokenClaims.Id);
+        var sid = Claim(token, TokenClaims.SessionId);
+        if (string.IsNullOrEmpty(jti) || string.IsNullOrEmpty(sid)
+            || !int.TryParse(Claim(token, TokenClaims.UserId), NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
+            || !token.TryGetPayloadValue<long>(TokenClaims.IssuedAt, out var iat)
+            // Compared as numbers: a hostile iat can lie beyond any date a DateTimeOffset holds.
+            || iat > http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds() + (long)TokenClaims.ClockSkew.TotalSeconds)
+            return TokenVerdict.Refused("Invalid token");
+
+        var cache = http.RequestServices.GetRequiredService<RevocationCache>();
+        if (!askUserGrain && !cache.Enabled) return TokenVerdict.Accepted(null);
+        SessionCheck check;
+        try
+        {
+            check = askUserGrain
+                ? await ClusterRetry.RunAsync(() => http.RequestServices.GetRequiredService<IGrainFactory>()
+                    .GetGrain<IUserGrain>(GrainKeys.User(tenant.Id, uid)).CheckSession(sid))
+                : await cache.CheckAsync(tenant.Id, uid, sid, TimeSpan.FromSeconds(tenant.Info.Settings.RevocationLatencySeconds));
+        }
+        catch (Exception ex) when (ClusterFailures.IsUnavailable(ex))
+        {
+            return new TokenVerdict(null, new ClusterUnavailableException(ex), null);
+        }
+
+        var neverExpires = !token.TryGetPayloadValue<long>(TokenClaims.Expires, out _);
+        var isApplication = check.Kind == SessionKinds.Application;
+        if (!check.UserActive) return TokenVerdict.Refused("User is not active");
+        if (!check.SessionActive) return TokenVerdict.Refused("Token has been revoked");
+        // Only an application session may carry a token without exp, and only with its own id.
+        if (neverExpires != isApplication || (isApplication && jti != sid)) return TokenVerdict.Refused("Invalid token");
+        return TokenVerdict.Accepted(check);
     }
 
     private static string? Claim(JsonWebToken token, string name) =>
@@ -168,7 +182,7 @@ public static class TokenValidation
     }
 
     /// <summary>The contract's messages; never the token, never an internal exception text.</summary>
-    private static string Describe(Exception failure) => failure switch
+    internal static string Describe(Exception failure) => failure switch
     {
         TokenRejectedException rejected => rejected.Message,
         SecurityTokenExpiredException => "Token has expired",
@@ -213,6 +227,19 @@ public static class TokenValidation
             return key is null ? [] : [key];
         }
     }
+}
+
+/// <summary>
+/// What the contract's rules say of a token: refused (the contract's message), not answerable
+/// (the cluster did not answer), or accepted with its session's check (null when checks are off).
+/// </summary>
+public sealed record TokenVerdict(string? Refusal, ClusterUnavailableException? Unavailable, SessionCheck? Session)
+{
+    public bool IsAccepted => Refusal is null && Unavailable is null;
+
+    public static TokenVerdict Refused(string message) => new(message, null, null);
+
+    public static TokenVerdict Accepted(SessionCheck? session) => new(null, null, session);
 }
 
 /// <summary>A token that validated cryptographically but is refused by a rule of the contract.</summary>

@@ -9,8 +9,8 @@ namespace ItemPathOrleans.Api.Endpoints;
 /// <summary>The ItemPath authentication calls: login, refresh, application tokens, the current user.</summary>
 public static class SessionApi
 {
-    public const int MaxUsernameLength = 128;
-    public const int MaxPasswordLength = 1024;
+    public const int MaxUsernameLength = SessionCalls.MaxUsernameLength;
+    public const int MaxPasswordLength = SessionCalls.MaxPasswordLength;
     public const int MaxTokenNameLength = 128;
 
     public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
@@ -37,19 +37,12 @@ public static class SessionApi
         string? error = null;
         var username = fields.String("username", ref error, required: true);
         var password = fields.String("password", ref error, required: true);
+        error ??= SessionCalls.CredentialsProblem(username!, password!);
         if (error is not null) return Problems.BadRequest(error);
-        if (username!.Length is 0 or > MaxUsernameLength) return Problems.BadRequest($"username must be 1 to {MaxUsernameLength} characters");
-        if (password!.Length is 0 or > MaxPasswordLength) return Problems.BadRequest($"password must be 1 to {MaxPasswordLength} characters");
-        if (!GrainKeys.TryNormalizeName(username, out _)) return Problems.BadRequest("username contains characters that are not valid Unicode");
 
-        var tenant = context.Tenant();
-        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<IAuthenticationGrain>(0).Login(tenant.Id, username, password, tenant.Info.Version, address));
+        var result = await SessionCalls.LoginAsync(context, grains, failedLogins, username!, password!);
         if (result.Error == TokenError.LockedOut) return Problems.TooManyLogins(TimeSpan.FromSeconds(result.RetryAfterSeconds));
-        if (result.Error != TokenError.None)
-        {
-            failedLogins.Failed(address);
-            return TokenErrors.ToProblem(result.Error);
-        }
+        if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
 
         var user = result.User!;
         return TypedResults.Ok(new LoginJson(true, result.Access!.Token, result.Refresh!.Token,
@@ -59,14 +52,8 @@ public static class SessionApi
 
     private static async Task<IResult> Refresh(HttpContext context, IGrainFactory grains)
     {
-        var token = TokenIdentity.From(context.User);
-        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId))
-            .Refresh(token.SessionId, token.Jti, context.Tenant().Info.Version));
-        if (result.Error != TokenError.None)
-        {
-            ForgetSession(context, token, token.SessionId);
-            return TokenErrors.ToProblem(result.Error);
-        }
+        var result = await SessionCalls.RefreshAsync(context, grains, TokenIdentity.From(context.User));
+        if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
         var access = result.Access!;
         return result.Refresh is { } next
             ? TypedResults.Ok(new RotatedRefreshJson(access.Token, ApiJson.ItemPathDate(access.ExpiresAt!.Value), next.Token, ApiJson.ItemPathDate(next.ExpiresAt!.Value)))
@@ -92,8 +79,7 @@ public static class SessionApi
     private static async Task<IResult> Logout(HttpContext context, IGrainFactory grains)
     {
         var token = TokenIdentity.From(context.User);
-        await User(grains, token).RevokeSession(token.SessionId, RevocationReasons.Logout);
-        ForgetSession(context, token, token.SessionId);
+        await SessionCalls.RevokeAsync(context, grains, token, token.SessionId, RevocationReasons.Logout);
         return TypedResults.NoContent();
     }
 
@@ -132,17 +118,11 @@ public static class SessionApi
     private static async Task<IResult> RevokeMySession(string sessionId, HttpContext context, IGrainFactory grains)
     {
         var token = TokenIdentity.From(context.User);
-        if (!await User(grains, token).RevokeSession(sessionId, RevocationReasons.RevokedByUser)) return Problems.NotFound("Session not found");
-        ForgetSession(context, token, sessionId);
+        if (!await SessionCalls.RevokeAsync(context, grains, token, sessionId, RevocationReasons.RevokedByUser)) return Problems.NotFound("Session not found");
         return TypedResults.NoContent();
     }
 
-    /// <summary>A session ended through this node stops here at once, elsewhere within the latency.</summary>
-    private static void ForgetSession(HttpContext context, TokenIdentity token, string sessionId) =>
-        context.RequestServices.GetRequiredService<RevocationCache>().Forget(token.Tenant, token.UserId, sessionId);
-
-    private static IUserGrain User(IGrainFactory grains, TokenIdentity token) =>
-        grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId));
+    private static IUserGrain User(IGrainFactory grains, TokenIdentity token) => SessionCalls.User(grains, token);
 
     private static async Task<IResult> Me(HttpContext context, IGrainFactory grains)
     {

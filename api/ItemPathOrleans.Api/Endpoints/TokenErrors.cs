@@ -9,12 +9,19 @@ public static class TokenErrors
     public static ProblemResult ToProblem(TokenError error) => error switch
     {
         TokenError.BadCredentials => Problems.LoginFailed(),
-        TokenError.SessionExpired => Unauthorized("Token has expired"),
-        TokenError.UserInactive => Unauthorized("User is not active"),
-        TokenError.NotApplicationUser => Problems.Forbidden("Only application users can create application tokens"),
-        TokenError.TooManyApplicationTokens => Problems.Conflict("Too many active application tokens for this user"),
-        _ => Unauthorized("Token has been revoked"),
+        TokenError.NotApplicationUser => Problems.Forbidden(Message(error)),
+        TokenError.TooManyApplicationTokens => Problems.Conflict(Message(error)),
+        _ => Problems.InvalidToken(Message(error)),
     };
 
-    private static ProblemResult Unauthorized(string message) => Problems.InvalidToken(message);
+    /// <summary>The contract's message for a refusal (also the OAuth endpoints' <c>error_description</c>).</summary>
+    public static string Message(TokenError error) => error switch
+    {
+        TokenError.BadCredentials => "Bad username or password",
+        TokenError.SessionExpired => "Token has expired",
+        TokenError.UserInactive => "User is not active",
+        TokenError.NotApplicationUser => "Only application users can create application tokens",
+        TokenError.TooManyApplicationTokens => "Too many active application tokens for this user",
+        _ => "Token has been revoked",
+    };
 }

@@ -12,16 +12,8 @@ public static class JsonBody
 {
     public static async Task<(JsonElement? Body, ProblemResult? Problem)> ReadObjectAsync(HttpRequest request, bool optional = false)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        while (true)
-        {
-            var memory = buffer.GetMemory(4096);
-            var read = await request.Body.ReadAsync(memory, request.HttpContext.RequestAborted);
-            if (read == 0) break;
-            buffer.Advance(read);
-            if (buffer.WrittenCount > RequestLimits.MaxBodyBytes)
-                return (null, new ProblemResult(StatusCodes.Status413PayloadTooLarge, "Request body exceeds the 16 KiB limit"));
-        }
+        var (buffer, tooLarge) = await BoundedBody.ReadAsync(request);
+        if (tooLarge is not null) return (null, tooLarge);
 
         if (IsBlank(buffer.WrittenSpan))
             return optional ? (null, null) : (null, Problems.BadRequest("Missing JSON body"));
@@ -89,6 +81,24 @@ public static class JsonBody
             if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
         }
         return true;
+    }
+}
+
+/// <summary>Reads a request body within the contract's 16 KiB limit, whatever its framing (a chunked body has no Content-Length).</summary>
+public static class BoundedBody
+{
+    public static async Task<(ArrayBufferWriter<byte> Body, ProblemResult? TooLarge)> ReadAsync(HttpRequest request)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            var read = await request.Body.ReadAsync(memory, request.HttpContext.RequestAborted);
+            if (read == 0) return (buffer, null);
+            buffer.Advance(read);
+            if (buffer.WrittenCount > RequestLimits.MaxBodyBytes)
+                return (buffer, new ProblemResult(StatusCodes.Status413PayloadTooLarge, "Request body exceeds the 16 KiB limit"));
+        }
     }
 }
 

@@ -13,6 +13,14 @@ public sealed record RequestTenant(TenantInfo Info, bool IsOperator)
 }
 
 /// <summary>
+/// Endpoint metadata of an endpoint outside <c>/api</c> that belongs to a tenant: the tenant is
+/// the route value <paramref name="RouteParameter"/> when given (it must then agree with the
+/// host and <c>X-Tenant</c>, if they name one), else the request's tenant as for <c>/api</c>.
+/// <paramref name="Refusal"/> shapes the endpoint's answer when the tenant is refused.
+/// </summary>
+public sealed record TenantScoped(string? RouteParameter = null, Func<ProblemResult, IResult>? Refusal = null);
+
+/// <summary>
 /// Resolves each API request's tenant: the Host's label under <c>Tenancy:HostSuffix</c>, else
 /// <c>X-Tenant</c> (only from trusted proxies when a host suffix is set), else <c>default</c>.
 /// Unknown or disabled tenants answer 404 <c>Unknown tenant</c>, from the cached tenant list.
@@ -23,17 +31,19 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/api") && !Endpoints.JwksApi.UsesRequestTenant(context.Request.Path))
+        var scoped = context.GetEndpoint()?.Metadata.GetMetadata<TenantScoped>();
+        if (scoped is null && !context.Request.Path.StartsWithSegments("/api") && !Endpoints.JwksApi.UsesRequestTenant(context.Request.Path))
         {
             await next(context);
             return;
         }
 
         var o = options.Value;
-        var (id, problem) = Resolve(context, o);
+        var fromPath = scoped?.RouteParameter is { } parameter ? context.GetRouteValue(parameter) as string ?? "" : null;
+        var (id, problem) = Resolve(context, o, fromPath);
         if (problem is not null)
         {
-            await problem.ExecuteAsync(context);
+            await (scoped?.Refusal?.Invoke(problem) ?? problem).ExecuteAsync(context);
             return;
         }
 
@@ -42,26 +52,36 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
         var isOperator = id == o.OperatorTenant;
         if (info is null || info.Disabled || (isOperator && !OnOperatorHost(context, o)))
         {
-            await Problems.NotFound("Unknown tenant").ExecuteAsync(context);
+            var unknown = Problems.NotFound("Unknown tenant");
+            await (scoped?.Refusal?.Invoke(unknown) ?? unknown).ExecuteAsync(context);
             return;
         }
         context.Features.Set(new RequestTenant(info, isOperator));
         await next(context);
     }
 
-    private static (string? Tenant, ProblemResult? Problem) Resolve(HttpContext context, TenancyOptions o)
+    private static (string? Tenant, ProblemResult? Problem) Resolve(HttpContext context, TenancyOptions o, string? fromPath)
     {
         var headers = context.Request.Headers[Header];
         if (headers.Count > 1) return (null, Problems.BadRequest("X-Tenant must be given once"));
         var header = headers.Count == 1 ? headers[0] : null;
 
-        if (string.IsNullOrEmpty(o.HostSuffix)) return (header ?? TenantIds.Default, null);
-
-        var fromHost = HostLabel(context.Request.Host.Host, o.HostSuffix);
-        if (header is not null && !FromTrustedProxy(context, o)) header = null;
-        if (fromHost is not null && header is not null && header != fromHost)
-            return (null, Problems.BadRequest("X-Tenant does not match the host"));
-        return (fromHost ?? header ?? TenantIds.Default, null);
+        string? named;
+        if (string.IsNullOrEmpty(o.HostSuffix))
+        {
+            named = header;
+        }
+        else
+        {
+            var fromHost = HostLabel(context.Request.Host.Host, o.HostSuffix);
+            if (header is not null && !FromTrustedProxy(context, o)) header = null;
+            if (fromHost is not null && header is not null && header != fromHost)
+                return (null, Problems.BadRequest("X-Tenant does not match the host"));
+            named = fromHost ?? header;
+        }
+        if (fromPath is not null && named is not null && named != fromPath)
+            return (null, Problems.BadRequest("The tenant in the path does not match the request's tenant"));
+        return (fromPath ?? named ?? TenantIds.Default, null);
     }
 
     /// <summary><c>acme.auth.example.com</c> under <c>auth.example.com</c> is <c>acme</c>; anything deeper is no tenant.</summary>

@@ -9,7 +9,8 @@ namespace ItemPathOrleans.Contracts.Grains;
 /// </summary>
 public interface IAuthenticationGrain : IGrainWithIntegerKey
 {
-    Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion, string clientAddress);
+    /// <param name="clientId">An OAuth <c>client_id</c> the client sent, recorded on the session it opens.</param>
+    Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion, string clientAddress, string? clientId = null);
 
     /// <summary>
     /// A user changes their own password: the current one is verified like a login, the new one

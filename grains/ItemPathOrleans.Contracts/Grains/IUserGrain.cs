@@ -30,9 +30,10 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>
     /// Second half of a login: opens a session when the password matched.
     /// <paramref name="tenantVersion"/> is the newest tenant version the caller has seen: settings
-    /// changed before the request started apply to it.
+    /// changed before the request started apply to it. <paramref name="clientId"/> (an OAuth
+    /// <c>client_id</c>) is recorded on the session.
     /// </summary>
-    Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion);
+    Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion, string? clientId = null);
 
     /// <summary>
     /// A refresh: with rotation on, spends the presented token and answers the next; the

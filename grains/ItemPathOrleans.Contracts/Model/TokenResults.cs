@@ -81,7 +81,8 @@ public sealed record SessionCheck(
     [property: Id(1)] bool SessionActive,
     [property: Id(2)] string? Kind,
     [property: Id(3)] bool IsAdmin,
-    [property: Id(4)] string? CurrentRefreshJti)
+    [property: Id(4)] string? CurrentRefreshJti,
+    [property: Id(5)] string? ClientId = null)
 {
     public static SessionCheck Unknown { get; } = new(false, false, null, false, null);
 }

@@ -13,7 +13,7 @@ namespace ItemPathOrleans.Grains.Authentication;
 [StatelessWorker, Reentrant]
 public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache tenants) : Grain, IAuthenticationGrain
 {
-    public async Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion, string clientAddress)
+    public async Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion, string clientAddress, string? clientId = null)
     {
         var name = GrainKeys.NormalizeName(username);
         var start = await GrainFactory.GetGrain<IUniqueNameGrain>(GrainKeys.UniqueName(tenant, UniqueNameKind.Username, name)).BeginLogin(clientAddress);
@@ -37,7 +37,7 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
         var check = await hashing.VerifyAsync(password, permit.PasswordHash);
         // Re-hashing with the configured parameters is a second hash, paid only on a success.
         var rehashed = check.NeedsRehash ? await hashing.HashAsync(password) : null;
-        var result = await user.CompleteLogin(permit.PermitId, check.Matched, rehashed, tenantVersion);
+        var result = await user.CompleteLogin(permit.PermitId, check.Matched, rehashed, tenantVersion, clientId);
         if (result.Error != TokenError.PermitLost) return result;
 
         // The user grain's activation moved between the halves (a silo stopped or died): start again
@@ -48,7 +48,7 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
         if (!again.Allowed || again.PasswordHash is null) return LoginResult.Fail(TokenError.BadCredentials);
         var sameHash = string.Equals(again.PasswordHash, permit.PasswordHash, StringComparison.Ordinal);
         var matched = sameHash || (await hashing.VerifyAsync(password, again.PasswordHash)).Matched;
-        var retried = await user.CompleteLogin(again.PermitId, matched, sameHash ? rehashed : null, tenantVersion);
+        var retried = await user.CompleteLogin(again.PermitId, matched, sameHash ? rehashed : null, tenantVersion, clientId);
         return retried.Error == TokenError.PermitLost ? LoginResult.Fail(TokenError.BadCredentials) : retried;
     }
 

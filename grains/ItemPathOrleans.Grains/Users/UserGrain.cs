@@ -174,7 +174,7 @@ public sealed partial class UserGrain(
         return new LoginPermit(true, permitId, state.State.PasswordHash);
     }
 
-    public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion)
+    public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion, string? clientId = null)
     {
         // An unknown permit after a matched password: this activation is not the one that handed it out.
         if (!_permits.Remove(permitId, out var permit)) return LoginResult.Fail(passwordMatched ? TokenError.PermitLost : TokenError.BadCredentials);
@@ -189,6 +189,7 @@ public sealed partial class UserGrain(
         var now = Now();
         var (session, evicted) = Sessions.OpenLogin(SessionKinds.Login, now,
             TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);
+        session.ClientId = clientId;
         if (rehashedPassword is not null) state.State.PasswordHash = rehashedPassword;
         await WriteAsync();
         await RecordAsync(SecurityEventNames.LoginSucceeded, $"session {session.Id}", permit.Address);
@@ -324,7 +325,7 @@ public sealed partial class UserGrain(
             session!.LastUsedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
             _lastUsedDirty = true;
         }
-        return Task.FromResult(new SessionCheck(profile?.IsActive ?? false, active, session?.Kind, profile?.IsAdmin ?? false, session?.RefreshJti));
+        return Task.FromResult(new SessionCheck(profile?.IsActive ?? false, active, session?.Kind, profile?.IsAdmin ?? false, session?.RefreshJti, session?.ClientId));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -1,0 +1,43 @@
+using System.Security.Claims;
+using ItemPathOrleans.Contracts.Tokens;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace ItemPathOrleans.Api.Authentication;
+
+/// <summary>
+/// Validates a token presented in a request body (the OAuth endpoints' <c>refresh_token</c> and
+/// <c>token</c> parameters) exactly as the JwtBearer schemes validate a header: the same token
+/// handler and validation parameters (HS256 only, <c>typ</c>, the request tenant's key ring,
+/// audience, lifetime with 30 s skew), then the same contract rules
+/// (<see cref="TokenValidation.CheckAsync"/>).
+/// </summary>
+public sealed class PresentedTokens(IOptionsMonitor<JwtBearerOptions> schemes, IOptions<TokensOptions> tokens)
+{
+    /// <param name="expectedType">The token type the caller accepts (<c>refresh</c>); null for either.</param>
+    /// <param name="askUserGrain">Ask the user grain whether the session is active instead of the revocation cache.</param>
+    public async Task<PresentedToken> ValidateAsync(HttpContext http, string token, string? expectedType, bool askUserGrain)
+    {
+        // Every scheme has the same parameters; they differ only in the type their events accept.
+        var options = schemes.Get(TokenSchemes.Any);
+        var handler = options.TokenHandlers.OfType<JsonWebTokenHandler>().Single();
+        var result = await handler.ValidateTokenAsync(token, options.TokenValidationParameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            // A retired key version means the token was revoked, not forged.
+            var retired = http.Items.Remove(TokenValidation.SigningKeyResolver.RetiredKeyItem);
+            return new PresentedToken(null, null, TokenVerdict.Refused(retired
+                ? "Token has been revoked"
+                : TokenValidation.Describe(result.Exception ?? new InvalidOperationException())));
+        }
+
+        var verdict = await TokenValidation.CheckAsync(http, jwt, expectedType, tokens.Value, askUserGrain);
+        return verdict.IsAccepted
+            ? new PresentedToken(jwt, TokenIdentity.From(new ClaimsPrincipal(result.ClaimsIdentity)), verdict)
+            : new PresentedToken(null, null, verdict);
+    }
+}
+
+/// <summary>A presented token: its claims and identity when accepted, and the verdict.</summary>
+public sealed record PresentedToken(JsonWebToken? Token, TokenIdentity? Identity, TokenVerdict Verdict);

@@ -1,0 +1,65 @@
+using ItemPathOrleans.Api.Authentication;
+using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Tenancy;
+using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Api.Endpoints;
+
+/// <summary>
+/// The cluster calls behind both front doors of one session model: the ItemPath endpoints
+/// (<c>/api/users/login</c>, <c>refresh</c>, <c>logout</c>) and the standard OAuth 2.0 ones
+/// (<c>/oauth/token</c>, <c>/oauth/revoke</c>). Same grains, same limits, same revocation cache.
+/// </summary>
+public static class SessionCalls
+{
+    public const int MaxUsernameLength = 128;
+    public const int MaxPasswordLength = 1024;
+
+    /// <summary>What is wrong with a username and password before any grain is asked; null when nothing.</summary>
+    public static string? CredentialsProblem(string username, string password)
+    {
+        if (username.Length is 0 or > MaxUsernameLength) return $"username must be 1 to {MaxUsernameLength} characters";
+        if (password.Length is 0 or > MaxPasswordLength) return $"password must be 1 to {MaxPasswordLength} characters";
+        if (!GrainKeys.TryNormalizeName(username, out _)) return "username contains characters that are not valid Unicode";
+        return null;
+    }
+
+    /// <summary>
+    /// A password login in the request's tenant; a failure (not a lockout) spends one of the
+    /// client address's failed logins. The caller checks <see cref="FailedLoginLimiter.Refusal"/> first.
+    /// </summary>
+    public static async Task<LoginResult> LoginAsync(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins,
+        string username, string password, string? clientId = null)
+    {
+        var tenant = context.Tenant();
+        var address = ClientAddress.Of(context);
+        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<IAuthenticationGrain>(0)
+            .Login(tenant.Id, username, password, tenant.Info.Version, address, clientId));
+        if (result.Error is not (TokenError.None or TokenError.LockedOut)) failedLogins.Failed(address);
+        return result;
+    }
+
+    /// <summary>A refresh of a validated refresh token's session; a refused one is forgotten by this node's cache at once.</summary>
+    public static async Task<RefreshResult> RefreshAsync(HttpContext context, IGrainFactory grains, TokenIdentity token)
+    {
+        var result = await ClusterRetry.RunAsync(() => User(grains, token).Refresh(token.SessionId, token.Jti, context.Tenant().Info.Version));
+        if (result.Error != TokenError.None) ForgetSession(context, token, token.SessionId);
+        return result;
+    }
+
+    /// <summary>Revokes one session of the token's user; false when it was not active.</summary>
+    public static async Task<bool> RevokeAsync(HttpContext context, IGrainFactory grains, TokenIdentity token, string sessionId, string reason)
+    {
+        var revoked = await User(grains, token).RevokeSession(sessionId, reason);
+        ForgetSession(context, token, sessionId);
+        return revoked;
+    }
+
+    /// <summary>A session ended through this node stops here at once, elsewhere within the latency.</summary>
+    private static void ForgetSession(HttpContext context, TokenIdentity token, string sessionId) =>
+        context.RequestServices.GetRequiredService<RevocationCache>().Forget(token.Tenant, token.UserId, sessionId);
+
+    public static IUserGrain User(IGrainFactory grains, TokenIdentity token) =>
+        grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId));
+}
