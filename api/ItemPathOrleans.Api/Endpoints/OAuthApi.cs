@@ -173,7 +173,8 @@ public static partial class OAuthApi
             GrantTypesSupported: [PasswordGrant, RefreshTokenGrant],
             TokenEndpointAuthMethodsSupported: ["none"],
             RevocationEndpointAuthMethodsSupported: ["none"],
-            ResponseTypesSupported: []));
+            ResponseTypesSupported: [],
+            JwksUri: issuer + "/.well-known/jwks.json"));
     }
 
     private const string TooManyFailures = "Too many failed login attempts; retry later";

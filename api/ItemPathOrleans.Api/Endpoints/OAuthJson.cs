@@ -60,7 +60,9 @@ public sealed record OAuthMetadataJson(
     [property: JsonPropertyName("token_endpoint_auth_methods_supported")] IReadOnlyList<string> TokenEndpointAuthMethodsSupported,
     [property: JsonPropertyName("revocation_endpoint_auth_methods_supported")] IReadOnlyList<string> RevocationEndpointAuthMethodsSupported,
     // Required by RFC 8414; empty: there is no authorization endpoint.
-    [property: JsonPropertyName("response_types_supported")] IReadOnlyList<string> ResponseTypesSupported);
+    [property: JsonPropertyName("response_types_supported")] IReadOnlyList<string> ResponseTypesSupported,
+    // The tenant's public keys (ES256 tenants; an empty set for HS256 ones, whose keys are secret).
+    [property: JsonPropertyName("jwks_uri")] string JwksUri);
 
 /// <summary>
 /// An OAuth error answer: the RFC 6749 §5.2 body, never cached, with <c>Retry-After</c> or

@@ -105,6 +105,10 @@ public sealed class TenantFormsTests(OAuthFixture fixture)
         Assert.Equal($"{issuer}/oauth/introspect", byPath.GetProperty("introspection_endpoint").GetString());
         Assert.Equal(["password", "refresh_token"], Strings(byPath.GetProperty("grant_types_supported")));
         Assert.Equal(["none"], Strings(byPath.GetProperty("token_endpoint_auth_methods_supported")));
+        // The key set lives under the issuer too, and answers (empty for an HS256 tenant).
+        Assert.Equal($"{issuer}/.well-known/jwks.json", byPath.GetProperty("jwks_uri").GetString());
+        var keys = await HttpAssert.Ok(await anonymous.GetAsync(new Uri(byPath.GetProperty("jwks_uri").GetString()!).AbsolutePath));
+        Assert.Equal(JsonValueKind.Array, keys.GetProperty("keys").ValueKind);
 
         var defaults = await HttpAssert.Ok(await anonymous.GetAsync("/.well-known/oauth-authorization-server"));
         Assert.Equal(Issuer(Default), defaults.GetProperty("issuer").GetString());
