@@ -10,7 +10,14 @@ internal static class PersistentStateExtensions
     /// fails: nothing that depends on an unstored write is ever handed out.
     /// </summary>
     public static Task WriteOrDeactivateAsync<T>(this IPersistentState<T> state, Grain grain) =>
-        OrDeactivate(state.WriteStateAsync(), grain);
+        OrDeactivate(state.StampAndWriteAsync(), grain);
+
+    /// <summary>Writes state stamped with the current shape (see <see cref="IVersionedState"/>).</summary>
+    public static Task StampAndWriteAsync<T>(this IPersistentState<T> state)
+    {
+        if (state.State is IVersionedState versioned) versioned.Shape = StateShapes.Current;
+        return state.WriteStateAsync();
+    }
 
     /// <summary>Clears state, with the same rule as <see cref="WriteOrDeactivateAsync{T}"/>.</summary>
     public static Task ClearOrDeactivateAsync<T>(this IPersistentState<T> state, Grain grain) =>

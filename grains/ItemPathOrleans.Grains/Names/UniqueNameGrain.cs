@@ -9,11 +9,12 @@ using Orleans.Runtime;
 namespace ItemPathOrleans.Grains.Names;
 
 [GenerateSerializer]
-public sealed class UniqueNameState
+public sealed class UniqueNameState : IVersionedState
 {
     [Id(0)] public int? OwnerId { get; set; }
     [Id(1)] public bool Confirmed { get; set; }
     [Id(2)] public DateTimeOffset ReservedAt { get; set; }
+    [Id(3)] public int Shape { get; set; }
 }
 
 /// <remarks>

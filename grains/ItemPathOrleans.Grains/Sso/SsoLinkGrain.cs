@@ -7,11 +7,12 @@ using Orleans.Runtime;
 namespace ItemPathOrleans.Grains.Sso;
 
 [GenerateSerializer]
-public sealed class SsoLinkState
+public sealed class SsoLinkState : IVersionedState
 {
     [Id(0)] public int? UserId { get; set; }
     /// <summary>False while a link is being made: the user may or may not hold it yet.</summary>
     [Id(1)] public bool Confirmed { get; set; }
+    [Id(2)] public int Shape { get; set; }
 }
 
 /// <summary>

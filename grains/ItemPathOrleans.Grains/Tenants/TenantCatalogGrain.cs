@@ -5,10 +5,11 @@ using Orleans.Runtime;
 namespace ItemPathOrleans.Grains.Tenants;
 
 [GenerateSerializer]
-public sealed class TenantCatalogState
+public sealed class TenantCatalogState : IVersionedState
 {
     [Id(0)] public Dictionary<string, TenantEntry> Tenants { get; set; } = new(StringComparer.Ordinal);
     [Id(1)] public int Version { get; set; }
+    [Id(2)] public int Shape { get; set; }
 }
 
 public sealed class TenantCatalogGrain(

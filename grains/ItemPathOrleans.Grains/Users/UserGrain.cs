@@ -335,7 +335,7 @@ public sealed partial class UserGrain(
         {
             try
             {
-                await state.WriteStateAsync();
+                await state.StampAndWriteAsync();
             }
             catch (Exception ex)
             {

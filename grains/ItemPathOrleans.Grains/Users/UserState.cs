@@ -1,10 +1,11 @@
 using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Grains.Hosting;
 
 namespace ItemPathOrleans.Grains.Users;
 
 /// <summary>A user's persisted state: one opaque row per user in grain storage.</summary>
 [GenerateSerializer]
-public sealed class UserState
+public sealed class UserState : IVersionedState
 {
     [Id(0)] public UserProfile? Profile { get; set; }
     /// <summary>Argon2id PHC string; null for a user who signs in only through single sign-on.</summary>
@@ -12,6 +13,7 @@ public sealed class UserState
     [Id(2)] public Dictionary<string, Session> Sessions { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The Entra identity this user signs in with; once set, never replaced by another.</summary>
     [Id(3)] public SsoLink? Sso { get; set; }
+    [Id(4)] public int Shape { get; set; }
 }
 
 /// <summary>An Entra identity: the directory (<c>tid</c>) and the person's object id in it (<c>oid</c>).</summary>

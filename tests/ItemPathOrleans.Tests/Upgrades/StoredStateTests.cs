@@ -4,8 +4,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Grains.Hosting;
 using ItemPathOrleans.Grains.Names;
 using ItemPathOrleans.Grains.Passwords;
+using ItemPathOrleans.Grains.Sso;
 using ItemPathOrleans.Grains.Tenants;
 using ItemPathOrleans.Grains.Users;
 using ItemPathOrleans.Tests.Infrastructure;
@@ -18,9 +20,10 @@ using Orleans.Storage;
 namespace ItemPathOrleans.Tests.Upgrades;
 
 /// <summary>
-/// A newer build reads every state an older one stored. <c>Fixtures/v1</c> holds each grain
-/// state as release 1 wrote it (bytes from <c>tests/StateFixtures</c>, committed and never
-/// regenerated); these tests read them with the current code.
+/// A newer build reads every state an older one stored. <c>Fixtures/vN</c> holds each grain
+/// state as shape N wrote it (v1: release 1, before states carried a shape; bytes from
+/// <c>tests/StateFixtures</c>, committed and never regenerated); these tests read them with the
+/// current code.
 /// </summary>
 public class StoredStateTests
 {
@@ -35,10 +38,15 @@ public class StoredStateTests
 
     private static T Read<T>(string version, string name) => Storage.Deserialize<T>(new BinaryData(Fixture(version, name))) ?? throw new InvalidDataException($"{version}/{name}: empty");
 
-    [Fact]
-    public void A_v1_user_reads_with_its_profile_password_and_every_session()
+    [Theory]
+    [InlineData("v1", 0)]
+    [InlineData("v2", 2)]
+    public void A_stored_user_of_every_shape_reads_with_its_profile_password_and_every_session(string version, int shape)
     {
-        var user = Read<UserState>("v1", "user");
+        var user = Read<UserState>(version, "user");
+        Assert.Equal(shape, user.Shape);
+        // Shape 2 added the Entra link; release 1's users have none.
+        Assert.Equal(shape >= 2 ? new SsoLink("00000000-0000-0000-0000-0000000000e1", "00000000-0000-0000-0000-00000000a11c") : null, user.Sso);
 
         Assert.Equal(new UserProfile("default", 7, "alice", "alice@example.com", UserTypes.User, UserStatus.Active, true,
             "fr", "Europe/Paris", Created, Created.AddDays(3)), user.Profile);
@@ -63,15 +71,18 @@ public class StoredStateTests
     }
 
     [Fact]
-    public void A_v1_tenant_reads_with_its_settings_and_key_ring()
+    public void A_v1_tenant_reads_with_its_settings_and_key_ring_as_an_HS256_tenant_without_sso()
     {
         var tenant = Read<TenantState>("v1", "tenant");
+        Assert.Equal(0, tenant.Shape);
 
         var info = tenant.Info!;
         Assert.Equal(("acme", "Acme Corp", false, Created, "k2", 5), (info.Id, info.Name, info.Disabled, info.CreatedAt, info.CurrentKid, info.Version));
         Assert.Equal(TenantSettings.Default with { RefreshTokenRotation = true, AccessTokenLifetimeSeconds = 600, MaxSessionsPerUser = 50, PasswordMinLength = 12 },
             info.Settings);
+        Assert.Equal(("HS256", null), (info.Settings.Algorithm, info.Settings.Sso));
         Assert.Equal(["k1", "k2"], info.Keys.Select(k => k.Kid));
+        Assert.All(info.Keys, k => Assert.Equal(("HS256", (byte[]?)null), (k.Alg, k.EncryptedPrivateKey)));
         Assert.Equal(Enumerable.Range(1, 16).Select(i => (byte)i), info.Keys[0].Salt);
         Assert.Equal(("m1", (DateTimeOffset?)Created.AddDays(2)), (info.Keys[0].MasterKeyId, info.Keys[0].RetiredAt));
         Assert.Null(info.Keys[1].RetiredAt);
@@ -80,13 +91,37 @@ public class StoredStateTests
     }
 
     [Fact]
-    public void A_v1_name_reservation_and_tenant_catalog_read()
+    public void A_v2_tenant_reads_with_single_sign_on_and_an_ES256_version()
     {
-        var name = Read<UniqueNameState>("v1", "name");
-        Assert.Equal((7, true, Created), (name.OwnerId, name.Confirmed, name.ReservedAt));
+        var tenant = Read<TenantState>("v2", "tenant");
+        Assert.Equal(2, tenant.Shape);
 
-        var catalog = Read<TenantCatalogState>("v1", "catalog");
-        Assert.Equal(3, catalog.Version);
+        var info = tenant.Info!;
+        Assert.Equal(("acme", "k3", 6), (info.Id, info.CurrentKid, info.Version));
+        Assert.Equal("ES256", info.Settings.Algorithm);
+        Assert.Equal(("11111111-2222-3333-4444-555555555555", true, SsoSettings.DefaultUsernameClaim),
+            (info.Settings.Sso!.ClientId, info.Settings.Sso.AutoProvision, info.Settings.Sso.UsernameClaim));
+        Assert.Equal(["00000000-0000-0000-0000-0000000000e1"], info.Settings.Sso.EntraTenantIds);
+        Assert.Equal(["HS256", "HS256", "ES256"], info.Keys.Select(k => k.Alg));
+        Assert.Equal([1, 2, 3], info.Keys[2].EncryptedPrivateKey!);
+        Assert.Equal([4, 5, 6], info.Keys[2].PublicKey!);
+        Assert.Equal(("m1", (DateTimeOffset?)Created.AddDays(2)), (info.Keys[0].MasterKeyId, info.Keys[0].RetiredAt));
+        Assert.Equal((42, true), (tenant.LastUserId, tenant.Bootstrapped));
+
+        var link = Read<SsoLinkState>("v2", "ssolink");
+        Assert.Equal((7, true, 2), (link.UserId, link.Confirmed, link.Shape));
+    }
+
+    [Theory]
+    [InlineData("v1", 0)]
+    [InlineData("v2", 2)]
+    public void A_stored_name_reservation_and_tenant_catalog_of_every_shape_read(string version, int shape)
+    {
+        var name = Read<UniqueNameState>(version, "name");
+        Assert.Equal((7, true, Created, shape), (name.OwnerId, name.Confirmed, name.ReservedAt, name.Shape));
+
+        var catalog = Read<TenantCatalogState>(version, "catalog");
+        Assert.Equal((3, shape), (catalog.Version, catalog.Shape));
         Assert.Equal(new TenantEntry("acme", "Acme Corp", false, Created), catalog.Tenants["acme"]);
         Assert.Equal(new TenantEntry("globex", "Globex", true, Created.AddDays(1)), catalog.Tenants["globex"]);
     }
@@ -152,6 +187,11 @@ public class StoredStateTests
             Assert.Equal("application", sessions["s-app"].GetProperty("kind").GetString());
             Assert.DoesNotContain("s-revoked", sessions.Keys);
             Assert.Equal(3, sessions.Count); // the two live old ones and this login
+
+            // The login wrote the user back: now in the current shape, the old sessions kept.
+            var rewritten = Storage.Deserialize<UserState>(new BinaryData(await ReadUserStateAsync(connectionString, serviceId, "default/7")))!;
+            Assert.Equal(StateShapes.Current, rewritten.Shape);
+            Assert.Contains("s-app", rewritten.Sessions.Keys);
         }
         finally
         {
@@ -168,6 +208,17 @@ public class StoredStateTests
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
         return body;
+    }
+
+    private static async Task<byte[]> ReadUserStateAsync(string connectionString, string serviceId, string key)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT PayloadBinary FROM OrleansStorage WHERE ServiceId = @s AND GrainTypeString LIKE '%user' AND GrainIdExtensionString = @k", connection);
+        command.Parameters.AddWithValue("s", serviceId);
+        command.Parameters.AddWithValue("k", key);
+        return (byte[])(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task ReplaceUserStateAsync(string connectionString, string serviceId, string key, byte[] payload)
