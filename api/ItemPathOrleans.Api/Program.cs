@@ -2,6 +2,7 @@ using ItemPathOrleans.Api;
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Endpoints;
 using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Observability;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Tokens;
@@ -24,6 +25,7 @@ if (orleans.ConnectClient)
             o.ServiceId = orleans.ServiceId;
         });
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(orleans.ResponseTimeoutSeconds));
+        client.AddActivityPropagation();
         if (string.IsNullOrEmpty(connectionString))
         {
             client.UseLocalhostClustering(orleans.GatewayPort);
@@ -73,6 +75,7 @@ builder.Services.AddOptions<TenancyOptions>().Bind(builder.Configuration.GetSect
     .Validate(o => !o.Validate().Any(), "Tenancy options are invalid (see the README: Tenancy:TrustedProxies, Tenancy:OperatorTenant, Tenancy:HostSuffix).")
     .ValidateOnStart();
 builder.Services.AddItemPathTokenValidation();
+builder.AddItemPathObservability();
 
 var app = builder.Build();
 
@@ -93,6 +96,7 @@ app.MapHealthApi();
 app.MapSessionApi();
 app.MapUsersApi();
 app.MapTenantsApi();
+app.MapItemPathObservability();
 
 try
 {

@@ -1,5 +1,6 @@
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Observability;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
@@ -15,49 +16,114 @@ public static class SessionApi
 
     public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/api/users");
-        users.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(AuthRateLimiting.Policy);
-        users.MapPost("/refresh", Refresh).RequireAuthorization(TokenSchemes.RefreshPolicy).RequireRateLimiting(AuthRateLimiting.Policy);
-        users.MapPost("/application-token", CreateApplicationToken).RequireAuthorization(TokenSchemes.RefreshPolicy).RequireRateLimiting(AuthRateLimiting.Policy);
-        users.MapPost("/logout", Logout).RequireAuthorization(TokenSchemes.AnyTokenPolicy).RequireRateLimiting(AuthRateLimiting.Policy);
-        users.MapGet("/me", Me).RequireAuthorization(TokenSchemes.AccessPolicy);
-        users.MapPost("/me/password", ChangePassword).RequireAuthorization(TokenSchemes.AccessPolicy);
-        users.MapGet("/me/sessions", ListMySessions).RequireAuthorization(TokenSchemes.AccessPolicy);
-        users.MapDelete("/me/sessions/{sessionId}", RevokeMySession).RequireAuthorization(TokenSchemes.AccessPolicy);
+        var users = app.MapGroup("/api/users").WithTags("Sessions");
+        users.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithName("Login").WithSummary("Log in with a username and a password: a new session")
+            .Accepts<LoginRequest>("application/json")
+            .Produces<LoginJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        users.MapPost("/refresh", Refresh).RequireAuthorization(TokenSchemes.RefreshPolicy).RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithName("Refresh").WithSummary("A new access token for a refresh token (and the next refresh token with rotation on)")
+            .Produces<RefreshAnswer>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        users.MapPost("/application-token", CreateApplicationToken).RequireAuthorization(TokenSchemes.RefreshPolicy).RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithName("CreateApplicationToken").WithSummary("A non-expiring application token (application users only; the body is optional)")
+            .Accepts<ApplicationTokenRequest>("application/json")
+            .Produces<ApplicationTokenJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        users.MapPost("/logout", Logout).RequireAuthorization(TokenSchemes.AnyTokenPolicy).RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithName("Logout").WithSummary("End the session of the access or refresh token")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        users.MapGet("/me", Me).RequireAuthorization(TokenSchemes.AccessPolicy)
+            .WithName("GetCurrentUser").WithSummary("The current user")
+            .Produces<UserJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        users.MapPost("/me/password", ChangePassword).RequireAuthorization(TokenSchemes.AccessPolicy)
+            .WithName("ChangePassword").WithSummary("Change the current user's password: every other session ends")
+            .Accepts<PasswordChangeRequest>("application/json")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        users.MapGet("/me/sessions", ListMySessions).RequireAuthorization(TokenSchemes.AccessPolicy)
+            .WithName("ListMySessions").WithSummary("The current user's active sessions and application tokens (?limit, ?page)")
+            .Produces<SessionListJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        users.MapDelete("/me/sessions/{sessionId}", RevokeMySession).RequireAuthorization(TokenSchemes.AccessPolicy)
+            .WithName("RevokeMySession").WithSummary("End one of the current user's sessions or application tokens")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    private static async Task<IResult> Login(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins)
+    private static async Task<IResult> Login(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins, AuthMetrics metrics)
     {
         var address = ClientAddress.Of(context);
-        if (failedLogins.Refusal(address) is { } wait) return Problems.TooManyLogins(wait);
-        var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
-        if (problem is not null) return problem;
-        var fields = new JsonFields(body!.Value);
-        string? error = null;
-        var username = fields.String("username", ref error, required: true);
-        var password = fields.String("password", ref error, required: true);
-        if (error is not null) return Problems.BadRequest(error);
-        if (username!.Length is 0 or > MaxUsernameLength) return Problems.BadRequest($"username must be 1 to {MaxUsernameLength} characters");
-        if (password!.Length is 0 or > MaxPasswordLength) return Problems.BadRequest($"password must be 1 to {MaxPasswordLength} characters");
-        if (!GrainKeys.TryNormalizeName(username, out _)) return Problems.BadRequest("username contains characters that are not valid Unicode");
+        if (failedLogins.Refusal(address) is { } wait)
+        {
+            metrics.LoginFailed(AuthMetrics.LoginOutcomes.RateLimited);
+            return Problems.TooManyLogins(wait);
+        }
+        var (username, password, problem) = await ReadCredentialsAsync(context.Request);
+        if (problem is not null)
+        {
+            metrics.LoginFailed(AuthMetrics.LoginOutcomes.InvalidRequest);
+            return problem;
+        }
 
         var tenant = context.Tenant();
-        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<IAuthenticationGrain>(0).Login(tenant.Id, username, password, tenant.Info.Version, address));
-        if (result.Error == TokenError.LockedOut) return Problems.TooManyLogins(TimeSpan.FromSeconds(result.RetryAfterSeconds));
+        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<IAuthenticationGrain>(0).Login(tenant.Id, username!, password!, tenant.Info.Version, address));
+        if (result.Error == TokenError.LockedOut)
+        {
+            metrics.LoginFailed(AuthMetrics.LoginOutcomes.LockedOut);
+            return Problems.TooManyLogins(TimeSpan.FromSeconds(result.RetryAfterSeconds));
+        }
         if (result.Error != TokenError.None)
         {
             failedLogins.Failed(address);
+            metrics.LoginFailed(AuthMetrics.ReasonOf(result.Error));
             return TokenErrors.ToProblem(result.Error);
         }
 
+        metrics.LoginSucceeded();
         var user = result.User!;
         return TypedResults.Ok(new LoginJson(true, result.Access!.Token, result.Refresh!.Token,
             ApiJson.ItemPathDate(result.Access.ExpiresAt!.Value), ApiJson.ItemPathDate(result.Refresh.ExpiresAt!.Value),
             user.Id, user.Username, user.IsAdmin, user.Type));
     }
 
-    private static async Task<IResult> Refresh(HttpContext context, IGrainFactory grains)
+    /// <summary>The login body: both fields present, within the contract's limits.</summary>
+    private static async Task<(string? Username, string? Password, ProblemResult? Problem)> ReadCredentialsAsync(HttpRequest request)
+    {
+        var (body, problem) = await JsonBody.ReadObjectAsync(request);
+        if (problem is not null) return (null, null, problem);
+        var fields = new JsonFields(body!.Value);
+        string? error = null;
+        var username = fields.String("username", ref error, required: true);
+        var password = fields.String("password", ref error, required: true);
+        if (error is not null) return (null, null, Problems.BadRequest(error));
+        if (username!.Length is 0 or > MaxUsernameLength) return (null, null, Problems.BadRequest($"username must be 1 to {MaxUsernameLength} characters"));
+        if (password!.Length is 0 or > MaxPasswordLength) return (null, null, Problems.BadRequest($"password must be 1 to {MaxPasswordLength} characters"));
+        if (!GrainKeys.TryNormalizeName(username, out _)) return (null, null, Problems.BadRequest("username contains characters that are not valid Unicode"));
+        return (username, password, null);
+    }
+
+    private static async Task<IResult> Refresh(HttpContext context, IGrainFactory grains, AuthMetrics metrics)
     {
         var token = TokenIdentity.From(context.User);
         var result = await ClusterRetry.RunAsync(() => grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId))
@@ -65,15 +131,17 @@ public static class SessionApi
         if (result.Error != TokenError.None)
         {
             ForgetSession(context, token, token.SessionId);
+            metrics.RefreshFailed(AuthMetrics.ReasonOf(result.Error));
             return TokenErrors.ToProblem(result.Error);
         }
+        metrics.RefreshSucceeded(rotated: result.Refresh is not null);
         var access = result.Access!;
         return result.Refresh is { } next
             ? TypedResults.Ok(new RotatedRefreshJson(access.Token, ApiJson.ItemPathDate(access.ExpiresAt!.Value), next.Token, ApiJson.ItemPathDate(next.ExpiresAt!.Value)))
             : TypedResults.Ok(new RefreshJson(access.Token, ApiJson.ItemPathDate(access.ExpiresAt!.Value)));
     }
 
-    private static async Task<IResult> CreateApplicationToken(HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> CreateApplicationToken(HttpContext context, IGrainFactory grains, AuthMetrics metrics)
     {
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, optional: true);
         if (problem is not null) return problem;
@@ -85,7 +153,11 @@ public static class SessionApi
         var token = TokenIdentity.From(context.User);
         var result = await grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId))
             .CreateApplicationToken(token.SessionId, token.Jti, name, context.Tenant().Info.Version);
-        if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
+        if (result.Error != TokenError.None)
+        {
+            metrics.Failed("CreateApplicationToken", AuthMetrics.ReasonOf(result.Error));
+            return TokenErrors.ToProblem(result.Error);
+        }
         return TypedResults.Ok(new ApplicationTokenJson(result.Token!, result.Id!, result.Name));
     }
 

@@ -1,0 +1,92 @@
+using ItemPathOrleans.Api.Http;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Scalar.AspNetCore;
+
+namespace ItemPathOrleans.Api.Observability;
+
+/// <summary>
+/// Metrics (<c>/metrics</c>), tracing across the API and the silos, trace ids in log scopes, and
+/// the API reference (<c>/openapi/v1.json</c>, <c>/docs</c>): one call on the builder, one on the app.
+/// </summary>
+public static class ObservabilityHosting
+{
+    /// <summary>Orleans' activity sources: grain calls of the application and of the runtime.</summary>
+    public static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime"];
+
+    /// <summary>Orleans' own meter (grain calls, messaging) on the client side.</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
+
+    public const string MetricsPath = "/metrics";
+
+    public static IHostApplicationBuilder AddItemPathObservability(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(ObservabilityOptions.Section);
+        var options = section.Get<ObservabilityOptions>() ?? new ObservabilityOptions();
+        builder.Services.AddOptions<ObservabilityOptions>().Bind(section)
+            .Validate(o => !o.Validate().Any(), "Observability options are invalid (see the README: Observability:Metrics:AllowedAddresses, Observability:Tracing:SampleRatio, Observability:OtlpEndpoint).")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<AuthMetrics>();
+        builder.Services.AddOpenApi(o =>
+        {
+            ApiReference.Configure(o);
+            if (options.Metrics.Enabled) ApiReference.DescribeMetrics(o);
+        });
+
+        var otlp = string.IsNullOrEmpty(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
+        var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("itempath-api"));
+        if (options.Metrics.Enabled)
+        {
+            telemetry.WithMetrics(metrics =>
+            {
+                metrics.AddMeter(AuthMetrics.MeterName, OrleansMeter)
+                    // http.server.request.duration by route template, method and status: the latency per endpoint.
+                    .AddAspNetCoreInstrumentation()
+                    .AddPrometheusExporter();
+                if (otlp is not null) metrics.AddOtlpExporter(o => o.Endpoint = otlp);
+            });
+        }
+        if (options.Tracing.Enabled)
+        {
+            telemetry.WithTracing(tracing =>
+            {
+                tracing.AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments(MetricsPath))
+                    .AddSource(OrleansActivitySources)
+                    // Without a collector nothing is recorded: activities still carry the trace id
+                    // into the log scopes and, through Orleans, into the silos.
+                    .SetSampler(otlp is null ? new AlwaysOffSampler() : new ParentBasedSampler(new TraceIdRatioBasedSampler(options.Tracing.SampleRatio)));
+                if (otlp is not null) tracing.AddOtlpExporter(o => o.Endpoint = otlp);
+            });
+        }
+        return builder;
+    }
+
+    public static WebApplication MapItemPathObservability(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value;
+        if (options.ApiReference)
+        {
+            app.MapOpenApi("/openapi/{documentName}.json");
+            app.MapScalarApiReference("/docs", scalar =>
+            {
+                scalar.WithTitle(ApiReference.Title).WithOpenApiRoutePattern("/openapi/{documentName}.json");
+                // Everything from this server: no fonts from a CDN, no telemetry.
+                scalar.DefaultFonts = false;
+                scalar.Telemetry = false;
+            });
+        }
+        if (options.Metrics.Enabled)
+        {
+            var allowed = options.Metrics.AllowedAddresses.Select(a => MetricsAccess.TryParse(a, out var n) ? n : default).ToList();
+            app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null, configureBranchedPipeline: branch => branch.Use((context, next) =>
+                MetricsAccess.IsAllowed(ClientAddress.Of(context), allowed)
+                    ? next(context)
+                    : ProblemResult.WriteAsync(context, StatusCodes.Status403Forbidden, "Metrics are not served to this address")), optionsName: null);
+        }
+        return app;
+    }
+}
