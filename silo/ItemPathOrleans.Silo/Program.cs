@@ -52,7 +52,7 @@ public static class Program
             silo.ConfigureItemPath(builder.Configuration);
             if (dashboard.Enabled) silo.AddDashboard(o => o.HideTrace = !dashboard.ShowLogs);
         });
-        builder.AddItemPathSiloObservability();
+        builder.Services.AddItemPathSiloObservability(builder.Configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
     }
 }

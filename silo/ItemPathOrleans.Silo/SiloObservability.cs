@@ -57,9 +57,9 @@ public static class SiloObservability
     /// calls, activations, messaging), on the silo's own endpoint or to a collector; traces of the
     /// grain calls, continuing the API's traces.
     /// </summary>
-    public static IHostApplicationBuilder AddItemPathSiloObservability(this IHostApplicationBuilder builder)
+    public static IServiceCollection AddItemPathSiloObservability(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = builder.Configuration.GetSection(SiloObservabilityOptions.Section).Get<SiloObservabilityOptions>() ?? new SiloObservabilityOptions();
+        var options = configuration.GetSection(SiloObservabilityOptions.Section).Get<SiloObservabilityOptions>() ?? new SiloObservabilityOptions();
         if (options.Tracing.SampleRatio is < 0 or > 1 || double.IsNaN(options.Tracing.SampleRatio))
             throw new InvalidOperationException("Observability:Tracing:SampleRatio must be from 0 to 1");
         if (options.Metrics.Port is < 0 or > 65535) throw new InvalidOperationException("Observability:Metrics:Port must be from 0 to 65535");
@@ -69,7 +69,7 @@ public static class SiloObservability
             : Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out var uri) ? uri
             : throw new InvalidOperationException("Observability:OtlpEndpoint must be an absolute URL");
 
-        var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("itempath-silo"));
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService("itempath-silo"));
         if (options.Metrics.Port > 0 || otlp is not null)
         {
             telemetry.WithMetrics(metrics =>
@@ -95,6 +95,6 @@ public static class SiloObservability
                 if (otlp is not null) tracing.AddOtlpExporter(o => o.Endpoint = otlp);
             });
         }
-        return builder;
+        return services;
     }
 }
