@@ -1,4 +1,5 @@
 using System.Net;
+using ItemPathOrleans.Contracts.Diagnostics;
 using ItemPathOrleans.Grains.Observability;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -50,7 +51,6 @@ public sealed class DashboardSettings
 public static class SiloObservability
 {
     public const string OrleansMeter = "Microsoft.Orleans";
-    public static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime"];
 
     /// <summary>
     /// What only the cluster knows (<see cref="SessionMetrics"/>) and Orleans' own meters (grain
@@ -69,6 +69,8 @@ public static class SiloObservability
             : Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out var uri) ? uri
             : throw new InvalidOperationException("Observability:OtlpEndpoint must be an absolute URL");
 
+        // Every log line written inside a request's trace carries its ids in its scope.
+        services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions |= ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService("itempath-silo"));
         if (options.Metrics.Port > 0 || otlp is not null)
         {
@@ -88,12 +90,14 @@ public static class SiloObservability
         }
         if (options.Tracing.Enabled)
         {
-            telemetry.WithTracing(tracing =>
+            services.AddHostedService<TracePropagation>();
+            if (otlp is not null)
             {
-                tracing.AddSource(OrleansActivitySources)
-                    .SetSampler(otlp is null ? new AlwaysOffSampler() : new ParentBasedSampler(new TraceIdRatioBasedSampler(options.Tracing.SampleRatio)));
-                if (otlp is not null) tracing.AddOtlpExporter(o => o.Endpoint = otlp);
-            });
+                telemetry.WithTracing(tracing => tracing
+                    .AddSource([.. TracePropagation.OrleansGrainCallSources])
+                    .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.Tracing.SampleRatio)))
+                    .AddOtlpExporter(o => o.Endpoint = otlp));
+            }
         }
         return services;
     }

@@ -1,4 +1,5 @@
 using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Contracts.Diagnostics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -15,9 +16,6 @@ namespace ItemPathOrleans.Api.Observability;
 /// </summary>
 public static class ObservabilityHosting
 {
-    /// <summary>Orleans' activity sources: grain calls of the application and of the runtime.</summary>
-    public static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime"];
-
     /// <summary>Orleans' own meter (grain calls, messaging) on the client side.</summary>
     public const string OrleansMeter = "Microsoft.Orleans";
 
@@ -37,6 +35,8 @@ public static class ObservabilityHosting
             if (options.Metrics.Enabled) ApiReference.DescribeMetrics(o);
         });
 
+        // Every log line written inside a request carries its trace and span ids in its scope.
+        builder.Services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions |= ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         var otlp = string.IsNullOrEmpty(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
         var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("itempath-api"));
         if (options.Metrics.Enabled)
@@ -52,15 +52,15 @@ public static class ObservabilityHosting
         }
         if (options.Tracing.Enabled)
         {
-            telemetry.WithTracing(tracing =>
+            builder.Services.AddHostedService<TracePropagation>();
+            if (otlp is not null)
             {
-                tracing.AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments(MetricsPath))
-                    .AddSource(OrleansActivitySources)
-                    // Without a collector nothing is recorded: activities still carry the trace id
-                    // into the log scopes and, through Orleans, into the silos.
-                    .SetSampler(otlp is null ? new AlwaysOffSampler() : new ParentBasedSampler(new TraceIdRatioBasedSampler(options.Tracing.SampleRatio)));
-                if (otlp is not null) tracing.AddOtlpExporter(o => o.Endpoint = otlp);
-            });
+                telemetry.WithTracing(tracing => tracing
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments(MetricsPath))
+                    .AddSource([.. TracePropagation.OrleansGrainCallSources])
+                    .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.Tracing.SampleRatio)))
+                    .AddOtlpExporter(o => o.Endpoint = otlp));
+            }
         }
         return builder;
     }
