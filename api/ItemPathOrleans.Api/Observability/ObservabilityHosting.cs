@@ -74,9 +74,15 @@ public static class ObservabilityHosting
             app.MapScalarApiReference("/docs", scalar =>
             {
                 scalar.WithTitle(ApiReference.Title).WithOpenApiRoutePattern("/openapi/{documentName}.json");
-                // Everything from this server: no fonts from a CDN, no telemetry.
+                // Everything from this server: no fonts from a CDN, no telemetry, no AI chat or
+                // developer toolbar calling out to a third party.
                 scalar.DefaultFonts = false;
                 scalar.Telemetry = false;
+                scalar.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+                scalar.Agent = new ScalarAgentOptions { Disabled = true };
+                scalar.Mcp = new ScalarMcpOptions { Disabled = true };
+                // Every operation listed in the sidebar from the start.
+                scalar.DefaultOpenAllTags = true;
             });
         }
         if (options.Metrics.Enabled)
