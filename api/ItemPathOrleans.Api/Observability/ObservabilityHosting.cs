@@ -1,5 +1,6 @@
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Contracts.Diagnostics;
+using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -34,6 +35,14 @@ public static class ObservabilityHosting
             ApiReference.Configure(o);
             if (options.Metrics.Enabled) ApiReference.DescribeMetrics(o);
         });
+        // .Accepts<T>("application/json") documents a body; it must not change what is accepted.
+        // Routing would answer 415 to any other (or no) Content-Type, but the endpoints read their
+        // bodies themselves, whatever the header says, and answer the contract's 400 or 413.
+        foreach (var policy in builder.Services.Where(d => d.ServiceType == typeof(MatcherPolicy)
+            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.Routing.Matching.AcceptsMatcherPolicy").ToList())
+        {
+            builder.Services.Remove(policy);
+        }
 
         // Every log line written inside a request carries its trace and span ids in its scope.
         builder.Services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions |= ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);

@@ -129,6 +129,20 @@ public sealed partial class ApiReferenceTests(ServiceFixture service)
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/openapi/v1.json")).StatusCode);
     }
 
+    [Fact]
+    public async Task Documenting_a_JSON_body_refuses_no_other_content_type()
+    {
+        using var http = service.Client();
+        var body = $"{{\"username\": \"admin\", \"password\": \"{TestSettings.AdminPassword}\"}}";
+        foreach (var contentType in new[] { "text/plain", "application/x-www-form-urlencoded" })
+        {
+            var response = await http.PostAsync("/api/users/login", new StringContent(body, System.Text.Encoding.UTF8, contentType));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        using var noContentType = new HttpRequestMessage(HttpMethod.Post, "/api/users/login") { Content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body)) };
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(noContentType)).StatusCode);
+    }
+
     /// <summary>A schema, following a <c>$ref</c> into the components.</summary>
     private static JsonElement Resolve(JsonElement document, JsonElement schema)
     {
