@@ -3,7 +3,6 @@ using ItemPathOrleans.Contracts.Diagnostics;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -46,7 +45,8 @@ public static class ObservabilityHosting
 
         // Every log line written inside a request carries its trace and span ids in its scope.
         builder.Services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions |= ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
-        var otlp = string.IsNullOrEmpty(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
+        // An endpoint that is not a URL is reported by the options validation at start.
+        var otlp = Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out var endpoint) ? endpoint : null;
         var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("itempath-api"));
         if (options.Metrics.Enabled)
         {
