@@ -16,6 +16,7 @@ say() { echo "observability-cost: $*" >&2; }
 port() { scripts/pg.sh free-port; }
 
 TMP="$(mktemp -d /tmp/itempath-obs-cost.XXXXXX)"
+chmod 755 "$TMP"  # PostgreSQL runs as its own user under it
 PIDS=()
 cleanup() {
     trap '' INT TERM
@@ -65,7 +66,7 @@ for round in 1 2; do
         dotnet bench/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --scenario validate --url "http://127.0.0.1:$p" \
             --admin-url "$URL" --users "$USERS" --duration "$MEASURED" --warmup "$WARMUP" --setup-parallelism 8 \
             > "$TMP/$node-$round.json" 2> "$TMP/$node-$round.log" || { cat "$TMP/$node-$round.log" >&2; exit 1; }
-        python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(f"observability {sys.argv[2]:3} round {sys.argv[3]}: {d["opsPerSec"]:9.1f} ops/s  p50 {d["p50Ms"]:.2f} ms  p99 {d["p99Ms"]:.2f} ms  errors {d["errors"]}")' \
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("observability %-3s round %s: %9.1f ops/s  p50 %.2f ms  p99 %.2f ms  errors %s" % (sys.argv[2], sys.argv[3], d["opsPerSec"], d["p50Ms"], d["p99Ms"], d["errors"]))' \
             "$TMP/$node-$round.json" "$node" "$round"
     done
 done
