@@ -35,22 +35,10 @@ public static class TenantsApi
             .WithName("GetTenant").WithSummary("A tenant and its settings")
             .Produces<TenantJson>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        tenants.MapPost("/{id}", Update)
-            .WithName("UpdateTenant").WithSummary("Change a tenant's settings (top-level fields), or disable it (operator admins)")
-            .Accepts<TenantChangesRequest>("application/json")
-            .Produces<TenantJson>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        tenants.MapPatch("/{id}", Update)
-            .WithName("PatchTenant").WithSummary("Change a tenant (the same as POST)")
-            .Accepts<TenantChangesRequest>("application/json")
-            .Produces<TenantJson>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        DescribeChange(tenants.MapPost("/{id}", Update)
+            .WithName("UpdateTenant").WithSummary("Change a tenant's settings (top-level fields), or disable it (operator admins)"));
+        DescribeChange(tenants.MapPatch("/{id}", Update)
+            .WithName("PatchTenant").WithSummary("Change a tenant (the same as POST)"));
         tenants.MapDelete("/{id}", Disable)
             .WithName("DisableTenant").WithSummary("Disable a tenant (operator admins; not the operator tenant)")
             .Produces(StatusCodes.Status204NoContent)
@@ -71,6 +59,15 @@ public static class TenantsApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
+
+    /// <summary>What POST and PATCH of a tenant take and answer.</summary>
+    private static RouteHandlerBuilder DescribeChange(RouteHandlerBuilder endpoint) => endpoint
+        .Accepts<TenantChangesRequest>("application/json")
+        .Produces<TenantJson>(StatusCodes.Status200OK)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
     private static ProblemResult OperatorOnly() => Problems.Forbidden("Operator admin rights required");
 

@@ -32,22 +32,10 @@ public static class UsersApi
             .WithName("GetUser").WithSummary("A user")
             .Produces<UserJson>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        users.MapPost("/{id:int}", Update)
-            .WithName("UpdateUser").WithSummary("Change a user: fields present change, others stay")
-            .Accepts<UserChangesRequest>("application/json")
-            .Produces<UserJson>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        users.MapPatch("/{id:int}", Update)
-            .WithName("PatchUser").WithSummary("Change a user (the same as POST)")
-            .Accepts<UserChangesRequest>("application/json")
-            .Produces<UserJson>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        DescribeChange(users.MapPost("/{id:int}", Update)
+            .WithName("UpdateUser").WithSummary("Change a user: fields present change, others stay"));
+        DescribeChange(users.MapPatch("/{id:int}", Update)
+            .WithName("PatchUser").WithSummary("Change a user (the same as POST)"));
         users.MapDelete("/{id:int}", Delete)
             .WithName("DeleteUser").WithSummary("Delete a user: every session ends")
             .Produces(StatusCodes.Status204NoContent)
@@ -72,6 +60,15 @@ public static class UsersApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
+
+    /// <summary>What POST and PATCH of a user take and answer.</summary>
+    private static RouteHandlerBuilder DescribeChange(RouteHandlerBuilder endpoint) => endpoint
+        .Accepts<UserChangesRequest>("application/json")
+        .Produces<UserJson>(StatusCodes.Status200OK)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
     private static async Task<IResult> List(HttpContext context, IGrainFactory grains)
     {
