@@ -37,11 +37,7 @@ public static class ObservabilityHosting
         // .Accepts<T>("application/json") documents a body; it must not change what is accepted.
         // Routing would answer 415 to any other (or no) Content-Type, but the endpoints read their
         // bodies themselves, whatever the header says, and answer the contract's 400 or 413.
-        foreach (var policy in builder.Services.Where(d => d.ServiceType == typeof(MatcherPolicy)
-            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.Routing.Matching.AcceptsMatcherPolicy").ToList())
-        {
-            builder.Services.Remove(policy);
-        }
+        foreach (var policy in builder.Services.Where(IsContentTypePolicy).ToList()) builder.Services.Remove(policy);
 
         // Every log line written inside a request carries its trace and span ids in its scope.
         builder.Services.Configure<LoggerFactoryOptions>(o => o.ActivityTrackingOptions |= ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
@@ -74,8 +70,15 @@ public static class ObservabilityHosting
         return builder;
     }
 
+    private static bool IsContentTypePolicy(ServiceDescriptor d) => d.ServiceType == typeof(MatcherPolicy)
+        && d.ImplementationType?.FullName == "Microsoft.AspNetCore.Routing.Matching.AcceptsMatcherPolicy";
+
     public static WebApplication MapItemPathObservability(this WebApplication app)
     {
+        // A registration after AddItemPathObservability that adds routing again (AddRouting is
+        // idempotent, so it re-adds what was removed) would bring back the 415s: say so at start.
+        if (app.Services.GetServices<MatcherPolicy>().Any(p => p.GetType().FullName == "Microsoft.AspNetCore.Routing.Matching.AcceptsMatcherPolicy"))
+            throw new InvalidOperationException("Routing's content-type check is registered again: call AddItemPathObservability after every other service registration.");
         var options = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value;
         if (options.ApiReference)
         {
