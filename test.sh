@@ -42,6 +42,17 @@ if ! /usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null; then
     fi
 fi
 
+# --- the API reference check (tests/e2e/docs-screenshot.sh) renders /docs in headless Chromium ---
+if ! command -v chromium >/dev/null 2>&1; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        say "installing chromium (Debian's) for the API reference check"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+            || say "chromium could not be installed: the API reference check will be skipped"
+    else
+        say "chromium is missing: run 'apt-get install chromium' (the API reference check is skipped without it)"
+    fi
+fi
+
 # --- throwaway PostgreSQL ------------------------------------------------------------------
 PG_PORT="$(scripts/pg.sh free-port)"
 ITEMPATH_PG_FAST=1 scripts/pg.sh start "$PG_DATA" "$PG_PORT"

@@ -4,6 +4,7 @@ using ItemPathOrleans.Api.Endpoints;
 using ItemPathOrleans.Api.Gateway;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Sso;
+using ItemPathOrleans.Api.Observability;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Hosting;
@@ -28,6 +29,7 @@ if (orleans.ConnectClient)
         });
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(orleans.ResponseTimeoutSeconds));
         client.UseItemPathTls(builder.Configuration);
+        client.AddActivityPropagation();
         if (string.IsNullOrEmpty(connectionString))
         {
             client.UseLocalhostClustering(orleans.GatewayPort);
@@ -80,6 +82,7 @@ builder.Services.AddItemPathTokenValidation();
 builder.Services.AddSingleSignOn(builder.Configuration);
 builder.Services.AddGateway(builder.Configuration);
 builder.Services.AddBrowserCors(builder.Configuration);
+builder.AddItemPathObservability();
 
 var app = builder.Build();
 
@@ -106,6 +109,7 @@ app.MapVerifyApi();
 app.MapJwksApi();
 app.MapGateway();
 app.MapOAuthApi();
+app.MapItemPathObservability();
 
 try
 {

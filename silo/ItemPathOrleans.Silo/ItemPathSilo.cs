@@ -69,6 +69,8 @@ public static class ItemPathSilo
             silo.AddItemPathPostgresStorage(connectionString);
         }
         silo.AddIncomingGrainCallFilter<StorageFailureFilter>();
+        // Traces continue from the caller into grain calls (only when something listens).
+        silo.AddActivityPropagation();
         silo.Services.AddSingleton<FirstStart>();
         silo.AddStartupTask((services, ct) => services.GetRequiredService<FirstStart>().RunAsync(ct));
         return silo;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
 using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Observability;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
@@ -164,20 +165,25 @@ public static class TokenValidation
     {
         context.HandleResponse();
         var http = context.HttpContext;
+        var metrics = http.RequestServices.GetService<AuthMetrics>();
+        var operation = http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
         if (context.AuthenticateFailure is ClusterUnavailableException)
         {
+            metrics?.Failed(operation ?? "unknown", AuthMetrics.Reasons.Unavailable);
             await Problems.Unavailable().ExecuteAsync(http);
             return;
         }
 
         if (context.AuthenticateFailure is null)
         {
+            metrics?.TokenRefused(operation, "Missing Authorization Header");
             http.Response.Headers.WWWAuthenticate = "Bearer";
             await ProblemResult.WriteAsync(http, StatusCodes.Status401Unauthorized, "Missing Authorization Header");
             return;
         }
 
         var message = http.Items.ContainsKey(SigningKeyResolver.RetiredKeyItem) ? "Token has been revoked" : Describe(context.AuthenticateFailure);
+        metrics?.TokenRefused(operation, message);
         await Problems.InvalidToken(message).ExecuteAsync(http);
     }
 

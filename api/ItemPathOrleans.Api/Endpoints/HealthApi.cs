@@ -10,8 +10,14 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).AllowAnonymous();
-        app.MapGet("/health/ready", Ready).AllowAnonymous();
+        var health = app.MapGroup("/health").WithTags("Operations");
+        health.MapGet("/live", () => TypedResults.Ok(new HealthJson("live"))).AllowAnonymous()
+            .WithName("Live").WithSummary("Liveness: the process answers")
+            .Produces<HealthJson>(StatusCodes.Status200OK);
+        health.MapGet("/ready", Ready).AllowAnonymous()
+            .WithName("Ready").WithSummary("Readiness: the cluster and the database answer")
+            .Produces<HealthJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
@@ -20,7 +26,7 @@ public static class HealthApi
         try
         {
             var ready = await grains.GetGrain<IUserRegistryGrain>(0).IsStorageReady().WaitAsync(ReadyTimeout);
-            if (ready) return TypedResults.Ok(new { status = "ready" });
+            if (ready) return TypedResults.Ok(new HealthJson("ready"));
         }
         catch (Exception ex) when (ClusterFailures.IsUnavailable(ex) || ex is InvalidOperationException)
         {

@@ -97,7 +97,7 @@ public static partial class OAuthApi
         error ??= SessionCalls.CredentialsProblem(username!, password!);
         if (error is not null) return OAuthErrors.BadRequest(error);
 
-        var result = await SessionCalls.LoginAsync(context, grains, failedLogins, username!, password!, clientId);
+        var result = await SessionCalls.LoginAsync(context, grains, failedLogins, username!, password!, clientId, operation: "OAuthToken");
         if (result.Error == TokenError.LockedOut) return OAuthErrors.Grant(TooManyFailures, TimeSpan.FromSeconds(result.RetryAfterSeconds));
         if (result.Error != TokenError.None) return OAuthErrors.Grant(TokenErrors.Message(result.Error));
         return TokenAnswer(result.Access!, result.Refresh!, time);
@@ -113,7 +113,7 @@ public static partial class OAuthApi
         if (refresh.Verdict.Unavailable is not null) return OAuthErrors.Unavailable();
         if (refresh.Identity is not { } identity) return OAuthErrors.Grant(refresh.Verdict.Refusal!);
 
-        var result = await SessionCalls.RefreshAsync(context, grains, identity);
+        var result = await SessionCalls.RefreshAsync(context, grains, identity, operation: "OAuthToken");
         if (result.Error != TokenError.None) return OAuthErrors.Grant(TokenErrors.Message(result.Error));
         // With rotation off there is no new refresh token: the client keeps the one it has.
         return TokenAnswer(result.Access!, result.Refresh, time);

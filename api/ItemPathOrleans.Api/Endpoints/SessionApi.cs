@@ -1,5 +1,6 @@
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Observability;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
@@ -15,31 +16,86 @@ public static class SessionApi
 
     public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/api/users");
-        users.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(AuthRateLimiting.Policy);
-        users.MapPost("/refresh", Refresh).RequireAuthorization(TokenSchemes.RefreshPolicy).RequireRateLimiting(AuthRateLimiting.Policy);
-        users.MapPost("/application-token", CreateApplicationToken).RequireAuthorization(TokenSchemes.RefreshPolicy).RequireRateLimiting(AuthRateLimiting.Policy);
-        users.MapPost("/logout", Logout).RequireAuthorization(TokenSchemes.AnyTokenPolicy).RequireRateLimiting(AuthRateLimiting.Policy);
-        users.MapGet("/me", Me).RequireAuthorization(TokenSchemes.AccessPolicy);
-        users.MapPost("/me/password", ChangePassword).RequireAuthorization(TokenSchemes.AccessPolicy);
-        users.MapGet("/me/sessions", ListMySessions).RequireAuthorization(TokenSchemes.AccessPolicy);
-        users.MapDelete("/me/sessions/{sessionId}", RevokeMySession).RequireAuthorization(TokenSchemes.AccessPolicy);
+        var users = app.MapGroup("/api/users").WithTags("Sessions");
+        users.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithName("Login").WithSummary("Log in with a username and a password: a new session")
+            .Accepts<LoginRequest>("application/json")
+            .Produces<LoginJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        users.MapPost("/refresh", Refresh).RequireAuthorization(TokenSchemes.RefreshPolicy).RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithName("Refresh").WithSummary("A new access token for a refresh token (and the next refresh token with rotation on)")
+            .Produces<RefreshAnswer>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        users.MapPost("/application-token", CreateApplicationToken).RequireAuthorization(TokenSchemes.RefreshPolicy).RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithName("CreateApplicationToken").WithSummary("A non-expiring application token (application users only; the body is optional)")
+            .Accepts<ApplicationTokenRequest>("application/json")
+            .Produces<ApplicationTokenJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        users.MapPost("/logout", Logout).RequireAuthorization(TokenSchemes.AnyTokenPolicy).RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithName("Logout").WithSummary("End the session of the access or refresh token")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        users.MapGet("/me", Me).RequireAuthorization(TokenSchemes.AccessPolicy)
+            .WithName("GetCurrentUser").WithSummary("The current user")
+            .Produces<UserJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        users.MapPost("/me/password", ChangePassword).RequireAuthorization(TokenSchemes.AccessPolicy)
+            .WithName("ChangePassword").WithSummary("Change the current user's password: every other session ends")
+            .Accepts<PasswordChangeRequest>("application/json")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        users.MapGet("/me/sessions", ListMySessions).RequireAuthorization(TokenSchemes.AccessPolicy)
+            .WithName("ListMySessions").WithSummary("The current user's active sessions and application tokens (?limit, ?page)")
+            .Produces<SessionListJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        users.MapDelete("/me/sessions/{sessionId}", RevokeMySession).RequireAuthorization(TokenSchemes.AccessPolicy)
+            .WithName("RevokeMySession").WithSummary("End one of the current user's sessions or application tokens")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    private static async Task<IResult> Login(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins)
+    private static async Task<IResult> Login(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins, AuthMetrics metrics)
     {
         var address = ClientAddress.Of(context);
-        if (failedLogins.Refusal(address) is { } wait) return Problems.TooManyLogins(wait);
+        if (failedLogins.Refusal(address) is { } wait)
+        {
+            metrics.LoginFailed(AuthMetrics.LoginOutcomes.RateLimited);
+            return Problems.TooManyLogins(wait);
+        }
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
-        if (problem is not null) return problem;
-        var fields = new JsonFields(body!.Value);
         string? error = null;
-        var username = fields.String("username", ref error, required: true);
-        var password = fields.String("password", ref error, required: true);
-        error ??= SessionCalls.CredentialsProblem(username!, password!);
-        if (error is not null) return Problems.BadRequest(error);
+        string? username = null, password = null;
+        if (problem is null)
+        {
+            var fields = new JsonFields(body!.Value);
+            username = fields.String("username", ref error, required: true);
+            password = fields.String("password", ref error, required: true);
+            error ??= SessionCalls.CredentialsProblem(username!, password!);
+        }
+        if (problem is not null || error is not null)
+        {
+            metrics.LoginFailed(AuthMetrics.LoginOutcomes.InvalidRequest);
+            return problem ?? Problems.BadRequest(error!);
+        }
 
+        // Counted (succeeded, locked, failed by reason) in SessionCalls, for both front doors.
         var result = await SessionCalls.LoginAsync(context, grains, failedLogins, username!, password!);
         if (result.Error == TokenError.LockedOut) return Problems.TooManyLogins(TimeSpan.FromSeconds(result.RetryAfterSeconds));
         if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
@@ -50,7 +106,7 @@ public static class SessionApi
             user.Id, user.Username, user.IsAdmin, user.Type));
     }
 
-    private static async Task<IResult> Refresh(HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> Refresh(HttpContext context, IGrainFactory grains, AuthMetrics metrics)
     {
         var result = await SessionCalls.RefreshAsync(context, grains, TokenIdentity.From(context.User));
         if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
@@ -60,7 +116,7 @@ public static class SessionApi
             : TypedResults.Ok(new RefreshJson(access.Token, ApiJson.ItemPathDate(access.ExpiresAt!.Value)));
     }
 
-    private static async Task<IResult> CreateApplicationToken(HttpContext context, IGrainFactory grains)
+    private static async Task<IResult> CreateApplicationToken(HttpContext context, IGrainFactory grains, AuthMetrics metrics)
     {
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request, optional: true);
         if (problem is not null) return problem;
@@ -72,7 +128,11 @@ public static class SessionApi
         var token = TokenIdentity.From(context.User);
         var result = await grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId))
             .CreateApplicationToken(token.SessionId, token.Jti, name, context.Tenant().Info.Version);
-        if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
+        if (result.Error != TokenError.None)
+        {
+            metrics.Failed("CreateApplicationToken", AuthMetrics.ReasonOf(result.Error));
+            return TokenErrors.ToProblem(result.Error);
+        }
         return TypedResults.Ok(new ApplicationTokenJson(result.Token!, result.Id!, result.Name));
     }
 

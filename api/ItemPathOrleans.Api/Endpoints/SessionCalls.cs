@@ -1,5 +1,6 @@
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Observability;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
@@ -30,21 +31,33 @@ public static class SessionCalls
     /// client address's failed logins. The caller checks <see cref="FailedLoginLimiter.Refusal"/> first.
     /// </summary>
     public static async Task<LoginResult> LoginAsync(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins,
-        string username, string password, string? clientId = null)
+        string username, string password, string? clientId = null, string operation = "Login")
     {
         var tenant = context.Tenant();
         var address = ClientAddress.Of(context);
         var result = await ClusterRetry.RunAsync(() => grains.GetGrain<IAuthenticationGrain>(0)
             .Login(tenant.Id, username, password, tenant.Info.Version, address, clientId));
+        var metrics = context.RequestServices.GetRequiredService<AuthMetrics>();
+        if (result.Error == TokenError.None) metrics.LoginSucceeded();
+        else metrics.LoginFailed(result.Error == TokenError.LockedOut ? AuthMetrics.LoginOutcomes.LockedOut : AuthMetrics.ReasonOf(result.Error), operation);
         if (result.Error is not (TokenError.None or TokenError.LockedOut)) failedLogins.Failed(address);
         return result;
     }
 
     /// <summary>A refresh of a validated refresh token's session; a refused one is forgotten by this node's cache at once.</summary>
-    public static async Task<RefreshResult> RefreshAsync(HttpContext context, IGrainFactory grains, TokenIdentity token)
+    public static async Task<RefreshResult> RefreshAsync(HttpContext context, IGrainFactory grains, TokenIdentity token, string operation = "Refresh")
     {
         var result = await ClusterRetry.RunAsync(() => User(grains, token).Refresh(token.SessionId, token.Jti, context.Tenant().Info.Version));
-        if (result.Error != TokenError.None) ForgetSession(context, token, token.SessionId);
+        var metrics = context.RequestServices.GetRequiredService<AuthMetrics>();
+        if (result.Error != TokenError.None)
+        {
+            ForgetSession(context, token, token.SessionId);
+            metrics.RefreshFailed(AuthMetrics.ReasonOf(result.Error), operation);
+        }
+        else
+        {
+            metrics.RefreshSucceeded(rotated: result.Refresh is not null);
+        }
         return result;
     }
 

@@ -16,18 +16,59 @@ public static class TenantsApi
 {
     public static IEndpointRouteBuilder MapTenantsApi(this IEndpointRouteBuilder app)
     {
-        var tenants = app.MapGroup("/api/tenants").RequireAuthorization(TokenSchemes.AccessPolicy, TokenSchemes.AdminPolicy);
-        tenants.MapPost("", Create);
-        tenants.MapGet("", List);
-        tenants.MapGet("/{id}", Get);
-        tenants.MapPost("/{id}", Update);
-        tenants.MapPatch("/{id}", Update);
-        tenants.MapDelete("/{id}", Disable);
-        tenants.MapGet("/{id}/keys", Keys);
-        tenants.MapPost("/{id}/keys/rotate", RotateKey);
-        tenants.MapPost("/{id}/keys/{kid}/retire", RetireKey);
+        // Every answer here can also be 401 (no or a bad token) and 403 (not an admin allowed here).
+        var tenants = app.MapGroup("/api/tenants").RequireAuthorization(TokenSchemes.AccessPolicy, TokenSchemes.AdminPolicy)
+            .WithTags("Tenants")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        tenants.MapPost("", Create)
+            .WithName("CreateTenant").WithSummary("Create a tenant with its first admin (operator admins)")
+            .Accepts<NewTenantRequest>("application/json")
+            .Produces<TenantJson>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        tenants.MapGet("", List)
+            .WithName("ListTenants").WithSummary("Every tenant (operator admins; ?limit, ?page)")
+            .Produces<TenantListJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        tenants.MapGet("/{id}", Get)
+            .WithName("GetTenant").WithSummary("A tenant and its settings")
+            .Produces<TenantJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        DescribeChange(tenants.MapPost("/{id}", Update)
+            .WithName("UpdateTenant").WithSummary("Change a tenant's settings (top-level fields), or disable it (operator admins)"));
+        DescribeChange(tenants.MapPatch("/{id}", Update)
+            .WithName("PatchTenant").WithSummary("Change a tenant (the same as POST)"));
+        tenants.MapDelete("/{id}", Disable)
+            .WithName("DisableTenant").WithSummary("Disable a tenant (operator admins; not the operator tenant)")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        tenants.MapGet("/{id}/keys", Keys)
+            .WithName("ListKeys").WithSummary("The tenant's signing key versions (never a secret)")
+            .Produces<KeyListJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        tenants.MapPost("/{id}/keys/rotate", RotateKey)
+            .WithName("RotateKey").WithSummary("A new signing key version, current from now on")
+            .Produces<KidJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        tenants.MapPost("/{id}/keys/{kid}/retire", RetireKey)
+            .WithName("RetireKey").WithSummary("Retire a key version: the tokens it signed stop working")
+            .Produces<KeyListJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
+
+    /// <summary>What POST and PATCH of a tenant take and answer.</summary>
+    private static RouteHandlerBuilder DescribeChange(RouteHandlerBuilder endpoint) => endpoint
+        .Accepts<TenantChangesRequest>("application/json")
+        .Produces<TenantJson>(StatusCodes.Status200OK)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
     private static ProblemResult OperatorOnly() => Problems.Forbidden("Operator admin rights required");
 
@@ -137,7 +178,7 @@ public static class TenantsApi
         if (problem is not null) return problem;
         var updated = await grains.GetGrain<ITenantGrain>(tenant!.Id).RotateKey();
         cache.Update(updated);
-        return TypedResults.Ok(new { kid = updated.CurrentKid });
+        return TypedResults.Ok(new KidJson(updated.CurrentKid));
     }
 
     private static async Task<IResult> RetireKey(string id, string kid, HttpContext context, IGrainFactory grains, TenantCache cache)

@@ -12,19 +12,63 @@ public static class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/api/users").RequireAuthorization(TokenSchemes.AccessPolicy, TokenSchemes.AdminPolicy);
-        users.MapGet("", List);
-        users.MapPost("", Create);
-        users.MapGet("/{id:int}", Get);
-        users.MapPost("/{id:int}", Update);
-        users.MapPatch("/{id:int}", Update);
-        users.MapDelete("/{id:int}", Delete);
-        users.MapGet("/{id:int}/sessions", ListSessions);
-        users.MapGet("/{id:int}/events", ListEvents);
-        users.MapDelete("/{id:int}/sessions", RevokeAllSessions);
-        users.MapDelete("/{id:int}/sessions/{sessionId}", RevokeSession);
+        // Every answer here can also be 401 (no or a bad token) and 403 (not an admin of the tenant).
+        var users = app.MapGroup("/api/users").RequireAuthorization(TokenSchemes.AccessPolicy, TokenSchemes.AdminPolicy)
+            .WithTags("Users")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        users.MapGet("", List)
+            .WithName("ListUsers").WithSummary("The tenant's users (?limit, ?page, ?username and ?email prefixes, ?type, ?status)")
+            .Produces<UserListJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        users.MapPost("", Create)
+            .WithName("CreateUser").WithSummary("Create a user")
+            .Accepts<NewUserRequest>("application/json")
+            .Produces<UserJson>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        users.MapGet("/{id:int}", Get)
+            .WithName("GetUser").WithSummary("A user")
+            .Produces<UserJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        DescribeChange(users.MapPost("/{id:int}", Update)
+            .WithName("UpdateUser").WithSummary("Change a user: fields present change, others stay"));
+        DescribeChange(users.MapPatch("/{id:int}", Update)
+            .WithName("PatchUser").WithSummary("Change a user (the same as POST)"));
+        users.MapDelete("/{id:int}", Delete)
+            .WithName("DeleteUser").WithSummary("Delete a user: every session ends")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        users.MapGet("/{id:int}/sessions", ListSessions)
+            .WithName("ListUserSessions").WithSummary("A user's active sessions (?limit, ?page)")
+            .Produces<SessionListJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        users.MapGet("/{id:int}/events", ListEvents)
+            .WithName("ListUserEvents").WithSummary("A user's security events, newest first (?limit, ?page)")
+            .Produces<EventListJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        users.MapDelete("/{id:int}/sessions", RevokeAllSessions)
+            .WithName("RevokeUserSessions").WithSummary("End all of a user's sessions")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        users.MapDelete("/{id:int}/sessions/{sessionId}", RevokeSession)
+            .WithName("RevokeUserSession").WithSummary("End one of a user's sessions")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
+
+    /// <summary>What POST and PATCH of a user take and answer.</summary>
+    private static RouteHandlerBuilder DescribeChange(RouteHandlerBuilder endpoint) => endpoint
+        .Accepts<UserChangesRequest>("application/json")
+        .Produces<UserJson>(StatusCodes.Status200OK)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
     private static async Task<IResult> List(HttpContext context, IGrainFactory grains)
     {

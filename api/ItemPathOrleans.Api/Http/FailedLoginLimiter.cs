@@ -35,6 +35,10 @@ public static class AuthRateLimiting
             o.OnRejected = async (context, _) =>
             {
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
+                var operation = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName ?? "unknown";
+                var metrics = context.HttpContext.RequestServices.GetService<Observability.AuthMetrics>();
+                if (operation == "Login") metrics?.LoginFailed(Observability.AuthMetrics.LoginOutcomes.RateLimited);
+                else metrics?.Failed(operation, Observability.AuthMetrics.Reasons.RateLimited);
                 await new ProblemResult(StatusCodes.Status429TooManyRequests, "Too many requests; retry later",
                     retryAfterSeconds: Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))).ExecuteAsync(context.HttpContext);
             };

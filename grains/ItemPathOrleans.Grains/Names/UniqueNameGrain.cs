@@ -85,7 +85,11 @@ public sealed partial class UniqueNameGrain(
         if (state.State.OwnerId is null) DeactivateOnIdle();
         var decision = unknownNames.For(key).Begin(ClientAddresses.Key(clientAddress), time.GetUtcNow(), settings);
         if (decision.Allowed) return new NameLoginStart(null, 0);
-        if (decision.JustLocked) LogUnknownNameLocked(logger, tenant);
+        if (decision.JustLocked)
+        {
+            Observability.SessionMetrics.LockStarted(knownUser: false);
+            LogUnknownNameLocked(logger, tenant);
+        }
         return new NameLoginStart(null, Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds)));
     }
 

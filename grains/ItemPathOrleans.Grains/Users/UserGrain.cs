@@ -4,6 +4,7 @@ using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Hosting;
 using ItemPathOrleans.Grains.Lockout;
+using ItemPathOrleans.Grains.Observability;
 using ItemPathOrleans.Grains.Security;
 using ItemPathOrleans.Grains.Tokens;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,8 @@ public sealed partial class UserGrain(
     private bool _lastUsedDirty;
     // After a failed write the memory may hold changes nobody was answered for: never store them.
     private bool _writeFailed;
+    // Active sessions this activation has reported to the silo's gauge.
+    private int _reportedActive;
 
     private string Tenant => GrainKeys.ParseUser(this.GetPrimaryKeyString()).Tenant;
     private int UserId => GrainKeys.ParseUser(this.GetPrimaryKeyString()).UserId;
@@ -161,6 +164,7 @@ public sealed partial class UserGrain(
         var decision = _throttle.Begin(address, now, settings);
         if (!decision.Allowed)
         {
+            if (decision.JustLocked) SessionMetrics.LockStarted(knownUser: true);
             if (decision.JustLocked) await RecordAsync(SecurityEventNames.LockedOut, $"locked for {(int)decision.RetryAfter.TotalSeconds} s", address);
             DelayDeactivation(decision.RetryAfter);
             return new LoginPermit(false, Guid.Empty, null, Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds)));
@@ -192,6 +196,7 @@ public sealed partial class UserGrain(
         session.ClientId = clientId;
         if (rehashedPassword is not null) state.State.PasswordHash = rehashedPassword;
         await WriteAsync();
+        SessionMetrics.SessionOpened(session.Kind);
         await RecordAsync(SecurityEventNames.LoginSucceeded, $"session {session.Id}", permit.Address);
         await RecordRevocationsAsync(evicted);
 
@@ -262,6 +267,7 @@ public sealed partial class UserGrain(
 
         var token = minter.Mint(tenant, new TokenDescriptor(
             TokenClaims.AccessType, app.Id, profile.Username, now.ToUnixTimeSeconds(), null, profile.Id, app.Id));
+        SessionMetrics.SessionOpened(app.Kind);
         await RecordAsync(SecurityEventNames.ApplicationTokenCreated, $"session {app.Id}");
         return new ApplicationTokenResult(TokenError.None, token, app.Id, app.Name);
     }
@@ -328,8 +334,23 @@ public sealed partial class UserGrain(
         return Task.FromResult(new SessionCheck(profile?.IsActive ?? false, active, session?.Kind, profile?.IsAdmin ?? false, session?.RefreshJti, session?.ClientId));
     }
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ReportActiveSessions();
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>Keeps the silo's active-session gauge equal to what the activations in memory hold.</summary>
+    private void ReportActiveSessions(bool deactivating = false)
+    {
+        var active = deactivating ? 0 : Sessions.Active(time.GetUtcNow()).Count();
+        SessionMetrics.ActiveChanged(active - _reportedActive);
+        _reportedActive = active;
+    }
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        ReportActiveSessions(deactivating: true);
         if (_directoryStale) await SyncDirectoryAsync();
         if (_lastUsedDirty && !_writeFailed && Profile is not null)
         {
@@ -364,6 +385,8 @@ public sealed partial class UserGrain(
     {
         session.Revoke(RevocationReasons.RefreshTokenReuse, now);
         await WriteAsync();
+        SessionMetrics.ReuseDetected();
+        SessionMetrics.SessionRevoked(session.Kind, RevocationReasons.RefreshTokenReuse);
         await RecordAsync(SecurityEventNames.RefreshReuseDetected, $"session {session.Id} revoked: a spent refresh token was presented");
     }
 
@@ -381,6 +404,7 @@ public sealed partial class UserGrain(
             throw;
         }
         _lastUsedDirty = false;
+        ReportActiveSessions();
     }
 
     private static DateTimeOffset AccessExpiry(TenantInfo tenant, Session session, DateTimeOffset now)
@@ -408,6 +432,7 @@ public sealed partial class UserGrain(
     {
         foreach (var session in revoked)
         {
+            SessionMetrics.SessionRevoked(session.Kind, session.RevokedReason);
             var name = session.Kind == SessionKinds.Application ? SecurityEventNames.ApplicationTokenRevoked : SecurityEventNames.SessionRevoked;
             await RecordAsync(name, $"session {session.Id}: {session.RevokedReason}");
         }
