@@ -60,7 +60,8 @@ public static class GatewayProxy
     public static WebApplication MapGateway(this WebApplication app)
     {
         if (!app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Enabled) return app;
-        app.MapReverseProxy(proxy => proxy.Use(UpstreamFailures));
+        // The upstream's own API, not this service's: left out of the OpenAPI document.
+        app.MapReverseProxy(proxy => proxy.Use(UpstreamFailures)).ExcludeFromDescription();
         return app;
     }
 

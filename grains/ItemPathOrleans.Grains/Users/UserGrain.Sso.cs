@@ -1,5 +1,6 @@
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Grains.Observability;
 using ItemPathOrleans.Grains.Security;
 
 namespace ItemPathOrleans.Grains.Users;
@@ -33,6 +34,7 @@ public sealed partial class UserGrain : IUserSsoGrain
         var (session, evicted) = Sessions.OpenLogin(SessionKinds.Sso, now,
             TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);
         await WriteAsync();
+        SessionMetrics.SessionOpened(session.Kind);
         await RecordAsync(SecurityEventNames.SsoLoginSucceeded, $"session {session.Id}", address);
         await RecordRevocationsAsync(evicted);
 
