@@ -53,6 +53,16 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
+# --- the TLS check (tests/e2e/tls.sh) makes its certificates with openssl ------------------
+if ! command -v openssl >/dev/null 2>&1; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        say "installing openssl for the TLS check"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+    else
+        say "openssl is missing: run 'apt-get install openssl' (the TLS check will fail without it)"
+    fi
+fi
+
 # --- throwaway PostgreSQL ------------------------------------------------------------------
 PG_PORT="$(scripts/pg.sh free-port)"
 ITEMPATH_PG_FAST=1 scripts/pg.sh start "$PG_DATA" "$PG_PORT"
