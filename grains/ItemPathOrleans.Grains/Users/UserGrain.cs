@@ -126,7 +126,7 @@ public sealed partial class UserGrain(
         _throttle.Reset();
         await RecordAsync(SecurityEventNames.BreakGlassPasswordReset, $"password set from the command line; {revoked.Count} sessions ended");
         await RecordRevocationsAsync(revoked);
-        return new UserChangeResult(UserChangeError.None, profile, $"{revoked.Count} sessions and application tokens ended");
+        return new UserChangeResult(UserChangeError.None, profile, $"sessions and application tokens ended: {revoked.Count}");
     }
 
     public async Task<UserChangeResult> Delete()
