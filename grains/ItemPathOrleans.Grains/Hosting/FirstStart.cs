@@ -1,8 +1,11 @@
 using System.Security.Cryptography;
+using ItemPathOrleans.Contracts;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace ItemPathOrleans.Grains.Hosting;
 
@@ -16,7 +19,35 @@ public sealed partial class FirstStart(IGrainFactory grains, IConfiguration conf
     public const string DefaultTenant = "default";
     public const string AdminUsername = "admin";
 
+    public const int Attempts = 5;
+
+    /// <summary>
+    /// Silos that start together on an empty database can meet a duplicate activation while
+    /// membership settles: its write fails on the storage ETag and the activation is dropped. Each
+    /// step is idempotent, so the whole first start runs again on the activation that holds.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RunOnceAsync();
+                return;
+            }
+            catch (Exception ex) when (attempt < Attempts && !cancellationToken.IsCancellationRequested && IsTransient(ex))
+            {
+                LogRetry(logger, ex, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception ex) =>
+        ex is InconsistentStateException or StorageUnavailableException or TimeoutException or SiloUnavailableException or OrleansMessageRejectionException
+        || (ex.InnerException is { } inner && IsTransient(inner));
+
+    private async Task RunOnceAsync()
     {
         var tenant = grains.GetGrain<ITenantGrain>(DefaultTenant);
         var info = await tenant.EnsureCreated("Default");
@@ -53,6 +84,9 @@ public sealed partial class FirstStart(IGrainFactory grains, IConfiguration conf
         const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
         return RandomNumberGenerator.GetString(Alphabet, 20);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "First start, attempt {Attempt}, did not complete; starting again")]
+    private static partial void LogRetry(ILogger logger, Exception exception, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first admin 'admin' of tenant {Tenant}")]
     private static partial void LogAdminCreated(ILogger logger, string tenant);
