@@ -106,7 +106,7 @@ public static class SessionApi
             user.Id, user.Username, user.IsAdmin, user.Type));
     }
 
-    private static async Task<IResult> Refresh(HttpContext context, IGrainFactory grains, AuthMetrics metrics)
+    private static async Task<IResult> Refresh(HttpContext context, IGrainFactory grains)
     {
         var result = await SessionCalls.RefreshAsync(context, grains, TokenIdentity.From(context.User));
         if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
