@@ -17,18 +17,16 @@
 # ITEMPATH_E2E_READY_TIMEOUT: seconds to wait for run.sh to be ready (default 120; the build
 # run.sh does first counts). ITEMPATH_KEEP_TEST_DIR=1 keeps the data folder: logs, and
 # calls.json (every call after the kill: seconds after the kill, user, step, status, duration).
-# shellcheck disable=SC2317  # cleanup runs from the EXIT trap
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
-READY_TIMEOUT="${ITEMPATH_E2E_READY_TIMEOUT:-120}"
+E2E_NAME=multi-node
 FAILOVER_TIMEOUT="${ITEMPATH_E2E_FAILOVER_TIMEOUT:-60}"
-STOP_TIMEOUT=90
 ADMIN_PASSWORD="Multi-Node-Admin-2718"
-
-say() { echo "multi-node: $*" >&2; }
+# shellcheck source=tests/e2e/lib/e2e.sh
+source tests/e2e/lib/e2e.sh   # say, alive, pass/fail/fatal, e2e_stop, e2e_cleanup (ports are picked below)
 
 command -v curl >/dev/null || { say "curl not found"; exit 1; }
 command -v python3 >/dev/null || { say "python3 not found"; exit 1; }
@@ -36,71 +34,9 @@ command -v python3 >/dev/null || { say "python3 not found"; exit 1; }
 DATA="$(mktemp -d /tmp/itempath-multi.XXXXXX)"
 chmod 755 "$DATA"        # PostgreSQL's user must traverse it
 OUT="$DATA/run.out"      # run.sh's own output
-RUN_PID=""
-checks=0
-failures=0
-
-# --- stop run.sh (by its pid) and clean up, whatever happens ---------------------------------
-alive() { [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; }
-
-# The node pids run.sh printed, if they still run the project's dlls.
-children() {
-    local pid
-    while read -r pid; do
-        if alive "$pid" && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'ItemPathOrleans\.\(Silo\|Api\)\.dll'; then
-            echo "$pid"
-        fi
-    done < <(sed -nE 's/^ *(silo|api) [0-9]+: .*pid ([0-9]+)[,)].*/\2/p' "$OUT" 2>/dev/null)
-}
-
-stop_run() {  # SIGTERM to run.sh, bounded wait; returns 1 if it had to be killed
-    alive "$RUN_PID" || return 0
-    say "stopping run.sh (pid $RUN_PID)"
-    kill -TERM "$RUN_PID" 2>/dev/null || true
-    local deadline=$((SECONDS + STOP_TIMEOUT))
-    while alive "$RUN_PID" && (( SECONDS < deadline )); do sleep 0.2; done
-    if alive "$RUN_PID"; then
-        say "FAIL: run.sh did not stop within $STOP_TIMEOUT s of SIGTERM: killing it"
-        kill -KILL "$RUN_PID" 2>/dev/null || true
-        wait "$RUN_PID" 2>/dev/null || true
-        return 1
-    fi
-    wait "$RUN_PID" 2>/dev/null || true
-}
-
-cleanup() {
-    local status=$?
-    trap '' INT TERM
-    trap - EXIT
-    stop_run || status=1
-    local leftover
-    leftover="$(children)"
-    if [[ -n "$leftover" ]]; then
-        say "FAIL: run.sh left processes running after it stopped: $(echo "$leftover" | tr '\n' ' ')- killing them"
-        # shellcheck disable=SC2086
-        kill -KILL $leftover 2>/dev/null || true
-        status=1
-    fi
-    if (( status != 0 )) && [[ -f "$OUT" ]]; then
-        say "run.sh output (last 40 lines):"; tail -n 40 "$OUT" >&2 || true
-        local log
-        for log in "$DATA"/logs/*.log; do
-            [[ -f "$log" ]] || continue
-            say "$log (last 30 lines):"; tail -n 30 "$log" >&2 || true
-        done
-    fi
-    # run.sh stops the PostgreSQL it started; this is only for a run.sh that died first.
-    scripts/pg.sh stop "$DATA/pg" >/dev/null 2>&1 || true
-    if [[ "${ITEMPATH_KEEP_TEST_DIR:-0}" == "1" ]]; then say "kept $DATA (logs, calls.json)"; else rm -rf "$DATA"; fi
-    exit "$status"
-}
-trap cleanup EXIT
+trap e2e_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-pass() { checks=$((checks + 1)); say "ok: $*"; }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); say "FAIL: $*"; }
-fatal() { fail "$*"; say "cannot go on without it"; exit 1; }
 
 # --- free ports: run.sh uses base and base+1 for two nodes -----------------------------------
 PORTS_TAKEN=" "
@@ -452,7 +388,7 @@ else fail "API node 2 dropped requests in flight on SIGTERM"; fi
 
 # --- SIGTERM: run.sh exits and leaves nothing behind --------------------------------------------
 stop_started=$SECONDS
-if stop_run; then pass "run.sh exited $((SECONDS - stop_started)) s after SIGTERM"; else fail "run.sh ignored SIGTERM"; fi
+if e2e_stop; then pass "run.sh exited $((SECONDS - stop_started)) s after SIGTERM"; else fail "run.sh ignored SIGTERM"; fi
 RUN_PID=""
 left=""
 for pid in "$SILO1_PID" "$SILO2_PID" "$API1_PID" "$API2_PID"; do  # API node 2 ended on its SIGTERM above
@@ -463,9 +399,4 @@ if scripts/pg.sh status "$DATA/pg"; then fail "PostgreSQL still runs after run.s
 
 # --- verdict ------------------------------------------------------------------------------------
 if [[ -f "$DATA/summary" ]]; then echo "multi-node: $(cat "$DATA/summary")"; fi
-if (( failures > 0 )); then
-    say "$failures of $checks checks FAILED"
-    exit 1
-fi
-say "all $checks checks passed"
-exit 0
+e2e_verdict
