@@ -1,6 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text.Json;
+using ItemPathOrleans.Tests.Interop;
 
 namespace ItemPathOrleans.Tests.Gateway;
 
@@ -11,8 +10,6 @@ namespace ItemPathOrleans.Tests.Gateway;
 /// </summary>
 public static class JwksPyJwt
 {
-    private const string Python = "/usr/bin/python3";
-
     private const string Script = """
         import json, sys
         try:
@@ -44,47 +41,10 @@ public static class JwksPyJwt
 
     public static async Task<Result> VerifyAsync(string token, string jwks, string issuer, string audience = "itempath-api")
     {
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-I");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Script);
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{Python} did not start");
-        }
-        catch (Win32Exception ex)
-        {
-            throw new Xunit.Sdk.XunitException($"{Python} cannot be started ({ex.Message}): install python3-jwt and python3-cryptography.");
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.StandardInput.WriteAsync(JsonSerializer.Serialize(new { token, jwks = JsonDocument.Parse(jwks).RootElement, issuer, audience }));
-            process.StandardInput.Close();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try { await process.WaitForExitAsync(timeout.Token); }
-            catch (OperationCanceledException)
-            {
-                process.Kill();
-                throw new TimeoutException($"{Python} (PyJWT) did not answer within 30 s");
-            }
-            var output = await stdout;
-            if (process.ExitCode == 3)
-                throw new Xunit.Sdk.XunitException($"{Python} cannot import PyJWT or cryptography: apt-get install python3-jwt python3-cryptography. {output.Trim()}");
-            if (process.ExitCode != 0)
-                throw new Xunit.Sdk.XunitException($"{Python} (PyJWT check) exited with {process.ExitCode}: {await stderr}{output}");
-            var answer = JsonDocument.Parse(output).RootElement;
-            var error = answer.GetProperty("error");
-            return new Result(answer.GetProperty("kid").GetString(), answer.GetProperty("alg").GetString(), answer.GetProperty("claims").Clone(),
-                error.ValueKind == JsonValueKind.Null ? null : error.GetString());
-        }
+        var answer = await DebianPython.RunAsync(Script,
+            new { token, jwks = JsonDocument.Parse(jwks).RootElement, issuer, audience }, "python3-jwt python3-cryptography");
+        var error = answer.GetProperty("error");
+        return new Result(answer.GetProperty("kid").GetString(), answer.GetProperty("alg").GetString(), answer.GetProperty("claims").Clone(),
+            error.ValueKind == JsonValueKind.Null ? null : error.GetString());
     }
 }

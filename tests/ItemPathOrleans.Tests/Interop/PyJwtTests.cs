@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -17,7 +15,6 @@ namespace ItemPathOrleans.Tests.Interop;
 /// </summary>
 public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
 {
-    private const string Python = "/usr/bin/python3";
     private const string Audience = "itempath-api";
     private const string Issuer = "http://127.0.0.1:5080/default";
     private const string ExpectedHeader = """{"typ":"JWT","alg":"HS256","kid":"k1"}""";
@@ -187,64 +184,14 @@ public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
 
         public static async Task<PyJwtResult> VerifyAsync(string token, byte[] key)
         {
-            var start = new ProcessStartInfo(Python)
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add("-I"); // isolated: no PYTHON* variables, no user site
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add(Script);
-
-            Process process;
-            try
-            {
-                process = Process.Start(start) ?? throw new InvalidOperationException($"{Python} did not start");
-            }
-            catch (Win32Exception ex)
-            {
-                throw new Xunit.Sdk.XunitException(
-                    $"{Python} cannot be started ({ex.Message}): install Debian's python3 and python3-jwt (apt-get install python3-jwt).");
-            }
-            using (process)
-            {
-                var stdout = process.StandardOutput.ReadToEndAsync();
-                var stderr = process.StandardError.ReadToEndAsync();
-                await process.StandardInput.WriteAsync(JsonSerializer.Serialize(new
-                {
-                    token,
-                    key = Convert.ToBase64String(key),
-                    audience = Audience,
-                    issuer = Issuer,
-                }));
-                process.StandardInput.Close();
-
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                try { await process.WaitForExitAsync(timeout.Token); }
-                catch (OperationCanceledException)
-                {
-                    process.Kill();
-                    throw new TimeoutException($"{Python} (PyJWT) did not answer within 30 s");
-                }
-                var output = await stdout;
-                var errors = await stderr;
-
-                if (process.ExitCode == 3 && output.Contains("importError", StringComparison.Ordinal))
-                    throw new Xunit.Sdk.XunitException(
-                        $"{Python} cannot import jwt: install Debian's PyJWT (apt-get install python3-jwt). Python said: {output.Trim()}");
-                if (process.ExitCode != 0)
-                    throw new Xunit.Sdk.XunitException($"{Python} (PyJWT check) exited with {process.ExitCode}: {errors}{output}");
-
-                var answer = JsonDocument.Parse(output).RootElement;
-                var error = answer.GetProperty("error");
-                return new PyJwtResult(
-                    answer.GetProperty("rawHeader").GetString()!,
-                    answer.GetProperty("payloadKeys").EnumerateArray().Select(k => k.GetString()!).ToArray(),
-                    answer.GetProperty("claims").Clone(),
-                    error.ValueKind == JsonValueKind.Null ? null : error.GetString());
-            }
+            var answer = await DebianPython.RunAsync(Script,
+                new { token, key = Convert.ToBase64String(key), audience = Audience, issuer = Issuer }, "python3-jwt");
+            var error = answer.GetProperty("error");
+            return new PyJwtResult(
+                answer.GetProperty("rawHeader").GetString()!,
+                answer.GetProperty("payloadKeys").EnumerateArray().Select(k => k.GetString()!).ToArray(),
+                answer.GetProperty("claims").Clone(),
+                error.ValueKind == JsonValueKind.Null ? null : error.GetString());
         }
     }
 }

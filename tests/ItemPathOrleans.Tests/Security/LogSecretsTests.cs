@@ -25,10 +25,7 @@ public sealed class LogSecretsTests : IAsyncLifetime
 {
     private const string SecurityEventsCategory = "ItemPathOrleans.Grains.Security.SecurityEvents";
 
-    private readonly LogCapture _clusterLog = new("cluster");
-    private readonly LogCapture _apiLog = new("api");
-    private InProcessTestCluster _cluster = null!;
-    private WebApplicationFactory<Program> _api = null!;
+    private LoggedService _service = null!;
     private HttpClient _http = null!;
 
     /// <summary>Everything that must never be logged, with what it is.</summary>
@@ -36,33 +33,18 @@ public sealed class LogSecretsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // As TestClusters.StartAsync builds its clusters, plus the log capture on every host.
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        var configuration = TestSettings.Configuration(overrides: new Dictionary<string, string?>
+        _service = await LoggedService.StartAsync(clusterSettings: new Dictionary<string, string?>
         {
             ["Passwords:MemoryKib"] = "8192",
             ["Passwords:Iterations"] = "1",
         });
-        builder.ConfigureHost(host =>
-        {
-            host.Configuration.AddConfiguration(configuration);
-            host.Logging.AddProvider(_clusterLog).SetMinimumLevel(LogLevel.Trace).AddFilter<LogCapture>(null, LogLevel.Trace);
-        });
-        builder.ConfigureSilo((_, silo) => silo.AddItemPathGrains(configuration));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-
-        _api = new ApiFactory(_cluster.Client).WithWebHostBuilder(b =>
-            b.ConfigureLogging(l => l.ClearProviders().AddProvider(_apiLog).SetMinimumLevel(LogLevel.Trace).AddFilter<LogCapture>(null, LogLevel.Trace)));
-        _http = _api.CreateClient();
+        _http = _service.Api.CreateClient();
     }
 
     public async Task DisposeAsync()
     {
         _http.Dispose();
-        await _api.DisposeAsync();
-        await _cluster.DisposeAsync();
+        await _service.DisposeAsync();
     }
 
     private string Secret(string what, string value)
@@ -101,7 +83,7 @@ public sealed class LogSecretsTests : IAsyncLifetime
     public async Task No_secret_reaches_any_log_and_the_security_events_do()
     {
         Secret("the master secret", TestSettings.MasterSecret);
-        var signingKey = (await TestTokens.ForAsync(_cluster.Client)).Secret;
+        var signingKey = (await TestTokens.ForAsync(_service.Cluster.Client)).Secret;
         Secret("the derived signing key (base64)", Convert.ToBase64String(signingKey));
         Secret("the derived signing key (base64url)", Base64Url.EncodeToString(signingKey));
         Secret("the derived signing key (hex)", Convert.ToHexString(signingKey));
@@ -163,10 +145,10 @@ public sealed class LogSecretsTests : IAsyncLifetime
         var bogus = Secret("a bogus bearer token", "bogus-bearer-token-" + Guid.NewGuid().ToString("N"));
         await HttpAssert.InvalidToken(await SendAsync(HttpMethod.Get, "/api/users/me", bogus), "Invalid token");
 
-        var lines = _clusterLog.Lines.Concat(_apiLog.Lines).ToList();
+        var lines = _service.Lines;
         Assert.True(lines.Count > 100, $"only {lines.Count} log lines were captured: is the capture wired?");
-        Assert.Contains(_clusterLog.Lines, l => l.Category.StartsWith("Orleans", StringComparison.Ordinal) && l.Level == LogLevel.Trace);
-        Assert.Contains(_apiLog.Lines, l => l.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) && l.Level <= LogLevel.Debug);
+        Assert.Contains(_service.ClusterLog.Lines, l => l.Category.StartsWith("Orleans", StringComparison.Ordinal) && l.Level == LogLevel.Trace);
+        Assert.Contains(_service.ApiLog.Lines, l => l.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) && l.Level <= LogLevel.Debug);
 
         var leaks = (from secret in _secrets
                      let found = lines.Where(l => l.Text.Contains(secret.Value, StringComparison.Ordinal) || l.Category.Contains(secret.Value, StringComparison.Ordinal)).ToList()
@@ -176,7 +158,7 @@ public sealed class LogSecretsTests : IAsyncLifetime
                          + $"\n    e.g. {Shorten(found[0].ToString())}").ToList();
         Assert.True(leaks.Count == 0, $"{leaks.Count} of {_secrets.Count} secrets were logged ({lines.Count} lines captured):\n" + string.Join("\n", leaks));
 
-        var events = _clusterLog.Lines.Where(l => l.Category == SecurityEventsCategory).Select(l => l.Text).ToList();
+        var events = _service.ClusterLog.Lines.Where(l => l.Category == SecurityEventsCategory).Select(l => l.Text).ToList();
         foreach (var name in new[] { "login_failed", "locked_out", "login_succeeded", "session_revoked", "application_token_created", "password_changed" })
             Assert.True(events.Any(e => e.Contains(name, StringComparison.Ordinal)), $"no {name} security event was logged; events:\n{string.Join("\n", events.Select(Shorten))}");
     }

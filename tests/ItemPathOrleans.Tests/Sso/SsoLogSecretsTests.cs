@@ -20,42 +20,26 @@ public sealed class SsoLogSecretsTests : IAsyncLifetime
 {
     private const string SecurityEventsCategory = "ItemPathOrleans.Grains.Security.SecurityEvents";
 
-    private readonly LogCapture _clusterLog = new("cluster");
-    private readonly LogCapture _apiLog = new("api");
-    private InProcessTestCluster _cluster = null!;
-    private WebApplicationFactory<Program> _api = null!;
+    private LoggedService _service = null!;
     private EntraDouble _entra = null!;
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        var configuration = TestSettings.Configuration();
-        builder.ConfigureHost(host =>
-        {
-            host.Configuration.AddConfiguration(configuration);
-            host.Logging.AddProvider(_clusterLog).SetMinimumLevel(LogLevel.Trace).AddFilter<LogCapture>(null, LogLevel.Trace);
-        });
-        builder.ConfigureSilo((_, silo) => silo.AddItemPathGrains(configuration));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-        _api = new ApiFactory(_cluster.Client, settings: SsoFixture.LoopbackSettings()).WithWebHostBuilder(b =>
-            b.ConfigureLogging(l => l.ClearProviders().AddProvider(_apiLog).SetMinimumLevel(LogLevel.Trace).AddFilter<LogCapture>(null, LogLevel.Trace)));
+        _service = await LoggedService.StartAsync(apiSettings: SsoFixture.LoopbackSettings());
         _entra = await EntraDouble.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _entra.DisposeAsync();
-        await _api.DisposeAsync();
-        await _cluster.DisposeAsync();
+        await _service.DisposeAsync();
     }
 
     [Fact]
     public async Task No_id_token_or_issued_token_is_ever_logged_and_refusals_are_security_events()
     {
         var tid = Guid.NewGuid().ToString();
-        using var http = _api.CreateClient();
+        using var http = _service.Api.CreateClient();
         var admin = await HttpAssert.Ok(await http.PostAsJsonAsync("/api/users/login", new { username = "admin", password = TestSettings.AdminPassword }));
         http.DefaultRequestHeaders.Authorization = new("Bearer", admin.GetProperty("accessToken").GetString());
         await HttpAssert.Ok(await http.PatchAsJsonAsync("/api/tenants/default", new
@@ -92,7 +76,7 @@ public sealed class SsoLogSecretsTests : IAsyncLifetime
         _entra.Down = true;
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await SignInAsync(_entra.Claims(tid, oid, "logged@contoso.example", DateTimeOffset.UtcNow))).StatusCode);
 
-        var lines = _clusterLog.Lines.Concat(_apiLog.Lines).ToList();
+        var lines = _service.Lines;
         Assert.NotEmpty(lines);
         foreach (var line in lines)
         {
