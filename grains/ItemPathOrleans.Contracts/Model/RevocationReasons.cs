@@ -11,4 +11,6 @@ public static class RevocationReasons
     public const string UserDeactivated = "user_deactivated";
     public const string SessionCap = "session_cap";
     public const string BreakGlass = "break_glass_password_reset";
+    /// <summary>An application user became a plain user: its application tokens end.</summary>
+    public const string TypeChanged = "user_type_changed";
 }

@@ -74,6 +74,8 @@ public static class SessionKinds
 /// <summary>
 /// The revocation check's answer for one (user, session): what the API caches for
 /// <c>revocationLatencySeconds</c> so a hot client costs one grain call per interval.
+/// <see cref="Username"/> is the user's name now, not the one a token was issued under: after a
+/// rename, another user may hold the old one.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SessionCheck(
@@ -82,7 +84,8 @@ public sealed record SessionCheck(
     [property: Id(2)] string? Kind,
     [property: Id(3)] bool IsAdmin,
     [property: Id(4)] string? CurrentRefreshJti,
-    [property: Id(5)] string? ClientId = null)
+    [property: Id(5)] string? ClientId = null,
+    [property: Id(6)] string? Username = null)
 {
     public static SessionCheck Unknown { get; } = new(false, false, null, false, null);
 }

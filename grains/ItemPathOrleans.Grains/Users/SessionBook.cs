@@ -76,6 +76,14 @@ public sealed class SessionBook(Dictionary<string, Session> sessions)
         return revoked;
     }
 
+    /// <summary>Revokes every active session of one kind; answers the revoked ones.</summary>
+    public IReadOnlyList<Session> RevokeKind(string kind, string reason, DateTimeOffset now)
+    {
+        var revoked = sessions.Values.Where(s => s.Kind == kind && s.IsActive(now)).ToList();
+        foreach (var session in revoked) session.Revoke(reason, now);
+        return revoked;
+    }
+
     /// <summary>
     /// Drops expired sessions, and revoked ones past <see cref="RevokedRetention"/> or beyond the
     /// newest <see cref="MaxRevokedKept"/>.

@@ -29,8 +29,9 @@ public sealed partial class UserGrain(
     private const int MaxPendingLogins = 256;
     private static readonly TimeSpan PermitLifetime = TimeSpan.FromMinutes(1);
 
-    // Logins between their two halves, with the client address each counts against; in memory only, bounded.
-    private readonly Dictionary<Guid, (DateTimeOffset Issued, string Address)> _permits = [];
+    // Logins between their two halves: the client address each counts against and the credential
+    // version its password is checked against; in memory only, bounded.
+    private readonly Dictionary<Guid, PendingLogin> _permits = [];
     // Failed-login counters: in memory (a write per failed guess would hand attackers the database).
     private readonly LoginThrottle _throttle = new();
     private bool _directoryStale;
@@ -86,7 +87,9 @@ public sealed partial class UserGrain(
             return UserChangeResult.Fail(UserChangeError.LastAdmin, "The last active admin of a tenant cannot be deactivated or demoted");
 
         state.State.Profile = after;
-        // A password set by an admin or a deactivation ends every session.
+        if (newPasswordHash is not null || before.Status != after.Status || before.Type != after.Type) CredentialChanged();
+        // A password set by an admin or a deactivation ends every session; an application user
+        // made a plain user loses its application tokens, in the same write.
         IReadOnlyList<Session> revoked = [];
         if (newPasswordHash is not null)
         {
@@ -96,6 +99,10 @@ public sealed partial class UserGrain(
         else if (before.IsActive && !after.IsActive)
         {
             revoked = Sessions.RevokeAll(RevocationReasons.UserDeactivated, Now());
+        }
+        else if (before.Type == UserTypes.Application && after.Type != UserTypes.Application)
+        {
+            revoked = Sessions.RevokeKind(SessionKinds.Application, RevocationReasons.TypeChanged, Now());
         }
 
         try
@@ -121,6 +128,7 @@ public sealed partial class UserGrain(
             return UserChangeResult.Fail(UserChangeError.Invalid, $"'{profile.Username}' is not an active admin: the break-glass reset is for admins only");
 
         state.State.PasswordHash = newPasswordHash;
+        CredentialChanged();
         var revoked = Sessions.RevokeAll(RevocationReasons.BreakGlass, Now());
         await WriteAsync();
         _throttle.Reset();
@@ -174,7 +182,7 @@ public sealed partial class UserGrain(
             return new LoginPermit(false, Guid.Empty, null);
         }
         var permitId = Guid.NewGuid();
-        _permits[permitId] = (now, address);
+        _permits[permitId] = new PendingLogin(now, address, state.State.CredentialVersion);
         return new LoginPermit(true, permitId, state.State.PasswordHash);
     }
 
@@ -182,11 +190,12 @@ public sealed partial class UserGrain(
     {
         // An unknown permit after a matched password: this activation is not the one that handed it out.
         if (!_permits.Remove(permitId, out var permit)) return LoginResult.Fail(passwordMatched ? TokenError.PermitLost : TokenError.BadCredentials);
-        if (!passwordMatched || Profile is not { IsActive: true } profile)
+        if (Refusal(permit, passwordMatched) is { } refusal)
         {
-            await RecordAsync(SecurityEventNames.LoginFailed, passwordMatched ? "user not active" : "wrong password", permit.Address);
+            await RecordAsync(SecurityEventNames.LoginFailed, refusal, permit.Address);
             return LoginResult.Fail(TokenError.BadCredentials);
         }
+        var profile = Profile!;
         _throttle.Succeeded(permit.Address);
 
         var tenant = await tenants.GetAsync(Tenant, tenantVersion);
@@ -278,11 +287,15 @@ public sealed partial class UserGrain(
             return passwordMatched
                 ? new PasswordChangeResult(PasswordChangeError.PermitLost, "Retry")
                 : new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
-        if (!passwordMatched || Profile is not { IsActive: true })
+        if (Refusal(permit, passwordMatched) is { } refusal)
+        {
+            await RecordAsync(SecurityEventNames.LoginFailed, $"password change: {refusal}", permit.Address);
             return new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
+        }
         _throttle.Succeeded(permit.Address);
 
         state.State.PasswordHash = newPasswordHash;
+        CredentialChanged();
         var revoked = Sessions.RevokeAll(RevocationReasons.PasswordChanged, Now(), keep: keepSessionId);
         await WriteAsync();
         await RecordAsync(SecurityEventNames.PasswordChanged, $"{revoked.Count} other sessions revoked");
@@ -331,7 +344,7 @@ public sealed partial class UserGrain(
             session!.LastUsedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
             _lastUsedDirty = true;
         }
-        return Task.FromResult(new SessionCheck(profile?.IsActive ?? false, active, session?.Kind, profile?.IsAdmin ?? false, session?.RefreshJti, session?.ClientId));
+        return Task.FromResult(new SessionCheck(profile?.IsActive ?? false, active, session?.Kind, profile?.IsAdmin ?? false, session?.RefreshJti, session?.ClientId, profile?.Username));
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -365,6 +378,24 @@ public sealed partial class UserGrain(
             }
         }
     }
+
+    /// <summary>
+    /// Why the second half of a login must fail; null when it may open a session. The password was
+    /// checked against the credential of the permit: if the password, the status or the type has
+    /// changed since, that check no longer speaks for the user (an admin's reset must stop a login
+    /// already past its hash), and the answer is the same as for a wrong password.
+    /// </summary>
+    private string? Refusal(PendingLogin permit, bool passwordMatched)
+    {
+        if (!passwordMatched) return "wrong password";
+        if (permit.CredentialVersion != state.State.CredentialVersion) return "the password, status or type changed during the login";
+        return Profile is { IsActive: true } ? null : "user not active";
+    }
+
+    /// <summary>The one way the password, status or type changes: no login checked before it completes after it.</summary>
+    private void CredentialChanged() => state.State.CredentialVersion++;
+
+    private readonly record struct PendingLogin(DateTimeOffset Issued, string Address, int CredentialVersion);
 
     /// <summary>What an admin changed, by field name: never a value of a secret.</summary>
     private static string Describe(UserProfile before, UserProfile after, bool passwordSet)

@@ -14,6 +14,11 @@ public sealed class UserState : IVersionedState
     /// <summary>The Entra identity this user signs in with; once set, never replaced by another.</summary>
     [Id(3)] public SsoLink? Sso { get; set; }
     [Id(4)] public int Shape { get; set; }
+    /// <summary>
+    /// Raised by every change of the password, the status or the type: a login (or password
+    /// change) whose password was checked before such a change is refused when it completes.
+    /// </summary>
+    [Id(5)] public int CredentialVersion { get; set; }
 }
 
 /// <summary>An Entra identity: the directory (<c>tid</c>) and the person's object id in it (<c>oid</c>).</summary>
