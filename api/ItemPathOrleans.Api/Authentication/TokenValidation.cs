@@ -16,9 +16,12 @@ using Microsoft.IdentityModel.Tokens;
 namespace ItemPathOrleans.Api.Authentication;
 
 /// <summary>
-/// JwtBearer configured for this cluster's tokens (RFC 8725): the tenant's one algorithm (HS256 or ES256), <c>typ</c> JWT,
-/// <c>kid</c> looked up only in the request tenant's key ring, audience, issuer and tenant
-/// matched, 30 s skew, then the token type for the endpoint and the revocation check.
+/// JwtBearer configured for this cluster's tokens (RFC 8725): <c>typ</c> JWT, <c>kid</c> looked up
+/// only in the request tenant's key ring, audience, issuer and tenant matched, 30 s skew, then the
+/// token type for the endpoint, the algorithm and audience for that type, and the revocation check.
+/// Access and application tokens: the tenant's one algorithm (HS256 or ES256) and audience
+/// <c>Tokens:Audience</c>. Refresh tokens: HS256 and the tenant's issuer as audience (those
+/// issued before refresh tokens had an audience of their own keep validating until they expire).
 /// </summary>
 public static class TokenValidation
 {
@@ -56,8 +59,9 @@ public static class TokenValidation
             // Narrowed per request to the tenant's one algorithm by the key resolver.
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.EcdsaSha256],
             ValidTypes = ["JWT"],
+            // Refined per token type in CheckAsync: the resource audience, or the issuer of the token's own tenant.
             ValidateAudience = true,
-            ValidAudience = tokens.Audience,
+            AudienceValidator = (audiences, token, _) => IsKnownAudience(audiences, token, tokens),
             // The issuer depends on the request's tenant: checked in OnTokenValidated.
             ValidateIssuer = false,
             ValidateLifetime = true,
@@ -76,6 +80,14 @@ public static class TokenValidation
             OnChallenge = OnChallenge,
             OnForbidden = context => ProblemResult.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Admin rights required"),
         };
+    }
+
+    private static bool IsKnownAudience(IEnumerable<string> audiences, SecurityToken token, TokensOptions tokens)
+    {
+        if (audiences.SingleOrDefault() is not { } audience) throw new SecurityTokenInvalidAudienceException("A token has exactly one audience.");
+        if (audience == tokens.Audience) return true;
+        if (token is JsonWebToken jwt && Claim(jwt, TokenClaims.Tenant) is { } tenant && audience == tokens.IssuerFor(tenant)) return true;
+        throw new SecurityTokenInvalidAudienceException("The token's audience is not this service's.");
     }
 
     private static bool ValidateLifetime(DateTime? notBefore, DateTime? expires, TimeProvider time)
@@ -123,6 +135,7 @@ public static class TokenValidation
             return TokenVerdict.Refused(expectedType == TokenClaims.RefreshType ? "Only refresh tokens are allowed" : "Only non-refresh tokens are allowed");
         if (Claim(token, TokenClaims.Tenant) != tenant.Id || Claim(token, TokenClaims.Issuer) != tokens.IssuerFor(tenant.Id))
             return TokenVerdict.Refused("Token is not valid for this tenant");
+        if (!FitsItsType(token, type, tenant.Info, tokens)) return TokenVerdict.Refused("Invalid token");
         var jti = Claim(token, TokenClaims.Id);
         var sid = Claim(token, TokenClaims.SessionId);
         if (string.IsNullOrEmpty(jti) || string.IsNullOrEmpty(sid)
@@ -154,6 +167,21 @@ public static class TokenValidation
         // Only an application session may carry a token without exp, and only with its own id.
         if (neverExpires != isApplication || (isApplication && jti != sid)) return TokenVerdict.Refused("Invalid token");
         return TokenVerdict.Accepted(check);
+    }
+
+    /// <summary>
+    /// The algorithm and audience each token type is issued with (see TokenMinter): a token of
+    /// one type signed or addressed as another is refused, whatever its <c>type</c> claim says.
+    /// </summary>
+    private static bool FitsItsType(JsonWebToken token, string type, TenantInfo tenant, TokensOptions tokens)
+    {
+        var version = tenant.FindKey(token.Kid);
+        if (version is null) return false;
+        var audience = token.Audiences.SingleOrDefault();
+        var asResourceToken = audience == tokens.Audience && token.Alg == tenant.Settings.Algorithm && token.Alg == version.Alg;
+        if (type != TokenClaims.RefreshType) return asResourceToken;
+        // Refresh tokens issued before they had an audience of their own look like access tokens but for their type.
+        return (audience == tokens.IssuerFor(tenant.Id) && token.Alg == SigningAlgorithms.HS256) || asResourceToken;
     }
 
     private static string? Claim(JsonWebToken token, string name) =>
@@ -200,14 +228,17 @@ public static class TokenValidation
     /// <summary>
     /// Finds the key a <c>kid</c> names, in the request tenant's ring and nowhere else, and only
     /// when the token's <c>alg</c> is both the tenant's algorithm and that version's (RFC 8725
-    /// §3.1): an ES256 tenant refuses HS256 tokens and the reverse, whatever key they name.
+    /// §3.1): an ES256 tenant refuses HS256 access tokens and the reverse, whatever key they name.
+    /// The one exception is made by design: refresh tokens are HS256 in every tenant, under the
+    /// version's symmetric secret (every version has one), so a token that says it is a refresh
+    /// token may be HS256; <see cref="CheckAsync"/> then holds it to a refresh token's audience.
     /// </summary>
     public sealed class SigningKeyResolver(IHttpContextAccessor accessor, SigningKeyDerivation derivation, EcSigningKeys ecKeys)
     {
         /// <summary>Set on a request whose token names a retired key version: it was revoked, not forged.</summary>
         public const string RetiredKeyItem = "itempath:retired-key";
 
-        private readonly ConcurrentDictionary<(string Tenant, string Kid, string MasterKeyId, string Salt), SecurityKey> _keys = new();
+        private readonly ConcurrentDictionary<(string Tenant, string Kid, string MasterKeyId, string Salt, string Alg), SecurityKey> _keys = new();
 
         public IEnumerable<SecurityKey> Resolve(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters)
         {
@@ -221,9 +252,12 @@ public static class TokenValidation
                 http!.Items[RetiredKeyItem] = true;
                 return [];
             }
-            var algorithm = version.Alg;
-            if (algorithm != tenant.Info.Settings.Algorithm || (securityToken as JsonWebToken)?.Alg != algorithm) return [];
-            var key = _keys.GetOrAdd((tenant.Id, version.Kid, version.MasterKeyId, Convert.ToBase64String(version.Salt)), _ =>
+            var jwt = securityToken as JsonWebToken;
+            var algorithm = jwt?.Alg;
+            var usable = (algorithm == version.Alg && algorithm == tenant.Info.Settings.Algorithm)
+                || (algorithm == SigningAlgorithms.HS256 && Claim(jwt!, TokenClaims.Type) == TokenClaims.RefreshType);
+            if (!usable) return [];
+            var key = _keys.GetOrAdd((tenant.Id, version.Kid, version.MasterKeyId, Convert.ToBase64String(version.Salt), algorithm!), _ =>
             {
                 if (algorithm == SigningAlgorithms.ES256)
                     return new ECDsaSecurityKey(System.Security.Cryptography.ECDsa.Create(ecKeys.PublicKey(tenant.Id, version))) { KeyId = version.Kid };

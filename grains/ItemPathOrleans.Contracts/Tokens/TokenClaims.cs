@@ -15,6 +15,7 @@ public static class TokenClaims
     public const string SessionId = "sid";
     public const string Issuer = "iss";
     public const string Audience = "aud";
+    public const string Subject = "sub";
 
     public const string AccessType = "access";
     public const string RefreshType = "refresh";

@@ -22,11 +22,19 @@ public readonly record struct TokenDescriptor(
 
 /// <summary>
 /// Mints JWS compact tokens with the claims in the ItemPath order (<c>fresh, iat, jti,
-/// type, identity, nbf, exp</c>, then <c>tid, uid, sid, iss, aud</c>), signed by the tenant's
-/// current key version with that version's algorithm. HS256 minting is deterministic: the same
-/// descriptor and key give the same bytes, which lets a refresh replay re-sign a successor
-/// instead of storing it. ES256 signatures are randomized (ECDSA): a replay gives the same header
-/// and claims under a new, equally valid signature.
+/// type, identity, nbf, exp</c>, then <c>tid, uid, sid, iss, aud, sub</c>), signed by the
+/// tenant's current key version.
+/// <para>
+/// Access and application tokens are for resource servers: audience <c>Tokens:Audience</c>,
+/// signed with the version's algorithm (ES256 ones verify with the published JWKS). Refresh tokens
+/// are for this service alone: their audience is the tenant's issuer (the authorization server),
+/// so no resource server that checks <c>aud</c> takes one, and they are always HS256 with the
+/// version's symmetric secret, so in an ES256 tenant they do not verify with the JWKS at all.
+/// </para>
+/// HS256 minting is deterministic: the same descriptor and key give the same bytes, which lets a
+/// refresh replay re-sign a successor (refresh token and, in HS256 tenants, access token) instead
+/// of storing it. ES256 signatures are randomized (ECDSA): a replayed ES256 access token has the
+/// same header and claims under a new, equally valid signature.
 /// </summary>
 public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOptions> options, EcSigningKeys? ecKeys = null)
 {
@@ -39,11 +47,12 @@ public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOption
         var key = tenant.FindKey(tenant.CurrentKid)
                   ?? throw new InvalidOperationException($"Tenant '{tenant.Id}' has no signing key '{tenant.CurrentKid}'.");
 
+        var alg = token.Type == TokenClaims.RefreshType ? SigningAlgorithms.HS256 : key.Alg;
         var buffer = new ArrayBufferWriter<byte>(512);
-        AppendBase64Url(buffer, Header(key.Kid, key.Alg));
+        AppendBase64Url(buffer, Header(key.Kid, alg));
         buffer.Write("."u8);
         AppendBase64Url(buffer, Payload(tenant.Id, token));
-        var signature = key.Alg == SigningAlgorithms.ES256 ? SignEs256(tenant.Id, key, buffer.WrittenSpan) : SignHs256(tenant.Id, key, buffer.WrittenSpan);
+        var signature = alg == SigningAlgorithms.ES256 ? SignEs256(tenant.Id, key, buffer.WrittenSpan) : SignHs256(tenant.Id, key, buffer.WrittenSpan);
         buffer.Write("."u8);
         AppendBase64Url(buffer, signature);
         return System.Text.Encoding.ASCII.GetString(buffer.WrittenSpan);
@@ -107,8 +116,10 @@ public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOption
             w.WriteString(TokenClaims.Tenant, tenant);
             w.WriteNumber(TokenClaims.UserId, t.UserId);
             w.WriteString(TokenClaims.SessionId, t.SessionId);
-            w.WriteString(TokenClaims.Issuer, o.IssuerFor(tenant));
-            w.WriteString(TokenClaims.Audience, o.Audience);
+            var issuer = o.IssuerFor(tenant);
+            w.WriteString(TokenClaims.Issuer, issuer);
+            w.WriteString(TokenClaims.Audience, t.Type == TokenClaims.RefreshType ? issuer : o.Audience);
+            w.WriteString(TokenClaims.Subject, t.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -38,7 +38,7 @@ public class TokenMinterTests
         Assert.Equal("JWT", header.GetProperty("typ").GetString());
         Assert.Equal("HS256", header.GetProperty("alg").GetString());
         Assert.Equal("k1", header.GetProperty("kid").GetString());
-        Assert.Equal(["fresh", "iat", "jti", "type", "identity", "nbf", "exp", "tid", "uid", "sid", "iss", "aud"],
+        Assert.Equal(["fresh", "iat", "jti", "type", "identity", "nbf", "exp", "tid", "uid", "sid", "iss", "aud", "sub"],
             payload.EnumerateObject().Select(p => p.Name));
         Assert.False(payload.GetProperty("fresh").GetBoolean());
         Assert.Equal(1_700_000_000, payload.GetProperty("iat").GetInt64());
@@ -51,6 +51,19 @@ public class TokenMinterTests
         Assert.Equal("s-1", payload.GetProperty("sid").GetString());
         Assert.Equal("http://127.0.0.1:5080/acme", payload.GetProperty("iss").GetString());
         Assert.Equal("itempath-api", payload.GetProperty("aud").GetString());
+        Assert.Equal("7", payload.GetProperty("sub").GetString());
+    }
+
+    [Fact]
+    public void Refresh_token_is_addressed_to_the_authorization_server_not_to_resource_servers()
+    {
+        var token = Minter.Mint(Tenant, new TokenDescriptor("refresh", "r-1", "alice", 1_700_000_000, 1_702_592_000, 7, "s-1"));
+        var (header, _, payload) = Decode(token);
+
+        Assert.Equal("HS256", header.GetProperty("alg").GetString());
+        Assert.Equal("http://127.0.0.1:5080/acme", payload.GetProperty("aud").GetString());
+        Assert.Equal(["fresh", "iat", "jti", "type", "identity", "nbf", "exp", "tid", "uid", "sid", "iss", "aud", "sub"],
+            payload.EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]

@@ -78,13 +78,15 @@ public sealed class Es256Tests(GatewayFixture fixture) : IClassFixture<GatewayFi
         Assert.Equal(32, Base64Url.DecodeFromChars(key.GetProperty("x").GetString()).Length);
 
         var issuer = $"{TestSettings.Issuer}/{tenant}";
-        foreach (var token in new[] { access, refresh })
-        {
-            var result = await JwksPyJwt.VerifyAsync(token, jwks, issuer);
-            Assert.True(result.Error is null, result.Error);
-            Assert.Equal(tenant, result.Claims.GetProperty("tid").GetString());
-            Assert.Equal("boss", result.Claims.GetProperty("identity").GetString());
-        }
+        var result = await JwksPyJwt.VerifyAsync(access, jwks, issuer);
+        Assert.True(result.Error is null, result.Error);
+        Assert.Equal(tenant, result.Claims.GetProperty("tid").GetString());
+        Assert.Equal("boss", result.Claims.GetProperty("identity").GetString());
+        // A refresh token is for this service alone (HS256 under the tenant's secret, addressed to
+        // the issuer): no resource server verifies it with the JWKS, whatever audience it expects.
+        Assert.Equal(("HS256", "k2"), (Header(refresh).GetProperty("alg").GetString(), Header(refresh).GetProperty("kid").GetString()));
+        foreach (var audience in new[] { "itempath-api", issuer })
+            Assert.StartsWith("InvalidAlgorithmError", (await JwksPyJwt.VerifyAsync(refresh, jwks, issuer, audience)).Error);
         // The same library refuses a token whose signature was changed.
         var parts = access.Split('.');
         var sig = Base64Url.DecodeFromChars(parts[2]);

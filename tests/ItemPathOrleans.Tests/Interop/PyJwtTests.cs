@@ -12,6 +12,8 @@ namespace ItemPathOrleans.Tests.Interop;
 /// An independent implementation checks the tokens the API hands out: Debian's PyJWT
 /// (/usr/bin/python3, package python3-jwt) verifies them with the tenant key derived here from
 /// the master secret and the tenant's k1 salt, requiring HS256, the audience and the issuer.
+/// Refresh tokens are addressed to the authorization server (the tenant's issuer), every other
+/// token to the resource audience.
 /// </summary>
 public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
 {
@@ -19,7 +21,7 @@ public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
     private const string Issuer = "http://127.0.0.1:5080/default";
     private const string ExpectedHeader = """{"typ":"JWT","alg":"HS256","kid":"k1"}""";
     private static readonly string[] ClaimOrder =
-        ["fresh", "iat", "jti", "type", "identity", "nbf", "exp", "tid", "uid", "sid", "iss", "aud"];
+        ["fresh", "iat", "jti", "type", "identity", "nbf", "exp", "tid", "uid", "sid", "iss", "aud", "sub"];
     private const long AccessLifetime = 900;
     private const long RefreshLifetime = 2_592_000;
 
@@ -35,8 +37,12 @@ public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
     public async Task Refresh_token_verifies_with_PyJWT_and_lives_30_days()
     {
         var issued = await IssueAsync();
-        var result = await PyJwt.VerifyAsync(issued.Refresh, issued.Key);
+        var result = await PyJwt.VerifyAsync(issued.Refresh, issued.Key, Issuer);
         AssertShape(result, issued, "refresh", RefreshLifetime);
+
+        // Addressed to the authorization server: a resource server that checks aud refuses it.
+        var asResource = await PyJwt.VerifyAsync(issued.Refresh, issued.Key, Audience);
+        Assert.StartsWith("InvalidAudienceError", asResource.Error);
 
         // The login's access token belongs to the same session.
         var access = await PyJwt.VerifyAsync(issued.Access, issued.Key);
@@ -70,12 +76,12 @@ public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
         var wrongKey = (byte[])issued.Key.Clone();
         wrongKey[^1] ^= 0x01;
 
-        foreach (var (name, token) in issued.All)
+        foreach (var (name, token, audience) in issued.All)
         {
-            var right = await PyJwt.VerifyAsync(token, issued.Key);
+            var right = await PyJwt.VerifyAsync(token, issued.Key, audience);
             Assert.True(right.Error is null, $"{name}: PyJWT refused it under the right key: {right.Error}");
 
-            var wrong = await PyJwt.VerifyAsync(token, wrongKey);
+            var wrong = await PyJwt.VerifyAsync(token, wrongKey, audience);
             Assert.True(wrong.Error is not null, $"{name}: PyJWT accepted it under a wrong key");
             Assert.StartsWith("InvalidSignatureError", wrong.Error);
         }
@@ -97,7 +103,8 @@ public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
         Assert.False(string.IsNullOrEmpty(Claim(result, "sid").GetString()));
         Assert.False(string.IsNullOrEmpty(Claim(result, "jti").GetString()));
         Assert.Equal(Issuer, Claim(result, "iss").GetString());
-        Assert.Equal(Audience, Claim(result, "aud").GetString());
+        Assert.Equal(type == "refresh" ? Issuer : Audience, Claim(result, "aud").GetString());
+        Assert.Equal(issued.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture), Claim(result, "sub").GetString());
 
         var iat = Claim(result, "iat").GetInt64();
         Assert.Equal(iat, Claim(result, "nbf").GetInt64());
@@ -114,8 +121,9 @@ public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
         string Username, int UserId, byte[] Key,
         string Access, string Refresh, string RefreshedAccess, string Application, string ApplicationId)
     {
-        public IEnumerable<(string Name, string Token)> All =>
-            [("access", Access), ("refresh", Refresh), ("refreshed access", RefreshedAccess), ("application", Application)];
+        public IEnumerable<(string Name, string Token, string Audience)> All =>
+            [("access", Access, PyJwtTests.Audience), ("refresh", Refresh, Issuer), ("refreshed access", RefreshedAccess, PyJwtTests.Audience),
+             ("application", Application, PyJwtTests.Audience)];
     }
 
     /// <summary>An application user logs in, refreshes and gets an application token, all through the API.</summary>
@@ -172,7 +180,7 @@ public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
                 "claims": None,
                 "error": None,
             }
-            required = ["iat", "nbf", "jti", "iss", "aud"] + (["exp"] if "exp" in out["payloadKeys"] else [])
+            required = ["iat", "nbf", "jti", "iss", "aud", "sub"] + (["exp"] if "exp" in out["payloadKeys"] else [])
             try:
                 out["claims"] = jwt.decode(
                     token, base64.b64decode(req["key"]), algorithms=["HS256"],
@@ -182,10 +190,10 @@ public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
             print(json.dumps(out))
             """;
 
-        public static async Task<PyJwtResult> VerifyAsync(string token, byte[] key)
+        public static async Task<PyJwtResult> VerifyAsync(string token, byte[] key, string audience = Audience)
         {
             var answer = await DebianPython.RunAsync(Script,
-                new { token, key = Convert.ToBase64String(key), audience = Audience, issuer = Issuer }, "python3-jwt");
+                new { token, key = Convert.ToBase64String(key), audience, issuer = Issuer }, "python3-jwt");
             var error = answer.GetProperty("error");
             return new PyJwtResult(
                 answer.GetProperty("rawHeader").GetString()!,
