@@ -117,6 +117,7 @@ public static class TokenValidation
             var identity = (ClaimsIdentity)context.Principal!.Identity!;
             if (check.Kind is not null) identity.AddClaim(new Claim(TokenSchemes.SessionKindClaim, check.Kind));
             if (check.IsAdmin) identity.AddClaim(new Claim(TokenSchemes.AdminClaim, "true"));
+            if (check.Username is not null) identity.AddClaim(new Claim(TokenSchemes.UsernameClaim, check.Username));
         }
     }
 

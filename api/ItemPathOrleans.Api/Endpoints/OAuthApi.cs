@@ -151,7 +151,8 @@ public static partial class OAuthApi
         return TypedResults.Ok(new OAuthIntrospectionJson(
             Active: true,
             Sub: identity.UserId.ToString(CultureInfo.InvariantCulture),
-            Username: identity.Username,
+            // The name now, not the token's identity claim: a rename may have given that to someone else.
+            Username: session.Username ?? identity.Username,
             TokenType: "Bearer",
             TokenUse: use,
             Exp: jwt.TryGetPayloadValue<long>(TokenClaims.Expires, out var exp) ? exp : null,
