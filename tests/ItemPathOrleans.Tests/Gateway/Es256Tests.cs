@@ -181,6 +181,22 @@ public sealed class Es256Tests(GatewayFixture fixture) : IClassFixture<GatewayFi
     }
 
     [Fact]
+    public async Task A_refresh_token_outlives_a_switch_of_algorithm_and_answers_access_tokens_of_the_new_one()
+    {
+        var tenant = await NewTenantAsync("ES256");
+        var login = await BossLoginAsync(tenant);
+        var refresh = login.GetProperty("refreshToken").GetString()!;
+        await SetAlgorithmAsync(tenant, "HS256");
+
+        // The access token of the other algorithm stops; the refresh token (HS256 in every tenant) goes on.
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeAsync(fixture.Api, login.GetProperty("accessToken").GetString()!, tenant));
+        using var http = GatewayFixture.Client(fixture.Api, refresh, tenant);
+        var access = (await HttpAssert.Ok(await http.PostAsync("/api/users/refresh", null))).GetProperty("accessToken").GetString()!;
+        Assert.Equal(("HS256", "k3"), (Header(access).GetProperty("alg").GetString(), Header(access).GetProperty("kid").GetString()));
+        Assert.Equal(HttpStatusCode.OK, await MeAsync(fixture.Api, access, tenant));
+    }
+
+    [Fact]
     public async Task An_HS256_tenant_refuses_ES256_tokens()
     {
         var tenant = await NewTenantAsync("ES256");
