@@ -1,4 +1,3 @@
-using System.Net;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
@@ -74,7 +73,7 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
         else
         {
             var fromHost = HostLabel(context.Request.Host.Host, o.HostSuffix);
-            if (header is not null && !FromTrustedProxy(context, o)) header = null;
+            if (header is not null && !ClientAddress.FromTrustedProxy(context)) header = null;
             if (fromHost is not null && header is not null && header != fromHost)
                 return (null, Problems.BadRequest("X-Tenant does not match the host"));
             named = fromHost ?? header;
@@ -93,14 +92,6 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
         var label = host[..^(suffix.Length + 1)];
         // acme.eu.auth.example.com is not a tenant: give it an id that matches nothing.
         return label.Contains('.') ? "" : label;
-    }
-
-    private static bool FromTrustedProxy(HttpContext context, TenancyOptions o)
-    {
-        var remote = context.Connection.RemoteIpAddress;
-        if (remote is null) return false;
-        if (remote.IsIPv4MappedToIPv6) remote = remote.MapToIPv4();
-        return o.TrustedProxies.Any(p => IPAddress.TryParse(p, out var proxy) && proxy.Equals(remote));
     }
 
     private static bool OnOperatorHost(HttpContext context, TenancyOptions o) =>
