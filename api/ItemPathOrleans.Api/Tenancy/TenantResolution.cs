@@ -15,14 +15,14 @@ public sealed record RequestTenant(TenantInfo Info, bool IsOperator)
 /// Endpoint metadata of an endpoint outside <c>/api</c> that belongs to a tenant: the tenant is
 /// the route value <paramref name="RouteParameter"/> when given (it must then agree with the
 /// host and <c>X-Tenant</c>, if they name one), else the request's tenant as for <c>/api</c>.
-/// <paramref name="Refusal"/> shapes the endpoint's answer when the tenant is refused.
 /// </summary>
-public sealed record TenantScoped(string? RouteParameter = null, Func<ProblemResult, IResult>? Refusal = null);
+public sealed record TenantScoped(string? RouteParameter = null);
 
 /// <summary>
 /// Resolves each API request's tenant: the Host's label under <c>Tenancy:HostSuffix</c>, else
 /// <c>X-Tenant</c> (only from trusted proxies when a host suffix is set), else <c>default</c>.
-/// Unknown or disabled tenants answer 404 <c>Unknown tenant</c>, from the cached tenant list.
+/// Unknown or disabled tenants answer 404 <c>Unknown tenant</c>, from the cached tenant list (in
+/// the shape of the request's endpoints: <see cref="ProblemResult"/> knows OAuth requests).
 /// </summary>
 public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache catalog, TenantCache tenants, IOptions<TenancyOptions> options)
 {
@@ -42,7 +42,7 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
         var (id, problem) = Resolve(context, o, fromPath);
         if (problem is not null)
         {
-            await (scoped?.Refusal?.Invoke(problem) ?? problem).ExecuteAsync(context);
+            await problem.ExecuteAsync(context);
             return;
         }
 
@@ -51,8 +51,7 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
         var isOperator = id == o.OperatorTenant;
         if (info is null || info.Disabled || (isOperator && !OnOperatorHost(context, o)))
         {
-            var unknown = Problems.NotFound("Unknown tenant");
-            await (scoped?.Refusal?.Invoke(unknown) ?? unknown).ExecuteAsync(context);
+            await Problems.NotFound("Unknown tenant").ExecuteAsync(context);
             return;
         }
         context.Features.Set(new RequestTenant(info, isOperator));
