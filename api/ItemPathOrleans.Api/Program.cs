@@ -87,7 +87,8 @@ builder.AddItemPathObservability();
 var app = builder.Build();
 
 app.UseMiddleware<ErrorBoundary>();
-// Answers the framework gives without a body (an unmatched route, a wrong method) get the problem shape too.
+// Answers the framework gives without a body (an unmatched route, a wrong method) get the problem
+// shape too (the RFC 6749 one for OAuth requests).
 app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted
     ? Task.CompletedTask
     : ProblemResult.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode,

@@ -16,7 +16,7 @@ namespace ItemPathOrleans.Api.Endpoints;
 /// endpoints live under its issuer, <c>{Tokens:Issuer}/{tenant}/oauth/…</c>; the same endpoints
 /// without the tenant segment serve the request's tenant.
 /// </summary>
-public static partial class OAuthApi
+public static class OAuthApi
 {
     public const string MetadataPath = "/.well-known/oauth-authorization-server";
     public const int MaxClientIdLength = 128;
@@ -25,21 +25,21 @@ public static partial class OAuthApi
 
     public static IEndpointRouteBuilder MapOAuthApi(this IEndpointRouteBuilder app)
     {
-        MapTenantEndpoints(app.MapGroup("/{tenant}/oauth").WithMetadata(new TenantScoped("tenant", OAuthErrors.FromTenantProblem)), "OfTenant", "the tenant the path names");
-        MapTenantEndpoints(app.MapGroup("/oauth").WithMetadata(new TenantScoped(Refusal: OAuthErrors.FromTenantProblem)), "", "the request's tenant");
+        MapTenantEndpoints(app.MapGroup("/{tenant}/oauth").WithMetadata(new TenantScoped("tenant")), "OfTenant", "the tenant the path names");
+        MapTenantEndpoints(app.MapGroup("/oauth").WithMetadata(new TenantScoped()), "", "the request's tenant");
 
         app.MapGet(MetadataPath + "/{tenant}", Metadata).WithMetadata(new TenantScoped("tenant"))
             .WithName("OAuthMetadataOfTenant").WithSummary("RFC 8414 authorization server metadata of the tenant the path names")
-            .Produces<OAuthMetadataJson>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<OAuthMetadataJson>().Produces<OAuthErrorJson>(StatusCodes.Status404NotFound);
         app.MapGet(MetadataPath, Metadata).WithMetadata(new TenantScoped())
             .WithName("OAuthMetadata").WithSummary("RFC 8414 authorization server metadata of the request's tenant")
-            .Produces<OAuthMetadataJson>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<OAuthMetadataJson>().Produces<OAuthErrorJson>(StatusCodes.Status404NotFound);
         return app;
     }
 
     private static void MapTenantEndpoints(RouteGroupBuilder group, string nameSuffix, string whose)
     {
-        group.AllowAnonymous().RequireRateLimiting(AuthRateLimiting.Policy).AddEndpointFilter(NeverCachedAndUnavailableAs503);
+        group.AllowAnonymous().RequireRateLimiting(AuthRateLimiting.Policy).AddEndpointFilter(NeverCached);
 
         group.MapPost("/token", Token)
             .WithName("OAuthToken" + nameSuffix)
@@ -61,10 +61,14 @@ public static partial class OAuthApi
             .ProducesOAuthErrors(StatusCodes.Status401Unauthorized);
     }
 
-    /// <summary>The RFC 6749 §5.2 errors an endpoint answers: 400, 503 when the cluster does not answer, and <paramref name="more"/>.</summary>
+    /// <summary>
+    /// The RFC 6749 §5.2 errors an endpoint answers: 400, 404 (unknown tenant), 429 (request rate
+    /// limit), 503 when the cluster does not answer, and <paramref name="more"/>.
+    /// </summary>
     private static RouteHandlerBuilder ProducesOAuthErrors(this RouteHandlerBuilder endpoint, params int[] more)
     {
-        foreach (var status in more.Prepend(StatusCodes.Status400BadRequest).Append(StatusCodes.Status503ServiceUnavailable))
+        int[] always = [StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable];
+        foreach (var status in more.Concat(always).Order())
             endpoint.Produces<OAuthErrorJson>(status);
         return endpoint;
     }
@@ -210,25 +214,14 @@ public static partial class OAuthApi
         value.Length <= MaxClientIdLength && value.All(c => c is >= '\x20' and <= '\x7e');
 
     /// <summary>
-    /// Token answers are never cached (RFC 6749 §5.1), and a cluster that does not answer is a
-    /// 503 in the OAuth shape with Retry-After, as everywhere else in the contract.
+    /// Token answers are never cached (RFC 6749 §5.1). A cluster that does not answer throws on to
+    /// <see cref="ErrorBoundary"/>, whose 503 takes the OAuth shape with Retry-After.
     /// </summary>
-    private static async ValueTask<object?> NeverCachedAndUnavailableAs503(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private static ValueTask<object?> NeverCached(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var response = context.HttpContext.Response;
         response.Headers.CacheControl = "no-store";
         response.Headers.Pragma = "no-cache";
-        try
-        {
-            return await next(context);
-        }
-        catch (Exception ex) when (ClusterFailures.IsUnavailable(ex) && !context.HttpContext.RequestAborted.IsCancellationRequested)
-        {
-            LogUnavailable(context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OAuthApi)), ex, context.HttpContext.Request.Path);
-            return OAuthErrors.Unavailable();
-        }
+        return next(context);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster or database unavailable while serving {Path}")]
-    private static partial void LogUnavailable(ILogger logger, Exception exception, PathString path);
 }

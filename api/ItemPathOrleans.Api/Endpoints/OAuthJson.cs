@@ -66,8 +66,7 @@ public sealed record OAuthMetadataJson(
 
 /// <summary>
 /// An OAuth error answer: the RFC 6749 §5.2 body, never cached, with <c>Retry-After</c> or
-/// <c>WWW-Authenticate</c> where they apply. Descriptions are fixed texts, never echoed input
-/// (RFC 6749 allows only printable ASCII there).
+/// <c>WWW-Authenticate</c> where they apply. Descriptions are fixed texts, never echoed input.
 /// </summary>
 public sealed class OAuthErrorResult(int status, string error, string? description, int? retryAfterSeconds = null, string? wwwAuthenticate = null) : IResult
 {
@@ -76,19 +75,36 @@ public sealed class OAuthErrorResult(int status, string error, string? descripti
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        var response = httpContext.Response;
+        if (wwwAuthenticate is not null) httpContext.Response.Headers.WWWAuthenticate = wwwAuthenticate;
+        return WriteAsync(httpContext, status, error, description, retryAfterSeconds);
+    }
+
+    /// <summary>Writes an error answer: for the endpoints' own errors and for every other refusal of an OAuth request (<see cref="ProblemResult"/>).</summary>
+    public static Task WriteAsync(HttpContext context, int status, string error, string? description, int? retryAfterSeconds = null)
+    {
+        var response = context.Response;
         response.StatusCode = status;
         response.Headers.CacheControl = "no-store";
         response.Headers.Pragma = "no-cache";
         if (retryAfterSeconds is { } seconds) response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        if (wwwAuthenticate is not null) response.Headers.WWWAuthenticate = wwwAuthenticate;
-        return response.WriteAsJsonAsync(new OAuthErrorJson(error, description));
+        return response.WriteAsJsonAsync(new OAuthErrorJson(error, description is null ? null : Printable(description)));
     }
+
+    /// <summary>RFC 6749 §5.2 allows %x20-21 / %x23-5B / %x5D-7E in a description; anything else becomes '?'.</summary>
+    private static string Printable(string description) =>
+        description.All(IsAllowed) ? description : string.Create(description.Length, description, (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++) span[i] = IsAllowed(text[i]) ? text[i] : '?';
+        });
+
+    private static bool IsAllowed(char c) => c is >= '\x20' and <= '\x7e' and not '"' and not '\\';
 }
 
 public static class OAuthErrors
 {
     public const string InvalidRequest = "invalid_request";
+    public const string InvalidClient = "invalid_client";
+    public const string ServerError = "server_error";
     public const string InvalidGrant = "invalid_grant";
     public const string UnsupportedGrantType = "unsupported_grant_type";
     public const string InvalidToken = "invalid_token";
@@ -106,9 +122,5 @@ public static class OAuthErrors
         wwwAuthenticate: tokenPresented ? $"Bearer error=\"invalid_token\", error_description=\"{description}\"" : "Bearer");
 
     public static OAuthErrorResult Unavailable() =>
-        new(StatusCodes.Status503ServiceUnavailable, TemporarilyUnavailable, "The service is temporarily unavailable; retry shortly", retryAfterSeconds: 2);
-
-    /// <summary>A refusal of the request's tenant: a 400 becomes <c>invalid_request</c>, others (404) keep the contract's shape.</summary>
-    public static IResult FromTenantProblem(ProblemResult problem) =>
-        problem.StatusCode == StatusCodes.Status400BadRequest ? BadRequest(problem.Detail) : problem;
+        new(StatusCodes.Status503ServiceUnavailable, TemporarilyUnavailable, "The service is temporarily unavailable; retry shortly", retryAfterSeconds: Problems.RetryAfterSeconds);
 }

@@ -13,7 +13,6 @@ namespace ItemPathOrleans.Api.Gateway;
 /// </summary>
 public sealed record GatewayIdentity(string Tenant, int UserId, string Username, string Type, bool IsAdmin, string SessionId)
 {
-    public const string HeaderPrefix = "X-Auth-";
     public const string TenantHeader = "X-Auth-Tenant";
     public const string UserIdHeader = "X-Auth-User-Id";
     public const string UsernameHeader = "X-Auth-Username";
@@ -45,7 +44,4 @@ public sealed record GatewayIdentity(string Tenant, int UserId, string Username,
         yield return new(IsAdminHeader, IsAdmin ? "true" : "false");
         yield return new(SessionIdHeader, SessionId);
     }
-
-    /// <summary>Whether a header name is one the gateway alone may set (any casing).</summary>
-    public static bool IsReserved(string name) => name.StartsWith(HeaderPrefix, StringComparison.OrdinalIgnoreCase);
 }

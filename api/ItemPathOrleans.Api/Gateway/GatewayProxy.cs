@@ -11,9 +11,10 @@ namespace ItemPathOrleans.Api.Gateway;
 
 /// <summary>
 /// Proxy mode on YARP: each configured route requires the access policy (access or application
-/// token, revocation check), then goes to the upstream with the bearer's <c>X-Auth-*</c> headers.
-/// Every incoming header with that prefix is dropped first, in any casing, so a client cannot
-/// speak for someone else; the client's Authorization header goes on only when configured.
+/// token, revocation check), then goes to the upstream with the bearer's <c>X-Auth-*</c> headers
+/// and the gateway's own forwarding headers (<see cref="GatewayHeaders"/>). Every incoming header
+/// that an upstream could read as one of those is dropped first, so a client can neither speak for
+/// someone else nor choose its address; the client's Authorization header goes on only when configured.
 /// </summary>
 public static class GatewayProxy
 {
@@ -42,18 +43,25 @@ public static class GatewayProxy
         };
         services.AddReverseProxy()
             .LoadFromMemory(routes, [cluster])
-            .AddTransforms(context => context.AddRequestTransform(transform =>
+            .AddTransforms(context =>
             {
-                var request = transform.ProxyRequest;
-                foreach (var name in request.Headers.Select(h => h.Key).Where(GatewayIdentity.IsReserved).ToList()) request.Headers.Remove(name);
-                if (request.Content is { } content)
+                // YARP's own X-Forwarded-* transforms know only the connection (not the trusted
+                // proxies) and spare other spellings: the transform below sets them instead.
+                context.UseDefaultForwarders = false;
+                context.AddRequestTransform(transform =>
                 {
-                    foreach (var name in content.Headers.Select(h => h.Key).Where(GatewayIdentity.IsReserved).ToList()) content.Headers.Remove(name);
-                }
-                if (!options.ForwardAuthorization) request.Headers.Authorization = null;
-                foreach (var (name, value) in GatewayIdentity.From(transform.HttpContext.User).Headers()) request.Headers.TryAddWithoutValidation(name, value);
-                return ValueTask.CompletedTask;
-            }));
+                    var request = transform.ProxyRequest;
+                    foreach (var name in request.Headers.Select(h => h.Key).Where(GatewayHeaders.IsReserved).ToList()) request.Headers.Remove(name);
+                    if (request.Content is { } content)
+                    {
+                        foreach (var name in content.Headers.Select(h => h.Key).Where(GatewayHeaders.IsReserved).ToList()) content.Headers.Remove(name);
+                    }
+                    if (!options.ForwardAuthorization) request.Headers.Authorization = null;
+                    foreach (var (name, value) in GatewayIdentity.From(transform.HttpContext.User).Headers()) request.Headers.TryAddWithoutValidation(name, value);
+                    foreach (var (name, value) in GatewayHeaders.Forwarding(transform.HttpContext)) request.Headers.TryAddWithoutValidation(name, value);
+                    return ValueTask.CompletedTask;
+                });
+            });
         return services;
     }
 

@@ -23,6 +23,15 @@ public static class ClientAddress
         return address;
     }
 
+    /// <summary>Whether the connection comes from an address in <c>Tenancy:TrustedProxies</c>.</summary>
+    public static bool FromTrustedProxy(HttpContext context)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        if (remote is null) return false;
+        if (remote.IsIPv4MappedToIPv6) remote = remote.MapToIPv4();
+        return IsTrusted(remote, context.RequestServices.GetRequiredService<IOptions<TenancyOptions>>().Value.TrustedProxies);
+    }
+
     internal static string Resolve(IPAddress? remote, IEnumerable<string?> forwardedFor, IReadOnlyCollection<string> trustedProxies)
     {
         if (remote is null) return "unknown";

@@ -1,11 +1,14 @@
 using System.Text.Json;
+using ItemPathOrleans.Api.Endpoints;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace ItemPathOrleans.Api.Http;
 
 /// <summary>
 /// An RFC 9457 problem answer with the <c>msg</c> member flask-jwt-extended clients read, and
-/// <c>"login": false</c> on login failures.
+/// <c>"login": false</c> on login failures. The one writer of every refusal that is not an
+/// endpoint's own: for an OAuth request (<see cref="OAuthRequests"/>) it writes the RFC 6749 §5.2
+/// shape instead, with the same status and headers.
 /// </summary>
 public sealed class ProblemResult(int status, string detail, bool loginFailure = false, int? retryAfterSeconds = null, string? wwwAuthenticate = null) : IResult
 {
@@ -20,6 +23,14 @@ public sealed class ProblemResult(int status, string detail, bool loginFailure =
 
     public static async Task WriteAsync(HttpContext context, int status, string detail, bool loginFailure = false, int? retryAfterSeconds = null)
     {
+        if (OAuthRequests.Is(context))
+        {
+            var error = OAuthRequests.ErrorFor(status);
+            // temporarily_unavailable tells the client to come back: it says when, here too.
+            if (error == OAuthErrors.TemporarilyUnavailable) retryAfterSeconds ??= Problems.RetryAfterSeconds;
+            await OAuthErrorResult.WriteAsync(context, status, error, detail, retryAfterSeconds);
+            return;
+        }
         var response = context.Response;
         response.StatusCode = status;
         response.ContentType = "application/problem+json";
@@ -53,5 +64,8 @@ public static class Problems
             retryAfterSeconds: Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)));
 
     public static ProblemResult LoginFailed() => new(StatusCodes.Status401Unauthorized, "Bad username or password", loginFailure: true);
-    public static ProblemResult Unavailable() => new(StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable; retry shortly", retryAfterSeconds: 2);
+    /// <summary>How long a client waits before retrying a 503.</summary>
+    public const int RetryAfterSeconds = 2;
+
+    public static ProblemResult Unavailable() => new(StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable; retry shortly", retryAfterSeconds: RetryAfterSeconds);
 }

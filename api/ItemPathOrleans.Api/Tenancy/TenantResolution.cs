@@ -1,4 +1,3 @@
-using System.Net;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
@@ -16,14 +15,14 @@ public sealed record RequestTenant(TenantInfo Info, bool IsOperator)
 /// Endpoint metadata of an endpoint outside <c>/api</c> that belongs to a tenant: the tenant is
 /// the route value <paramref name="RouteParameter"/> when given (it must then agree with the
 /// host and <c>X-Tenant</c>, if they name one), else the request's tenant as for <c>/api</c>.
-/// <paramref name="Refusal"/> shapes the endpoint's answer when the tenant is refused.
 /// </summary>
-public sealed record TenantScoped(string? RouteParameter = null, Func<ProblemResult, IResult>? Refusal = null);
+public sealed record TenantScoped(string? RouteParameter = null);
 
 /// <summary>
 /// Resolves each API request's tenant: the Host's label under <c>Tenancy:HostSuffix</c>, else
 /// <c>X-Tenant</c> (only from trusted proxies when a host suffix is set), else <c>default</c>.
-/// Unknown or disabled tenants answer 404 <c>Unknown tenant</c>, from the cached tenant list.
+/// Unknown or disabled tenants answer 404 <c>Unknown tenant</c>, from the cached tenant list (in
+/// the shape of the request's endpoints: <see cref="ProblemResult"/> knows OAuth requests).
 /// </summary>
 public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache catalog, TenantCache tenants, IOptions<TenancyOptions> options)
 {
@@ -43,7 +42,7 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
         var (id, problem) = Resolve(context, o, fromPath);
         if (problem is not null)
         {
-            await (scoped?.Refusal?.Invoke(problem) ?? problem).ExecuteAsync(context);
+            await problem.ExecuteAsync(context);
             return;
         }
 
@@ -52,8 +51,7 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
         var isOperator = id == o.OperatorTenant;
         if (info is null || info.Disabled || (isOperator && !OnOperatorHost(context, o)))
         {
-            var unknown = Problems.NotFound("Unknown tenant");
-            await (scoped?.Refusal?.Invoke(unknown) ?? unknown).ExecuteAsync(context);
+            await Problems.NotFound("Unknown tenant").ExecuteAsync(context);
             return;
         }
         context.Features.Set(new RequestTenant(info, isOperator));
@@ -74,7 +72,7 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
         else
         {
             var fromHost = HostLabel(context.Request.Host.Host, o.HostSuffix);
-            if (header is not null && !FromTrustedProxy(context, o)) header = null;
+            if (header is not null && !ClientAddress.FromTrustedProxy(context)) header = null;
             if (fromHost is not null && header is not null && header != fromHost)
                 return (null, Problems.BadRequest("X-Tenant does not match the host"));
             named = fromHost ?? header;
@@ -93,14 +91,6 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
         var label = host[..^(suffix.Length + 1)];
         // acme.eu.auth.example.com is not a tenant: give it an id that matches nothing.
         return label.Contains('.') ? "" : label;
-    }
-
-    private static bool FromTrustedProxy(HttpContext context, TenancyOptions o)
-    {
-        var remote = context.Connection.RemoteIpAddress;
-        if (remote is null) return false;
-        if (remote.IsIPv4MappedToIPv6) remote = remote.MapToIPv4();
-        return o.TrustedProxies.Any(p => IPAddress.TryParse(p, out var proxy) && proxy.Equals(remote));
     }
 
     private static bool OnOperatorHost(HttpContext context, TenancyOptions o) =>

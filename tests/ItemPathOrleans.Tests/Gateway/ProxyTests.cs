@@ -5,6 +5,7 @@ using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using ItemPathOrleans.Api.Gateway;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +72,94 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         Assert.Equal(["access"], seen.Values("X-Auth-Type"));
         Assert.Empty(seen.Values("X-Auth-Roles"));
         Assert.Equal(6, seen.Headers.Count(h => h.Key.StartsWith("X-Auth-", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    /// <summary>
+    /// A header name as stacks behind a proxy read it: CGI and nginx fold <c>X_Auth_User</c> and
+    /// <c>X-Auth-User</c> into one <c>HTTP_X_AUTH_USER</c>; some fold every non-alphanumeric character.
+    /// </summary>
+    private static string Folded(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
+
+    /// <summary>Every header that arrived (as Kestrel enumerates them: the wire spelling) whose folded name is one of <paramref name="folded"/> or starts with one ending in '-'.</summary>
+    private static KeyValuePair<string, string[]>[] FoldingOnto(UpstreamDouble.Received seen, params string[] folded) =>
+        seen.Headers.Where(h => folded.Any(f => f.EndsWith('-') ? Folded(h.Key).StartsWith(f, StringComparison.Ordinal) : Folded(h.Key) == f)).ToArray();
+
+    [Fact]
+    public async Task Identity_headers_spelled_with_underscores_or_other_separators_never_reach_the_upstream()
+    {
+        var login = await fixture.NewUserAsync("px-fold");
+        var marker = Marker();
+        using var http = GatewayFixture.Client(fixture.GatewayApi, Access(login));
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/stations/3?m={marker}");
+        foreach (var name in new[] { "X_Auth_User_Id", "x_auth_tenant", "X-AUTH_IS-ADMIN", "X_Auth_Username", "x-auth_type", "X.Auth.Session.Id", "X_Auth_User", "X~Auth~Roles", "X_AUTH_CLIENT_ID" })
+            request.Headers.TryAddWithoutValidation(name, "spoofed");
+        // A header of the client's own with underscores arrives, spelled as sent: the names seen are the wire's.
+        request.Headers.TryAddWithoutValidation("X_Client_Note", marker);
+        await HttpAssert.Ok(await http.SendAsync(request));
+
+        var seen = Assert.Single(Arrived(marker));
+        Assert.Equal([marker], Assert.Single(seen.Headers, h => h.Key == "X_Client_Note").Value);
+        var identity = FoldingOnto(seen, "x-auth-");
+        Assert.Equal(["X-Auth-Is-Admin", "X-Auth-Session-Id", "X-Auth-Tenant", "X-Auth-Type", "X-Auth-User-Id", "X-Auth-Username"], identity.Select(h => h.Key).Order(StringComparer.Ordinal));
+        Assert.All(identity, h => Assert.NotEqual("spoofed", Assert.Single(h.Value)));
+        Assert.Equal(["default"], seen.Values("X-Auth-Tenant"));
+        Assert.Equal(["false"], seen.Values("X-Auth-Is-Admin"));
+    }
+
+    [Fact]
+    public async Task Client_sent_address_and_forwarding_headers_in_any_spelling_are_replaced_by_the_connections()
+    {
+        await using var node = fixture.Node(GatewayFixture.GatewaySettings(fixture.Upstream.Url))
+            .WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter>(new RemoteAddressFilter("198.51.100.7"))));
+        var login = await fixture.NewUserAsync("px-addr");
+        var marker = Marker();
+        using var http = GatewayFixture.Client(node, Access(login));
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/5?m={marker}");
+        foreach (var (name, value) in new[]
+        {
+            ("X-Real-IP", "203.0.113.66"), ("X_Real_IP", "203.0.113.66"), ("x_real-ip", "203.0.113.66"),
+            ("X-Forwarded-For", "203.0.113.66"), ("X_Forwarded_For", "203.0.113.66"),
+            ("X-Forwarded-Host", "evil.example"), ("x_forwarded_host", "evil.example"),
+            ("X-Forwarded-Proto", "https"), ("X_FORWARDED_PROTO", "https"), ("X-Forwarded-Prefix", "/evil"),
+            ("X-Forwarded-Port", "443"), ("X-Forwarded-User", "admin"), ("Forwarded", "for=203.0.113.66;proto=https;host=evil.example"),
+        })
+            request.Headers.TryAddWithoutValidation(name, value);
+        await HttpAssert.Ok(await http.SendAsync(request));
+
+        var seen = Assert.Single(Arrived(marker));
+        var forwarding = FoldingOnto(seen, "x-real-ip", "x-forwarded-", "forwarded");
+        Assert.Equal(["X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP"], forwarding.Select(h => h.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["198.51.100.7"], seen.Values("X-Real-IP"));
+        Assert.Equal(["198.51.100.7"], seen.Values("X-Forwarded-For"));
+        Assert.Equal(["http"], seen.Values("X-Forwarded-Proto"));
+        Assert.Equal(["localhost"], seen.Values("X-Forwarded-Host"));
+        Assert.DoesNotContain(seen.Headers.SelectMany(h => h.Value), v => v.Contains("203.0.113.66", StringComparison.Ordinal) || v.Contains("evil", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_proxy_the_upstream_sees_the_client_address_and_scheme_the_proxy_reported()
+    {
+        var settings = GatewayFixture.GatewaySettings(fixture.Upstream.Url);
+        settings["Tenancy:TrustedProxies:0"] = "127.0.0.1";
+        await using var node = fixture.Node(settings)
+            .WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IStartupFilter>(new RemoteAddressFilter("127.0.0.1"))));
+        var login = await fixture.NewUserAsync("px-trusted");
+        var marker = Marker();
+        using var http = GatewayFixture.Client(node, Access(login));
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/6?m={marker}");
+        // The proxy appended the client it saw; the client's own X-Real-IP rode along.
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "192.0.2.44, 203.0.113.9");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", "https");
+        request.Headers.TryAddWithoutValidation("X_Real_IP", "192.0.2.44");
+        request.Headers.TryAddWithoutValidation("X-Real-IP", "192.0.2.44");
+        await HttpAssert.Ok(await http.SendAsync(request));
+
+        var seen = Assert.Single(Arrived(marker));
+        Assert.Equal(["X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP"],
+            FoldingOnto(seen, "x-real-ip", "x-forwarded-", "forwarded").Select(h => h.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["203.0.113.9"], seen.Values("X-Real-IP"));
+        Assert.Equal(["203.0.113.9"], seen.Values("X-Forwarded-For"));
+        Assert.Equal(["https"], seen.Values("X-Forwarded-Proto"));
     }
 
     [Fact]

@@ -29,6 +29,11 @@ public sealed class UpstreamDouble : IAsyncDisposable
         Url = url;
     }
 
+    /// <summary>
+    /// One request as it arrived. <see cref="Headers"/> are Kestrel's enumeration, which keeps the
+    /// name as it came over the wire (<c>X_Auth_User</c> stays <c>X_Auth_User</c>); lines whose
+    /// names differ only in case are one entry with all their values.
+    /// </summary>
     public sealed record Received(string Method, string PathAndQuery, IReadOnlyList<KeyValuePair<string, string[]>> Headers, string Body)
     {
         /// <summary>The values of a header, by case-insensitive name, over every line that carried it.</summary>

@@ -76,16 +76,16 @@ public sealed class TenantFormsTests(OAuthFixture fixture)
     }
 
     [Fact]
-    public async Task A_path_that_disagrees_with_X_Tenant_is_invalid_request_and_an_unknown_tenant_is_404()
+    public async Task A_path_that_disagrees_with_X_Tenant_is_invalid_request_and_an_unknown_tenant_is_404_invalid_request()
     {
         var username = await fixture.CreateUserAsync(Default, "disagree");
         var response = await fixture.PostFormAsync(TokenEndpoint(Default), PasswordForm(username), tenant: fixture.OtherTenant);
         await OAuthAssert.Error(response, HttpStatusCode.BadRequest, "invalid_request", "The tenant in the path does not match the request's tenant");
 
-        await HttpAssert.Problem(await fixture.PostFormAsync("/nosuch/oauth/token", PasswordForm(username)), HttpStatusCode.NotFound, "Unknown tenant");
-        await HttpAssert.Problem(await fixture.PostFormAsync("/Bad_Id/oauth/revoke", [P("token", "x")]), HttpStatusCode.NotFound, "Unknown tenant");
+        await OAuthAssert.Error(await fixture.PostFormAsync("/nosuch/oauth/token", PasswordForm(username)), HttpStatusCode.NotFound, "invalid_request", "Unknown tenant");
+        await OAuthAssert.Error(await fixture.PostFormAsync("/Bad_Id/oauth/revoke", [P("token", "x")]), HttpStatusCode.NotFound, "invalid_request", "Unknown tenant");
         using var http = fixture.Client();
-        await HttpAssert.Problem(await http.GetAsync("/.well-known/oauth-authorization-server/nosuch"), HttpStatusCode.NotFound, "Unknown tenant");
+        await OAuthAssert.Error(await http.GetAsync("/.well-known/oauth-authorization-server/nosuch"), HttpStatusCode.NotFound, "invalid_request", "Unknown tenant");
     }
 
     [Fact]

@@ -99,7 +99,7 @@ public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
         for (var i = 0; i < 2; i++)
             Assert.Equal(HttpStatusCode.OK, (await cappedHttp.PostAsync(RevocationEndpoint(Default), new FormUrlEncodedContent([P("token", "x")]))).StatusCode);
         var over = await cappedHttp.PostAsync(IntrospectionEndpoint(Default), new FormUrlEncodedContent([P("token", "x")]));
-        await HttpAssert.Problem(over, (HttpStatusCode)429, "Too many requests; retry later");
+        await OAuthAssert.Error(over, (HttpStatusCode)429, "temporarily_unavailable", "Too many requests; retry later");
         Assert.NotNull(over.Headers.RetryAfter);
     }
 
@@ -229,8 +229,7 @@ public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
         var content = new StreamContent(new UnknownLengthStream(Encoding.ASCII.GetBytes(form)));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
         var response = await http.PostAsync(TokenEndpoint(Default), content);
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        OAuthAssert.NotCached(response);
+        await OAuthAssert.Error(response, HttpStatusCode.RequestEntityTooLarge, "invalid_request", "Request body exceeds the 16 KiB limit");
     }
 
     [Theory]
