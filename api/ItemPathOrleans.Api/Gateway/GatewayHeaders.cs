@@ -21,9 +21,12 @@ public static class GatewayHeaders
     public const string ForwardedPrefix = "X-Forwarded-Prefix";
 
     // Folded forms. The whole X-Forwarded- family goes: -Port, -Ssl, -User and the like carry the
-    // same kind of claim, and Forwarded (RFC 7239) says in one header what the X- ones say.
+    // same kind of claim, and Forwarded (RFC 7239) says in one header what the X- ones say. The
+    // client-address headers of load balancers and CDNs go too: upstream frameworks configured for
+    // one of those read the client's address there, and a client must not name its own.
     private static readonly string[] ReservedPrefixes = ["x-auth-", "x-forwarded-"];
-    private static readonly string[] ReservedNames = ["x-real-ip", "forwarded"];
+    private static readonly string[] ReservedNames =
+        ["x-real-ip", "forwarded", "x-client-ip", "true-client-ip", "x-cluster-client-ip", "cf-connecting-ip", "fastly-client-ip", "x-original-forwarded-for"];
 
     /// <summary>Whether a header name, as a client sent it, folds onto a header the gateway alone sets.</summary>
     public static bool IsReserved(string name)

@@ -122,6 +122,8 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
             ("X-Forwarded-Host", "evil.example"), ("x_forwarded_host", "evil.example"),
             ("X-Forwarded-Proto", "https"), ("X_FORWARDED_PROTO", "https"), ("X-Forwarded-Prefix", "/evil"),
             ("X-Forwarded-Port", "443"), ("X-Forwarded-User", "admin"), ("Forwarded", "for=203.0.113.66;proto=https;host=evil.example"),
+            ("True-Client-IP", "203.0.113.66"), ("X_Client_IP", "203.0.113.66"), ("CF-Connecting-IP", "203.0.113.66"),
+            ("X-Cluster-Client-Ip", "203.0.113.66"), ("Fastly-Client-IP", "203.0.113.66"), ("X-Original-Forwarded-For", "203.0.113.66"),
         })
             request.Headers.TryAddWithoutValidation(name, value);
         await HttpAssert.Ok(await http.SendAsync(request));
