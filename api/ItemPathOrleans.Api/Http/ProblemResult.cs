@@ -23,6 +23,8 @@ public sealed class ProblemResult(int status, string detail, bool loginFailure =
 
     public static async Task WriteAsync(HttpContext context, int status, string detail, bool loginFailure = false, int? retryAfterSeconds = null)
     {
+        // A 503 always says when to come back, whoever raised it (the request timeout's included).
+        if (status == StatusCodes.Status503ServiceUnavailable) retryAfterSeconds ??= Problems.RetryAfterSeconds;
         if (OAuthRequests.Is(context))
         {
             var error = OAuthRequests.ErrorFor(status);
