@@ -25,6 +25,8 @@ public sealed record IdTokenCheck(SsoIdentity? Identity, string? Refusal)
 public sealed class IdTokenValidator(OpenIdMetadataCache metadata, TimeProvider time, IOptions<SsoOptions> options)
 {
     public const string Algorithm = SecurityAlgorithms.RsaSha256;
+    /// <summary>The longest name claim worth handing on: the longest email (usernames are shorter).</summary>
+    public const int MaxNameClaimLength = 254;
     private const string TenantTemplate = "{tenantid}";
     private static readonly JsonWebTokenHandler Handler = new() { MaximumTokenSizeInBytes = 16_384 };
 
@@ -89,9 +91,16 @@ public sealed class IdTokenValidator(OpenIdMetadataCache metadata, TimeProvider 
         if (!sso.EntraTenantIds.Contains(tid, StringComparer.Ordinal))
             return IdTokenCheck.Refused("ID token is from an Entra tenant this tenant does not accept");
 
-        var claim = StringClaim(token, sso.UsernameClaim);
-        return new IdTokenCheck(new SsoIdentity(tid, oid, string.IsNullOrWhiteSpace(claim) ? null : claim), null);
+        return new IdTokenCheck(new SsoIdentity(tid, oid, NameClaim(StringClaim(token, sso.UsernameClaim))), null);
     }
+
+    /// <summary>
+    /// The name claim, or null when no username or email could equal it (blank, control
+    /// characters, too long): such text is no claim, so it goes no further. The link grain applies
+    /// the users API's own rules to what is left.
+    /// </summary>
+    private static string? NameClaim(string? value) =>
+        string.IsNullOrWhiteSpace(value) || value.Length > MaxNameClaimLength || value.Any(char.IsControl) ? null : value;
 
     private static List<SecurityKey> KeysFor(OpenIdConnectConfiguration configuration, string kid) =>
         configuration.SigningKeys

@@ -36,10 +36,16 @@ public sealed class SsoLinkGrain(
         }
 
         var (tenant, _, _) = Key;
-        if (claimValue is not null && GrainKeys.TryNormalizeName(claimValue, out var name))
+        if (claimValue is not null)
         {
-            var candidate = await NameGrain(tenant, UniqueNameKind.Username, name).Lookup()
-                ?? await NameGrain(tenant, UniqueNameKind.Email, name).Lookup();
+            // Only a value that could be a username (or an email) is looked up as one: anything else
+            // (a control character, say) can equal no user, and would reach a grain key, the database
+            // (PostgreSQL refuses a NUL) and the runtime's log lines.
+            int? candidate = null;
+            if (UserRules.CheckUsername(claimValue) is null && GrainKeys.TryNormalizeName(claimValue, out var name))
+                candidate = await NameGrain(tenant, UniqueNameKind.Username, name).Lookup();
+            if (candidate is null && UserRules.CheckEmail(claimValue) is null && GrainKeys.TryNormalizeName(claimValue, out var email))
+                candidate = await NameGrain(tenant, UniqueNameKind.Email, email).Lookup();
             if (candidate is { } id && await TryLinkAsync(id)) return id;
 
             if (autoProvision && UserRules.CheckUsername(claimValue) is null)
