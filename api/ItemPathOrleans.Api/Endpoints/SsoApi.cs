@@ -96,7 +96,8 @@ public static partial class SsoApi
             return Refused(check.Refusal!);
         }
 
-        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<ISsoLoginGrain>(0).Login(tenant.Id, identity, tenant.Info.Version, address));
+        // Retried only when a silo refused to forward it: the same request id, so not a replay of itself.
+        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<ISsoLoginGrain>(0).Login(tenant.Id, identity, check.Use!, tenant.Info.Version, address));
         switch (result.Error)
         {
             case SsoLoginError.None:
@@ -106,6 +107,12 @@ public static partial class SsoApi
             case SsoLoginError.UserInactive:
                 failedLogins.Failed(address);
                 return Refused("User is not active");
+            case SsoLoginError.Replayed:
+                failedLogins.Failed(address);
+                return Refused("ID token has already been used");
+            case SsoLoginError.TooManySignIns:
+                failedLogins.Failed(address);
+                return Refused("Too many sign-ins of this account with ID tokens that have not expired; retry later");
             default:
                 failedLogins.Failed(address);
                 return Refused("Unknown user: no user of this tenant is linked to this account");

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -10,10 +11,10 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace ItemPathOrleans.Api.Sso;
 
-/// <summary>The outcome of checking an ID token: the identity it names, or why it was refused.</summary>
-public sealed record IdTokenCheck(SsoIdentity? Identity, string? Refusal)
+/// <summary>The outcome of checking an ID token: the identity it names and the use to record, or why it was refused.</summary>
+public sealed record IdTokenCheck(SsoIdentity? Identity, IdTokenUse? Use, string? Refusal)
 {
-    public static IdTokenCheck Refused(string why) => new(null, why);
+    public static IdTokenCheck Refused(string why) => new(null, null, why);
 }
 
 /// <summary>
@@ -99,7 +100,8 @@ public sealed class IdTokenValidator(OpenIdMetadataCache metadata, TimeProvider 
             return IdTokenCheck.Refused("ID token is from an Entra tenant this tenant does not accept");
         if (nonce is not null && !NonceMatches(token, nonce)) return IdTokenCheck.Refused("ID token nonce does not match");
 
-        return new IdTokenCheck(new SsoIdentity(tid, oid, NameClaim(StringClaim(token, sso.UsernameClaim))), null);
+        var use = new IdTokenUse(iat, SignedPartHash(idToken), exp + skew, Guid.NewGuid());
+        return new IdTokenCheck(new SsoIdentity(tid, oid, NameClaim(StringClaim(token, sso.UsernameClaim))), use, null);
     }
 
     /// <summary>
@@ -129,6 +131,10 @@ public sealed class IdTokenValidator(OpenIdMetadataCache metadata, TimeProvider 
     private static bool NonceMatches(JsonWebToken token, string expected) =>
         StringClaim(token, "nonce") is { } actual
         && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(actual)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+
+    /// <summary>What identifies the token: its header and payload as signed (see <see cref="IdTokenUse"/>).</summary>
+    private static string SignedPartHash(string idToken) =>
+        Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(idToken[..idToken.LastIndexOf('.')])));
 
     /// <summary>
     /// The name claim, or null when no username or email could equal it (blank, control

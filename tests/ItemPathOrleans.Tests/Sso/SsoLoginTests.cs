@@ -580,4 +580,28 @@ public sealed class SsoLoginTests(SsoFixture fixture) : IAsyncLifetime
         await HttpAssert.Problem(await http.PostAsJsonAsync("/api/users/sso/login", new { idToken, nonce = "" }), HttpStatusCode.BadRequest, "nonce must be 1 to 1024 characters");
         await HttpAssert.Problem(await http.PostAsJsonAsync("/api/users/sso/login", new { idToken, nonce = new string('n', 1025) }), HttpStatusCode.BadRequest, "nonce must be 1 to 1024 characters");
     }
+
+    [Fact]
+    public async Task An_id_token_is_accepted_once_on_any_api_node()
+    {
+        var username = Unique("once");
+        await fixture.CreateUserAsync(_tenant, username);
+        var token = _entra.Sign(Claims(username));
+        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, token));
+        await Refused(await fixture.SsoLoginAsync(_tenant, token), "ID token has already been used", token);
+
+        // Another API node of the same cluster knows it too.
+        await using var other = new Infrastructure.ApiFactory(fixture.Cluster.Client, fixture.Time, SsoFixture.LoopbackSettings());
+        await Refused(await fixture.SsoLoginAsync(_tenant, token, api: other), "ID token has already been used", token);
+    }
+
+    [Fact]
+    public async Task Parallel_uses_of_one_id_token_let_exactly_one_in()
+    {
+        await ConfigureAsync(autoProvision: true);
+        var token = _entra.Sign(Claims(Unique("parallel")));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => fixture.SsoLoginAsync(_tenant, token)));
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        foreach (var refused in answers.Where(a => a.StatusCode != HttpStatusCode.OK)) await Refused(refused, "ID token has already been used", token);
+    }
 }
