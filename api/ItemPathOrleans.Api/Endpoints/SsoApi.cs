@@ -16,6 +16,8 @@ public static partial class SsoApi
     /// <summary>What a front end asks MSAL for: an ID token is all this service needs.</summary>
     public static readonly IReadOnlyList<string> Scopes = ["openid", "profile", "email"];
 
+    public const int MaxNonceLength = 1024;
+
     public static IEndpointRouteBuilder MapSsoApi(this IEndpointRouteBuilder app)
     {
         var sso = app.MapGroup("/api/users/sso").AllowAnonymous();
@@ -61,10 +63,13 @@ public static partial class SsoApi
         var (body, problem) = await JsonBody.ReadObjectAsync(context.Request);
         if (problem is not null) return problem;
         string? error = null;
-        var idToken = new JsonFields(body!.Value).String("idToken", ref error, required: true);
+        var fields = new JsonFields(body!.Value);
+        var idToken = fields.String("idToken", ref error, required: true);
+        var nonce = fields.String("nonce", ref error);
         if (error is not null) return Problems.BadRequest(error);
         var maxLength = options.Value.MaxIdTokenLength;
         if (idToken!.Length is 0 || idToken.Length > maxLength) return Problems.BadRequest($"idToken must be 1 to {maxLength} characters");
+        if (nonce is { Length: 0 or > MaxNonceLength }) return Problems.BadRequest($"nonce must be 1 to {MaxNonceLength} characters");
 
         var tenant = context.Tenant();
         var sso = tenant.Info.Settings.Sso;
@@ -76,7 +81,7 @@ public static partial class SsoApi
         IdTokenCheck check;
         try
         {
-            check = await validator.ValidateAsync(idToken, sso, context.RequestAborted);
+            check = await validator.ValidateAsync(idToken, sso, nonce, context.RequestAborted);
         }
         catch (MetadataUnavailableException unavailable)
         {
@@ -91,7 +96,8 @@ public static partial class SsoApi
             return Refused(check.Refusal!);
         }
 
-        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<ISsoLoginGrain>(0).Login(tenant.Id, identity, tenant.Info.Version, address));
+        // Retried only when a silo refused to forward it: the same request id, so not a replay of itself.
+        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<ISsoLoginGrain>(0).Login(tenant.Id, identity, check.Use!, tenant.Info.Version, address));
         switch (result.Error)
         {
             case SsoLoginError.None:
@@ -101,6 +107,12 @@ public static partial class SsoApi
             case SsoLoginError.UserInactive:
                 failedLogins.Failed(address);
                 return Refused("User is not active");
+            case SsoLoginError.Replayed:
+                failedLogins.Failed(address);
+                return Refused("ID token has already been used");
+            case SsoLoginError.TooManySignIns:
+                failedLogins.Failed(address);
+                return Refused("Too many sign-ins of this account with ID tokens that have not expired; retry later");
             default:
                 failedLogins.Failed(address);
                 return Refused("Unknown user: no user of this tenant is linked to this account");
@@ -124,8 +136,8 @@ public static partial class SsoApi
     private static void LogRefused(ILogger logger, string name, string tenant, string detail) => LogEvent(logger, name, tenant, null, detail);
 }
 
-/// <summary>The body of <c>POST /api/users/sso/login</c>.</summary>
-public sealed record SsoLoginRequest(string IdToken);
+/// <summary>The body of <c>POST /api/users/sso/login</c>: the ID token from MSAL, and the nonce it was requested with, if any.</summary>
+public sealed record SsoLoginRequest(string IdToken, string? Nonce = null);
 
 /// <summary>How a front end starts MSAL: <c>{"enabled", "authority", "clientId", "scopes"}</c>.</summary>
 public sealed record SsoConfigurationJson(bool Enabled, string? Authority, string? ClientId, IReadOnlyList<string> Scopes);

@@ -9,16 +9,30 @@ namespace ItemPathOrleans.Contracts.Grains;
 /// </summary>
 public interface ISsoLoginGrain : IGrainWithIntegerKey
 {
-    Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, int tenantVersion, string clientAddress);
+    /// <summary>
+    /// Signs in with a validated ID token: <see cref="SsoLoginError.Replayed"/> when <paramref name="use"/>
+    /// names a token this identity already used.
+    /// </summary>
+    Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, IdTokenUse use, int tenantVersion, string clientAddress);
 }
 
 /// <summary>
 /// Owns one Entra identity (<c>tid</c>, <c>oid</c>) of a tenant (key: <c>tenant/tid/oid</c>): the
 /// single writer that links it to at most one user, so two first sign-ins of one person at once
-/// link (or create) one user. The link is stored here and in the user's state.
+/// link (or create) one user. The link is stored here and in the user's state. It is also the
+/// single writer of the identity's used ID tokens, so that of two uses of one token at once
+/// exactly one is accepted, whichever API nodes they came through.
 /// </summary>
 public interface ISsoLinkGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// Records a use of an ID token of this identity, stored before it answers:
+    /// <see cref="SsoLoginError.None"/> the first time (and to the same request again),
+    /// <see cref="SsoLoginError.Replayed"/> to any other request, <see cref="SsoLoginError.TooManySignIns"/>
+    /// when the identity already holds as many unexpired tokens as it may.
+    /// </summary>
+    Task<SsoLoginError> Accept(IdTokenUse use);
+
     /// <summary>
     /// The linked user's id; at a first sign-in, the user whose username or email equals
     /// <paramref name="claimValue"/> and who has no other link, or with
@@ -61,6 +75,10 @@ public enum SsoLoginError
     UserInactive,
     /// <summary>Inside the cluster only: the link names a user that is gone or linked elsewhere.</summary>
     NotLinked,
+    /// <summary>The ID token was used before.</summary>
+    Replayed,
+    /// <summary>The identity holds too many unexpired ID tokens already (see <see cref="ISsoLinkGrain.Accept"/>).</summary>
+    TooManySignIns,
 }
 
 [GenerateSerializer, Immutable]

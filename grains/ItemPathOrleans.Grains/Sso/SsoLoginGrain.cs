@@ -5,18 +5,27 @@ using ItemPathOrleans.Grains.Security;
 namespace ItemPathOrleans.Grains.Sso;
 
 /// <summary>
-/// A single sign-on whose ID token the API has validated: the identity's link grain names the
-/// user (linking or provisioning at a first sign-in), the user grain opens the session.
+/// A single sign-on whose ID token the API has validated: the identity's link grain records the
+/// token's use (refusing a second one) and names the user (linking or provisioning at a first
+/// sign-in), the user grain opens the session.
 /// </summary>
 [StatelessWorker, Reentrant]
 public sealed class SsoLoginGrain(TenantCache tenants, SecurityEvents securityEvents, TimeProvider time) : Grain, ISsoLoginGrain
 {
-    public async Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, int tenantVersion, string clientAddress)
+    public async Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, IdTokenUse use, int tenantVersion, string clientAddress)
     {
         var sso = (await tenants.GetAsync(tenant, tenantVersion)).Settings.Sso;
         if (sso is null) return SsoLoginResult.Fail(SsoLoginError.NotConfigured);
 
         var link = GrainFactory.GetGrain<ISsoLinkGrain>(SsoKeys.Link(tenant, identity.EntraTenantId, identity.ObjectId));
+        if (await link.Accept(use) is not SsoLoginError.None and var refused)
+        {
+            // A replayed genuine token means it leaked: worth an event with the identity (never the token or its hash).
+            var why = refused == SsoLoginError.Replayed ? "ID token replayed" : "too many unexpired ID tokens";
+            await securityEvents.RecordAsync(new SecurityEvent(tenant, null, SecurityEventNames.SsoLoginRefused,
+                $"{why}: Entra tenant {identity.EntraTenantId}, object {identity.ObjectId}", time.GetUtcNow(), ClientAddresses.Key(clientAddress)));
+            return SsoLoginResult.Fail(refused);
+        }
         // Twice at most: a link to a user that was deleted since is dropped and made again.
         for (var attempt = 0; attempt < 2; attempt++)
         {

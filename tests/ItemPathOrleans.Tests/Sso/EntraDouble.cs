@@ -17,7 +17,8 @@ namespace ItemPathOrleans.Tests.Sso;
 /// A Microsoft Entra ID double on loopback: a real Kestrel server with the OpenID metadata of a
 /// multi-tenant (<c>organizations</c>) v2 authority, whose issuer is the <c>{tenantid}</c>
 /// template, and a JWKS of RSA keys it generates. It issues ID tokens shaped like Entra v2 ones,
-/// can rotate its key, go down, or serve an oversized key set.
+/// and the access tokens Entra would issue for the application's own API (which an ID token
+/// check must refuse), can rotate its key, go down, or serve an oversized key set.
 /// </summary>
 public sealed class EntraDouble : IAsyncDisposable
 {
@@ -164,13 +165,57 @@ public sealed class EntraDouble : IAsyncDisposable
         ["ver"] = "2.0",
     };
 
-    /// <summary>An RS256 ID token signed with the current key (or <paramref name="signWith"/>, under the current kid).</summary>
-    public string Sign(Dictionary<string, object> claims, RSA? signWith = null, string? kid = null)
+    /// <summary>
+    /// The claims of an Entra v2 access token for the application's own API (its audience is the
+    /// client id, as when the registration exposes an API), delegated for this person: it carries
+    /// the scopes granted (<c>scp</c>) and the client that asked (<c>azp</c>, here the same application).
+    /// </summary>
+    public Dictionary<string, object> DelegatedAccessTokenClaims(string tid, string oid, string preferredUsername, DateTimeOffset now)
+    {
+        var claims = Claims(tid, oid, preferredUsername, now);
+        claims["azp"] = ClientId;
+        claims["azpacr"] = "0";
+        claims["scp"] = "access_as_user";
+        return claims;
+    }
+
+    /// <summary>
+    /// The claims of an Entra v2 app-only access token (client credentials) for the application's
+    /// own API: no person, the calling application's service principal as <c>oid</c>, its app roles,
+    /// and <c>idtyp</c> <c>app</c>; <paramref name="caller"/> is the calling client (<c>azp</c>).
+    /// </summary>
+    public Dictionary<string, object> AppOnlyAccessTokenClaims(string tid, string servicePrincipalOid, DateTimeOffset now, string caller = ClientId) => new()
+    {
+        ["aud"] = ClientId,
+        ["iss"] = Issuer(tid),
+        ["iat"] = now.ToUnixTimeSeconds(),
+        ["nbf"] = now.ToUnixTimeSeconds(),
+        ["exp"] = now.AddHours(1).ToUnixTimeSeconds(),
+        ["azp"] = caller,
+        ["azpacr"] = "1",
+        ["idtyp"] = "app",
+        ["oid"] = servicePrincipalOid,
+        ["rh"] = "0.AAAA",
+        ["roles"] = new[] { "Orders.Read.All" },
+        ["sub"] = servicePrincipalOid,
+        ["tid"] = tid,
+        ["uti"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
+        ["ver"] = "2.0",
+    };
+
+    /// <summary>
+    /// An RS256 token signed with the current key (or <paramref name="signWith"/>, under the current
+    /// kid), with header <c>typ</c> <paramref name="typ"/> (Entra's <c>JWT</c>; left out when null).
+    /// </summary>
+    public string Sign(Dictionary<string, object> claims, RSA? signWith = null, string? kid = null, string? typ = "JWT")
     {
         RSA key;
         string currentKid;
         lock (_gate) (currentKid, key) = _published[^1];
-        var header = new Dictionary<string, object> { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = kid ?? currentKid };
+        var header = new Dictionary<string, object>();
+        if (typ is not null) header["typ"] = typ;
+        header["alg"] = "RS256";
+        header["kid"] = kid ?? currentKid;
         var input = $"{Part(header)}.{Part(claims)}";
         var signature = (signWith ?? key).SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return $"{input}.{Base64Url.EncodeToString(signature)}";

@@ -90,10 +90,12 @@ public sealed class SsoFixture : IAsyncLifetime
         return await HttpAssert.Ok(await http.PostAsJsonAsync("/api/users", new { username, password, email }), HttpStatusCode.Created);
     }
 
-    public async Task<HttpResponseMessage> SsoLoginAsync(string tenant, string idToken)
+    public async Task<HttpResponseMessage> SsoLoginAsync(string tenant, string idToken, string? nonce = null, ApiFactory? api = null)
     {
-        using var http = Client(tenant);
-        return await http.PostAsJsonAsync("/api/users/sso/login", new { idToken });
+        using var http = Client(tenant, api: api);
+        return nonce is null
+            ? await http.PostAsJsonAsync("/api/users/sso/login", new { idToken })
+            : await http.PostAsJsonAsync("/api/users/sso/login", new { idToken, nonce });
     }
 }
 

@@ -488,4 +488,120 @@ public sealed class SsoLoginTests(SsoFixture fixture) : IAsyncLifetime
         using var inBWithA = fixture.Client(b, inALogin.GetProperty("accessToken").GetString());
         Assert.Equal(HttpStatusCode.Unauthorized, (await inBWithA.GetAsync("/api/users/me")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_delegated_access_token_for_the_apps_own_api_is_refused()
+    {
+        var username = Unique("scp");
+        await fixture.CreateUserAsync(_tenant, username);
+        // Everything an ID token check looks at is right (signature, issuer, aud = client id, azp = client id, tid, lifetime): only scp tells.
+        var token = _entra.Sign(_entra.DelegatedAccessTokenClaims(_tid, Guid.NewGuid().ToString(), username, Now));
+        await Refused(await fixture.SsoLoginAsync(_tenant, token), "Not an ID token: it carries scp (an access token)", token);
+    }
+
+    [Fact]
+    public async Task An_app_only_access_token_is_refused()
+    {
+        // A client-credentials token of the application itself: no scp, azp = client id, roles; idtyp tells.
+        var token = _entra.Sign(_entra.AppOnlyAccessTokenClaims(_tid, Guid.NewGuid().ToString(), Now));
+        await Refused(await fixture.SsoLoginAsync(_tenant, token), "Not an ID token: idtyp is app (an app-only access token)", token);
+    }
+
+    [Fact]
+    public async Task A_token_that_names_another_application_as_its_client_is_refused()
+    {
+        var username = Unique("azp");
+        await fixture.CreateUserAsync(_tenant, username);
+        foreach (var claim in new[] { "azp", "appid" })
+        {
+            var claims = Claims(username);
+            claims[claim] = Guid.NewGuid().ToString();
+            var token = _entra.Sign(claims);
+            await Refused(await fixture.SsoLoginAsync(_tenant, token), "Not an ID token: azp or appid is not this tenant's client id", token);
+        }
+    }
+
+    [Fact]
+    public async Task A_token_typed_as_an_access_token_is_refused()
+    {
+        var username = Unique("typ");
+        await fixture.CreateUserAsync(_tenant, username);
+        foreach (var typ in new[] { "at+jwt", "application/at+jwt", "JWE" })
+        {
+            var token = _entra.Sign(Claims(username), typ: typ);
+            await Refused(await fixture.SsoLoginAsync(_tenant, token), "Not an ID token: header typ must be JWT", token);
+        }
+    }
+
+    [Fact]
+    public async Task Id_tokens_with_app_roles_their_own_azp_or_no_typ_are_accepted()
+    {
+        var username = Unique("roles");
+        var user = await fixture.CreateUserAsync(_tenant, username);
+        var oid = Guid.NewGuid().ToString();
+        // Entra puts the person's assigned app roles in ID tokens too.
+        var withRoles = Claims(username, oid);
+        withRoles["roles"] = new[] { "Orders.Admin", "Orders.Read" };
+        var login = await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(withRoles)));
+        Assert.Equal(user.GetProperty("id").GetInt32(), login.GetProperty("id").GetInt32());
+
+        var ownClient = Claims(username, oid);
+        ownClient["azp"] = EntraDouble.ClientId;
+        ownClient["appid"] = EntraDouble.ClientId;
+        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(ownClient)));
+        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(Claims(username, oid), typ: null)));
+    }
+
+    [Fact]
+    public async Task A_nonce_sent_with_the_token_must_be_the_tokens_nonce()
+    {
+        var username = Unique("nonce");
+        await fixture.CreateUserAsync(_tenant, username);
+        var oid = Guid.NewGuid().ToString();
+        var nonce = Guid.NewGuid().ToString("N");
+        Dictionary<string, object> WithNonce(string? value)
+        {
+            var claims = Claims(username, oid);
+            if (value is not null) claims["nonce"] = value;
+            return claims;
+        }
+
+        await Refused(await fixture.SsoLoginAsync(_tenant, _entra.Sign(WithNonce(nonce + "x")), nonce), "ID token nonce does not match");
+        await Refused(await fixture.SsoLoginAsync(_tenant, _entra.Sign(WithNonce(nonce[..^1])), nonce), "ID token nonce does not match");
+        await Refused(await fixture.SsoLoginAsync(_tenant, _entra.Sign(WithNonce(null)), nonce), "ID token nonce does not match");
+        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(WithNonce(nonce)), nonce));
+        // Without a nonce in the request, the token's (if any) is not looked at.
+        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(WithNonce(Guid.NewGuid().ToString()))));
+        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, _entra.Sign(WithNonce(null))));
+
+        using var http = fixture.Client(_tenant);
+        var idToken = _entra.Sign(WithNonce(nonce));
+        await HttpAssert.Problem(await http.PostAsJsonAsync("/api/users/sso/login", new { idToken, nonce = 5 }), HttpStatusCode.BadRequest, "Field 'nonce' must be a string");
+        await HttpAssert.Problem(await http.PostAsJsonAsync("/api/users/sso/login", new { idToken, nonce = "" }), HttpStatusCode.BadRequest, "nonce must be 1 to 1024 characters");
+        await HttpAssert.Problem(await http.PostAsJsonAsync("/api/users/sso/login", new { idToken, nonce = new string('n', 1025) }), HttpStatusCode.BadRequest, "nonce must be 1 to 1024 characters");
+    }
+
+    [Fact]
+    public async Task An_id_token_is_accepted_once_on_any_api_node()
+    {
+        var username = Unique("once");
+        await fixture.CreateUserAsync(_tenant, username);
+        var token = _entra.Sign(Claims(username));
+        await HttpAssert.Ok(await fixture.SsoLoginAsync(_tenant, token));
+        await Refused(await fixture.SsoLoginAsync(_tenant, token), "ID token has already been used", token);
+
+        // Another API node of the same cluster knows it too.
+        await using var other = new Infrastructure.ApiFactory(fixture.Cluster.Client, fixture.Time, SsoFixture.LoopbackSettings());
+        await Refused(await fixture.SsoLoginAsync(_tenant, token, api: other), "ID token has already been used", token);
+    }
+
+    [Fact]
+    public async Task Parallel_uses_of_one_id_token_let_exactly_one_in()
+    {
+        await ConfigureAsync(autoProvision: true);
+        var token = _entra.Sign(Claims(Unique("parallel")));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => fixture.SsoLoginAsync(_tenant, token)));
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        foreach (var refused in answers.Where(a => a.StatusCode != HttpStatusCode.OK)) await Refused(refused, "ID token has already been used", token);
+    }
 }

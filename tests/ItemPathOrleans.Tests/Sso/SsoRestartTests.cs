@@ -7,8 +7,9 @@ using Orleans.TestingHost;
 namespace ItemPathOrleans.Tests.Sso;
 
 /// <summary>
-/// Links are stored before a sign-in is answered: after every silo is killed, a new cluster of
-/// the same service (PostgreSQL) knows who is linked to whom.
+/// Links, and the ID tokens already used, are stored before a sign-in is answered: after every
+/// silo is killed, a new cluster of the same service (PostgreSQL) knows who is linked to whom,
+/// and which ID tokens it has accepted.
 /// </summary>
 public sealed class SsoRestartTests
 {
@@ -63,6 +64,55 @@ public sealed class SsoRestartTests
             var other = await http.PostAsJsonAsync("/api/users/sso/login", new { idToken = entra.Sign(entra.Claims(tid, Guid.NewGuid().ToString(), linkedName, DateTimeOffset.UtcNow)) });
             await HttpAssert.Problem(other, HttpStatusCode.Unauthorized, "Unknown user: no user of this tenant is linked to this account");
             Assert.Equal(linkedId, await SsoLoginAsync(api, tenant, entra.Sign(entra.Claims(tid, linkedOid, linkedName, DateTimeOffset.UtcNow))));
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_used_id_token_stays_used_after_every_silo_is_killed()
+    {
+        var connectionString = TestSettings.PostgresConnectionString;
+        var serviceId = $"sso-replay-{Guid.NewGuid():N}";
+        var tid = Guid.NewGuid().ToString();
+        var tenant = $"ssoq-{Guid.NewGuid():N}"[..13];
+        await using var entra = await EntraDouble.StartAsync();
+        // Accepted by the first cluster, at once, within its lifetime: the next cluster must still know it.
+        var oid = Guid.NewGuid().ToString();
+        var used = entra.Sign(entra.Claims(tid, oid, $"una-{Guid.NewGuid():N}"[..12] + "@contoso.example", DateTimeOffset.UtcNow));
+        int userId;
+
+        var cluster = await TestClusters.StartAsync(2, connectionString, serviceId);
+        try
+        {
+            await using var api = new ApiFactory(cluster.Client, settings: SsoFixture.LoopbackSettings());
+            using var http = api.CreateClient();
+            var operatorLogin = await HttpAssert.Ok(await http.PostAsJsonAsync("/api/users/login", new { username = "admin", password = TestSettings.AdminPassword }));
+            using var op = Client(api, null, operatorLogin.GetProperty("accessToken").GetString());
+            await HttpAssert.Ok(await op.PostAsJsonAsync("/api/tenants", new { id = tenant, name = tenant, adminUsername = "boss", adminPassword = SsoFixture.AdminPassword }), HttpStatusCode.Created);
+            await HttpAssert.Ok(await op.PatchAsJsonAsync($"/api/tenants/{tenant}", new
+            {
+                sso = new { authority = entra.Authority, clientId = EntraDouble.ClientId, entraTenantIds = new[] { tid }, autoProvision = true },
+            }));
+            userId = await SsoLoginAsync(api, tenant, used);
+        }
+        finally
+        {
+            foreach (var silo in cluster.Silos.ToList()) await cluster.KillSiloAsync(silo);
+            await cluster.DisposeAsync();
+        }
+
+        cluster = await TestClusters.StartAsync(2, connectionString, serviceId);
+        try
+        {
+            await using var api = new ApiFactory(cluster.Client, settings: SsoFixture.LoopbackSettings());
+            using var http = Client(api, tenant, null);
+            var replay = await http.PostAsJsonAsync("/api/users/sso/login", new { idToken = used });
+            await HttpAssert.Problem(replay, HttpStatusCode.Unauthorized, "ID token has already been used");
+            Assert.Equal(userId, await SsoLoginAsync(api, tenant, entra.Sign(entra.Claims(tid, oid, "renamed@contoso.example", DateTimeOffset.UtcNow))));
         }
         finally
         {

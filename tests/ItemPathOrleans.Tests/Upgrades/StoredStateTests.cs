@@ -110,6 +110,8 @@ public class StoredStateTests
 
         var link = Read<SsoLinkState>("v2", "ssolink");
         Assert.Equal((7, true, 2), (link.UserId, link.Confirmed, link.Shape));
+        // Used ID tokens came later, as a new field: a link stored before has none (and an empty set, not null).
+        Assert.Empty(link.AcceptedIdTokens);
     }
 
     [Theory]
