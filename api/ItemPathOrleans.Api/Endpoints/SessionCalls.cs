@@ -27,10 +27,11 @@ public static class SessionCalls
     }
 
     /// <summary>
-    /// A password login in the request's tenant; a failure (not a lockout) spends one of the
-    /// client address's failed logins. The caller checks <see cref="FailedLoginLimiter.Refusal"/> first.
+    /// A password login in the request's tenant, with one failed login of the client address
+    /// reserved by the caller (<see cref="FailedLoginLimiter.Reserve"/>). A success gives it back,
+    /// and so does a lockout, which checks no password; any other failure keeps it spent.
     /// </summary>
-    public static async Task<LoginResult> LoginAsync(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins,
+    public static async Task<LoginResult> LoginAsync(HttpContext context, IGrainFactory grains, FailedLoginReservation reservation,
         string username, string password, string? clientId = null, string operation = "Login")
     {
         var tenant = context.Tenant();
@@ -40,7 +41,7 @@ public static class SessionCalls
         var metrics = context.RequestServices.GetRequiredService<AuthMetrics>();
         if (result.Error == TokenError.None) metrics.LoginSucceeded();
         else metrics.LoginFailed(result.Error == TokenError.LockedOut ? AuthMetrics.LoginOutcomes.LockedOut : AuthMetrics.ReasonOf(result.Error), operation);
-        if (result.Error is not (TokenError.None or TokenError.LockedOut)) failedLogins.Failed(address);
+        if (result.Error is TokenError.None or TokenError.LockedOut) reservation.GiveBack();
         return result;
     }
 
