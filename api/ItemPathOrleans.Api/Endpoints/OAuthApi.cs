@@ -2,6 +2,7 @@ using System.Globalization;
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Tenancy;
+using ItemPathOrleans.Contracts.Diagnostics;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.AspNetCore.Authentication;
@@ -228,11 +229,12 @@ public static partial class OAuthApi
         }
         catch (Exception ex) when (ClusterFailures.IsUnavailable(ex) && !context.HttpContext.RequestAborted.IsCancellationRequested)
         {
-            LogUnavailable(context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OAuthApi)), ex, context.HttpContext.Request.Path);
+            LogUnavailable(context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OAuthApi)), ex, LogText.Escape(context.HttpContext.Request.Path.Value));
             return OAuthErrors.Unavailable();
         }
     }
 
+    /// <summary>The path is the client's: escaped (LogText).</summary>
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster or database unavailable while serving {Path}")]
-    private static partial void LogUnavailable(ILogger logger, Exception exception, PathString path);
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string path);
 }

@@ -10,7 +10,6 @@ namespace ItemPathOrleans.Api.Endpoints;
 /// <summary>The ItemPath authentication calls: login, refresh, application tokens, the current user.</summary>
 public static class SessionApi
 {
-    public const int MaxUsernameLength = SessionCalls.MaxUsernameLength;
     public const int MaxPasswordLength = SessionCalls.MaxPasswordLength;
     public const int MaxTokenNameLength = 128;
 

@@ -14,15 +14,17 @@ namespace ItemPathOrleans.Api.Endpoints;
 /// </summary>
 public static class SessionCalls
 {
-    public const int MaxUsernameLength = 128;
     public const int MaxPasswordLength = 1024;
 
-    /// <summary>What is wrong with a username and password before any grain is asked; null when nothing.</summary>
+    /// <summary>
+    /// The contract's limits of a login's username and password (a 400 naming the limit); null when
+    /// within them. A name within the length that breaks the rest of <see cref="UsernameRule"/> is
+    /// no user's: the authentication grain answers it as an unknown user's, decoy hash and all.
+    /// </summary>
     public static string? CredentialsProblem(string username, string password)
     {
-        if (username.Length is 0 or > MaxUsernameLength) return $"username must be 1 to {MaxUsernameLength} characters";
+        if (username.Length is 0 or > UsernameRule.MaxLength) return UsernameRule.LengthProblem;
         if (password.Length is 0 or > MaxPasswordLength) return $"password must be 1 to {MaxPasswordLength} characters";
-        if (!GrainKeys.TryNormalizeName(username, out _)) return "username contains characters that are not valid Unicode";
         return null;
     }
 
