@@ -2,6 +2,7 @@ using System.Globalization;
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Tenancy;
+using ItemPathOrleans.Contracts.Diagnostics;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.AspNetCore.Authentication;
@@ -94,14 +95,19 @@ public static class OAuthApi
 
     private static async Task<IResult> PasswordGrantAsync(HttpContext context, FormFields form, string? clientId, IGrainFactory grains, FailedLoginLimiter failedLogins, TimeProvider time)
     {
-        if (failedLogins.Refusal(ClientAddress.Of(context)) is { } wait) return OAuthErrors.Grant(TooManyFailures, wait);
+        var reservation = failedLogins.Reserve(ClientAddress.Of(context));
+        if (reservation.Refusal is { } wait) return OAuthErrors.Grant(TooManyFailures, wait);
         string? error = null;
         var username = form.Get("username", ref error, required: true);
         var password = form.Get("password", ref error, required: true);
         error ??= SessionCalls.CredentialsProblem(username!, password!);
-        if (error is not null) return OAuthErrors.BadRequest(error);
+        if (error is not null)
+        {
+            reservation.GiveBack();
+            return OAuthErrors.BadRequest(error);
+        }
 
-        var result = await SessionCalls.LoginAsync(context, grains, failedLogins, username!, password!, clientId, operation: "OAuthToken");
+        var result = await SessionCalls.LoginAsync(context, grains, reservation, username!, password!, clientId, operation: "OAuthToken");
         if (result.Error == TokenError.LockedOut) return OAuthErrors.Grant(TooManyFailures, TimeSpan.FromSeconds(result.RetryAfterSeconds));
         if (result.Error != TokenError.None) return OAuthErrors.Grant(TokenErrors.Message(result.Error));
         return TokenAnswer(result.Access!, result.Refresh!, time);

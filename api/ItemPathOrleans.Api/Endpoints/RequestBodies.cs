@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using ItemPathOrleans.Contracts.Model;
 
 namespace ItemPathOrleans.Api.Endpoints;
 
@@ -9,7 +10,7 @@ namespace ItemPathOrleans.Api.Endpoints;
 
 /// <summary><c>POST /api/users/login</c>.</summary>
 public sealed record LoginRequest(
-    [property: Required, StringLength(128, MinimumLength = 1)] string Username,
+    [property: Required, StringLength(UsernameRule.MaxLength, MinimumLength = 1)] string Username,
     [property: Required, StringLength(1024, MinimumLength = 1)] string Password);
 
 /// <summary><c>POST /api/users/application-token</c>: the body is optional (an empty body is accepted).</summary>
@@ -22,7 +23,7 @@ public sealed record PasswordChangeRequest(
 
 /// <summary><c>POST /api/users</c>: <c>type</c> user (default) or application; status 0–3.</summary>
 public sealed record NewUserRequest(
-    [property: Required, StringLength(128, MinimumLength = 1)] string Username,
+    [property: Required, StringLength(UsernameRule.MaxLength, MinimumLength = 1)] string Username,
     [property: Required, StringLength(1024, MinimumLength = 1)] string Password,
     string? Email, string? Type, bool? IsAdmin, int? Status, string? Language, string? TimeZone);
 
@@ -33,7 +34,7 @@ public sealed record UserChangesRequest(
 /// <summary><c>POST /api/tenants</c>.</summary>
 public sealed record NewTenantRequest(
     [property: Required] string Id, string? Name,
-    [property: Required] string AdminUsername,
+    [property: Required, StringLength(UsernameRule.MaxLength, MinimumLength = 1)] string AdminUsername,
     [property: Required] string AdminPassword);
 
 /// <summary>

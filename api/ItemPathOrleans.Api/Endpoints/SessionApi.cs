@@ -10,7 +10,6 @@ namespace ItemPathOrleans.Api.Endpoints;
 /// <summary>The ItemPath authentication calls: login, refresh, application tokens, the current user.</summary>
 public static class SessionApi
 {
-    public const int MaxUsernameLength = SessionCalls.MaxUsernameLength;
     public const int MaxPasswordLength = SessionCalls.MaxPasswordLength;
     public const int MaxTokenNameLength = 128;
 
@@ -73,8 +72,9 @@ public static class SessionApi
 
     private static async Task<IResult> Login(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins, AuthMetrics metrics)
     {
-        var address = ClientAddress.Of(context);
-        if (failedLogins.Refusal(address) is { } wait)
+        // Reserved before anything else, so that no more checks than the limit can fail at once.
+        var reservation = failedLogins.Reserve(ClientAddress.Of(context));
+        if (reservation.Refusal is { } wait)
         {
             metrics.LoginFailed(AuthMetrics.LoginOutcomes.RateLimited);
             return Problems.TooManyLogins(wait);
@@ -91,12 +91,13 @@ public static class SessionApi
         }
         if (problem is not null || error is not null)
         {
+            reservation.GiveBack();
             metrics.LoginFailed(AuthMetrics.LoginOutcomes.InvalidRequest);
             return problem ?? Problems.BadRequest(error!);
         }
 
         // Counted (succeeded, locked, failed by reason) in SessionCalls, for both front doors.
-        var result = await SessionCalls.LoginAsync(context, grains, failedLogins, username!, password!);
+        var result = await SessionCalls.LoginAsync(context, grains, reservation, username!, password!);
         if (result.Error == TokenError.LockedOut) return Problems.TooManyLogins(TimeSpan.FromSeconds(result.RetryAfterSeconds));
         if (result.Error != TokenError.None) return TokenErrors.ToProblem(result.Error);
 

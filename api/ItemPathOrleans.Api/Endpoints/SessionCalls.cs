@@ -14,23 +14,26 @@ namespace ItemPathOrleans.Api.Endpoints;
 /// </summary>
 public static class SessionCalls
 {
-    public const int MaxUsernameLength = 128;
     public const int MaxPasswordLength = 1024;
 
-    /// <summary>What is wrong with a username and password before any grain is asked; null when nothing.</summary>
+    /// <summary>
+    /// The contract's limits of a login's username and password (a 400 naming the limit); null when
+    /// within them. A name within the length that breaks the rest of <see cref="UsernameRule"/> is
+    /// no user's: the authentication grain answers it as an unknown user's, decoy hash and all.
+    /// </summary>
     public static string? CredentialsProblem(string username, string password)
     {
-        if (username.Length is 0 or > MaxUsernameLength) return $"username must be 1 to {MaxUsernameLength} characters";
+        if (username.Length is 0 or > UsernameRule.MaxLength) return UsernameRule.LengthProblem;
         if (password.Length is 0 or > MaxPasswordLength) return $"password must be 1 to {MaxPasswordLength} characters";
-        if (!GrainKeys.TryNormalizeName(username, out _)) return "username contains characters that are not valid Unicode";
         return null;
     }
 
     /// <summary>
-    /// A password login in the request's tenant; a failure (not a lockout) spends one of the
-    /// client address's failed logins. The caller checks <see cref="FailedLoginLimiter.Refusal"/> first.
+    /// A password login in the request's tenant, with one failed login of the client address
+    /// reserved by the caller (<see cref="FailedLoginLimiter.Reserve"/>). A success gives it back,
+    /// and so does a lockout, which checks no password; any other failure keeps it spent.
     /// </summary>
-    public static async Task<LoginResult> LoginAsync(HttpContext context, IGrainFactory grains, FailedLoginLimiter failedLogins,
+    public static async Task<LoginResult> LoginAsync(HttpContext context, IGrainFactory grains, FailedLoginReservation reservation,
         string username, string password, string? clientId = null, string operation = "Login")
     {
         var tenant = context.Tenant();
@@ -40,7 +43,7 @@ public static class SessionCalls
         var metrics = context.RequestServices.GetRequiredService<AuthMetrics>();
         if (result.Error == TokenError.None) metrics.LoginSucceeded();
         else metrics.LoginFailed(result.Error == TokenError.LockedOut ? AuthMetrics.LoginOutcomes.LockedOut : AuthMetrics.ReasonOf(result.Error), operation);
-        if (result.Error is not (TokenError.None or TokenError.LockedOut)) failedLogins.Failed(address);
+        if (result.Error is TokenError.None or TokenError.LockedOut) reservation.GiveBack();
         return result;
     }
 

@@ -86,9 +86,12 @@ public static class UsersApi
         if (type is not null && !UserTypes.IsValid(type)) return Problems.BadRequest("type must be \"user\" or \"application\"");
         string? username = q.TryGetValue("username", out var u) ? u.ToString() : null;
         string? email = q.TryGetValue("email", out var e) ? e.ToString() : null;
-        if (username is { Length: > 128 } || email is { Length: > 254 }) return Problems.BadRequest("username and email filters are limited to 128 and 254 characters");
-        if ((username is not null && !GrainKeys.TryNormalizeName(username, out _)) || (email is not null && !GrainKeys.TryNormalizeName(email, out _)))
-            return Problems.BadRequest("username and email filters must be valid Unicode");
+        if (username is { Length: > UsernameRule.MaxLength } || email is { Length: > 254 })
+            return Problems.BadRequest($"username and email filters are limited to {UsernameRule.MaxLength} and 254 characters");
+        // A prefix of a name or an email holds none of the characters they may not (PostgreSQL refuses NUL).
+        if ((username is not null && !(UsernameRule.HasAllowedCharacters(username) && GrainKeys.TryNormalizeName(username, out _)))
+            || (email is not null && (email.Any(char.IsControl) || !GrainKeys.TryNormalizeName(email, out _))))
+            return Problems.BadRequest("username and email filters must be valid Unicode without control characters");
 
         var result = await Registry(grains).ListUsers(context.Tenant().Id, new UserQuery(username, email, type, status, paging.Limit, paging.Page));
         return TypedResults.Ok(new UserListJson(result.Users.Select(ApiJson.User).ToList(), result.Total));

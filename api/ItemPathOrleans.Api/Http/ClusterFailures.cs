@@ -1,3 +1,4 @@
+using ItemPathOrleans.Contracts.Diagnostics;
 using Npgsql;
 using Orleans.Runtime;
 using Orleans.Storage;
@@ -63,20 +64,21 @@ public sealed partial class ErrorBoundary(RequestDelegate next, ILogger<ErrorBou
         {
             if (ClusterFailures.IsUnavailable(ex))
             {
-                LogUnavailable(logger, ex, context.Request.Path);
+                LogUnavailable(logger, ex, LogText.Escape(context.Request.Path.Value));
                 await Problems.Unavailable().ExecuteAsync(context);
             }
             else
             {
-                LogUnexpected(logger, ex, context.Request.Path);
+                LogUnexpected(logger, ex, LogText.Escape(context.Request.Path.Value));
                 await ProblemResult.WriteAsync(context, StatusCodes.Status500InternalServerError, "An internal error occurred");
             }
         }
     }
 
+    /// <summary>The path is the client's: escaped (LogText).</summary>
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster or database unavailable while serving {Path}")]
-    private static partial void LogUnavailable(ILogger logger, Exception exception, PathString path);
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error while serving {Path}")]
-    private static partial void LogUnexpected(ILogger logger, Exception exception, PathString path);
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string path);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ItemPathOrleans.Contracts.Diagnostics;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -69,7 +70,7 @@ public sealed partial class OpenIdMetadataCache : IDisposable
             // A new manager next time: the failed one would wait on the wall clock before fetching again.
             entry.Manager = NewManager(authority);
             entry.FailedUntil = now + FailureBackoff;
-            LogFetchFailed(_logger, ex is MetadataUnavailableException ? null : ex, authority);
+            LogFetchFailed(_logger, ex is MetadataUnavailableException ? null : ex, LogText.Escape(authority));
             throw Unavailable(FailureBackoff, ex);
         }
     }
@@ -104,7 +105,7 @@ public sealed partial class OpenIdMetadataCache : IDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogFetchFailed(_logger, ex is MetadataUnavailableException ? null : ex, authority);
+                LogFetchFailed(_logger, ex is MetadataUnavailableException ? null : ex, LogText.Escape(authority));
                 throw Unavailable(FailureBackoff, ex);
             }
             entry.Manager = manager;

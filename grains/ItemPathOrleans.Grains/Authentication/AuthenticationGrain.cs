@@ -15,6 +15,13 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
 {
     public async Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion, string clientAddress, string? clientId = null)
     {
+        // A name no user can have is an unknown user's, with its decoy hash, and goes no further:
+        // never a grain key, a database parameter or a log line.
+        if (UsernameRule.Problem(username) is not null)
+        {
+            await hashing.VerifyDecoyAsync(password);
+            return LoginResult.Fail(TokenError.BadCredentials);
+        }
         var name = GrainKeys.NormalizeName(username);
         var start = await GrainFactory.GetGrain<IUniqueNameGrain>(GrainKeys.UniqueName(tenant, UniqueNameKind.Username, name)).BeginLogin(clientAddress);
         // Locked: no hash runs, for a known name and an unknown one alike.

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ItemPathOrleans.Contracts.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -49,7 +50,8 @@ public sealed partial class SecurityEvents(ISecurityEventStore store, ILogger<Se
 {
     public async Task RecordAsync(SecurityEvent e)
     {
-        LogEvent(logger, e.Name, e.Tenant, e.UserId, e.Detail);
+        // A detail may quote what a client chose (a username): escaped in the log, kept as is in the store.
+        LogEvent(logger, e.Name, e.Tenant, e.UserId, e.Detail is null ? null : LogText.Escape(e.Detail));
         try
         {
             await store.AppendAsync(e);

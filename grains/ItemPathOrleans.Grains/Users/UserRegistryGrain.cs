@@ -127,7 +127,7 @@ public sealed class UserRegistryGrain(
     public async Task<UserChangeResult> ResetAdminPassword(string tenant, string username, string password)
     {
         if (await tenants.FindAsync(tenant) is not { } info) return UserChangeResult.Fail(UserChangeError.NotFound, $"No tenant '{tenant}'");
-        if (!GrainKeys.TryNormalizeName(username, out _)) return UserChangeResult.Fail(UserChangeError.Invalid, "The username is not valid Unicode");
+        if (UsernameRule.Problem(username) is { } badName) return UserChangeResult.Fail(UserChangeError.Invalid, badName);
         if (await NameGrain(tenant, UniqueNameKind.Username, username).Lookup() is not { } userId)
             return UserChangeResult.Fail(UserChangeError.NotFound, $"No user '{username}' in tenant '{tenant}'");
         if (PasswordPolicy.Check(password, username, info.Settings) is { } weak) return UserChangeResult.Fail(UserChangeError.WeakPassword, weak);

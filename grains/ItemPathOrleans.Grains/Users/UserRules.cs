@@ -6,20 +6,12 @@ namespace ItemPathOrleans.Grains.Users;
 /// <summary>Field rules of the user object: each answers what is wrong, or null.</summary>
 public static class UserRules
 {
-    public const int MaxUsernameLength = 128;
     public const int MaxEmailLength = 254;
     public const int MaxTimeZoneLength = 64;
     public static readonly string[] Languages = ["en", "fr"];
 
-    public static string? CheckUsername(string? username)
-    {
-        if (string.IsNullOrEmpty(username)) return "username is required";
-        if (username.Length > MaxUsernameLength) return $"username must be at most {MaxUsernameLength} characters";
-        if (username.Any(char.IsControl)) return "username must not contain control characters";
-        if (username.Trim().Length != username.Length) return "username must not start or end with whitespace";
-        if (!GrainKeys.TryNormalizeName(username, out _)) return "username contains characters that are not valid Unicode";
-        return null;
-    }
+    /// <summary>The username rule, <see cref="UsernameRule"/>, named once for creation and login alike.</summary>
+    public static string? CheckUsername(string? username) => UsernameRule.Problem(username);
 
     public static string? CheckEmail(string? email)
     {

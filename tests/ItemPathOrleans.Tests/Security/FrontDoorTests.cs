@@ -1,10 +1,15 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using ItemPathOrleans.Grains.Passwords;
 using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 
 namespace ItemPathOrleans.Tests.Security;
@@ -102,6 +107,68 @@ public sealed class FrontDoorTests : IAsyncLifetime
             });
             Assert.Equal(i < 3 ? HttpStatusCode.Unauthorized : (HttpStatusCode)429, response.StatusCode);
         }
+    }
+
+    /// <summary>Hashes run on every silo so far.</summary>
+    private long HashesRun() => _cluster.Silos.Sum(s => s.ServiceProvider.GetRequiredService<PasswordHashingPool>().HashesRun);
+
+    /// <summary>One node whose client address is <paramref name="address"/>, with a clock that stands still (one window).</summary>
+    private WebApplicationFactory<Program> NodeWithFailedLoginLimit(int perMinute, string address) => _api.WithWebHostBuilder(b =>
+    {
+        b.UseSetting("RateLimit:FailedLoginsPerMinute", perMinute.ToString(CultureInfo.InvariantCulture));
+        b.ConfigureTestServices(s =>
+        {
+            s.AddSingleton<IStartupFilter>(new RemoteAddressFilter(address));
+            s.Replace(ServiceDescriptor.Singleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow)));
+        });
+    });
+
+    [Fact]
+    public async Task A_parallel_burst_of_wrong_passwords_from_one_address_checks_no_more_than_the_limit()
+    {
+        const int Limit = 10;
+        await CreateAsync("door-burst");
+        await using var node = NodeWithFailedLoginLimit(Limit, "198.51.100.64");
+        using var http = node.CreateClient();
+
+        // 64 at once through both front doors, for a user and for names nobody has.
+        var before = HashesRun();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+        {
+            var username = i % 4 == 0 ? "door-burst" : $"door-burst-nobody-{i}";
+            using var response = i % 2 == 0
+                ? await http.PostAsJsonAsync("/api/users/login", new { username, password = "Wrong-pw-" + i })
+                : await http.PostAsync("/oauth/token", new FormUrlEncodedContent(
+                    [new("grant_type", "password"), new("username", username), new("password", "Wrong-pw-" + i)]));
+            var text = await response.Content.ReadAsStringAsync();
+            return response.StatusCode switch
+            {
+                HttpStatusCode.Unauthorized => "checked",
+                HttpStatusCode.BadRequest when text.Contains("Bad username or password", StringComparison.Ordinal) => "checked",
+                (HttpStatusCode)429 => "limited",
+                HttpStatusCode.BadRequest when text.Contains("Too many failed login attempts", StringComparison.Ordinal) && response.Headers.RetryAfter is not null => "limited",
+                _ => $"{(int)response.StatusCode} {text}",
+            };
+        }));
+        var hashes = HashesRun() - before;
+
+        var checkedCount = answers.Count(a => a == "checked");
+        Assert.True(answers.All(a => a is "checked" or "limited"), string.Join("\n", answers.Where(a => a is not ("checked" or "limited"))));
+        Assert.InRange(checkedCount, 1, Limit);
+        Assert.InRange(hashes, checkedCount, Limit);
+    }
+
+    [Fact]
+    public async Task Successful_logins_spend_none_of_the_failed_login_limit()
+    {
+        await CreateAsync("door-success");
+        await using var node = NodeWithFailedLoginLimit(3, "198.51.100.65");
+        using var http = node.CreateClient();
+        for (var i = 0; i < 10; i++)
+            await HttpAssert.Ok(await http.PostAsJsonAsync("/api/users/login", new { username = "door-success", password = Password }));
+        for (var i = 0; i < 3; i++)
+            await HttpAssert.Problem(await http.PostAsJsonAsync("/api/users/login", new { username = "door-success-nobody", password = Password }), HttpStatusCode.Unauthorized);
+        await HttpAssert.Problem(await http.PostAsJsonAsync("/api/users/login", new { username = "door-success", password = Password }), (HttpStatusCode)429);
     }
 
     [Fact]

@@ -11,7 +11,8 @@ namespace ItemPathOrleans.Tests.Security;
 /// <summary>
 /// A two-silo cluster and an API built as <see cref="TestClusters.StartAsync"/> and
 /// <see cref="ApiFactory"/> build them, with every log line of every host captured at every level:
-/// for the tests that read the logs for secrets.
+/// for the tests that read the logs for secrets. Grains persist to memory, or to PostgreSQL with a
+/// connection string.
 /// </summary>
 public sealed class LoggedService : IAsyncDisposable
 {
@@ -24,12 +25,15 @@ public sealed class LoggedService : IAsyncDisposable
     public List<CapturedLog> Lines => ClusterLog.Lines.Concat(ApiLog.Lines).ToList();
 
     public static async Task<LoggedService> StartAsync(
-        IReadOnlyDictionary<string, string?>? clusterSettings = null, IReadOnlyDictionary<string, string?>? apiSettings = null)
+        IReadOnlyDictionary<string, string?>? clusterSettings = null, IReadOnlyDictionary<string, string?>? apiSettings = null,
+        string? connectionString = null)
     {
         var service = new LoggedService();
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
-        var configuration = TestSettings.Configuration(overrides: clusterSettings);
+        // The test database outlives the cluster: a service id of its own finds none of another run's state.
+        if (connectionString is not null) builder.Options.ServiceId = $"logged-{Guid.NewGuid():N}";
+        var configuration = TestSettings.Configuration(connectionString, clusterSettings);
         builder.ConfigureHost(host =>
         {
             host.Configuration.AddConfiguration(configuration);

@@ -1,0 +1,13 @@
+namespace ItemPathOrleans.Api.Http;
+
+/// <summary>Rate limits (section <c>RateLimit</c>).</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimit";
+
+    /// <summary>Failed logins per client address (IPv4, IPv6 /64) per minute on this node before 429; 0 turns it off.</summary>
+    public int FailedLoginsPerMinute { get; set; } = 100;
+
+    /// <summary>All requests to the authentication endpoints per client address per minute on this node; 0 (default) is off.</summary>
+    public int AuthRequestsPerMinute { get; set; }
+}
