@@ -19,7 +19,13 @@
 #   Bootstrap__AdminPassword  the first admin's password (default: generated at first start)
 #   ITEMPATH_API_CERT, ITEMPATH_API_KEY   HTTPS: the API nodes' certificate (PEM, or .pfx) and PEM key
 #   ITEMPATH_MASTER_KEY_ID    id of the master key in .data/master-key (default m1; a new id after a
-#                             master key was lost, see the README's runbook)
+#                             master key was lost, see docs/operations.md)
+#   Dashboard__Enabled        true: each silo serves the Orleans dashboard on Dashboard__Host (default
+#                             127.0.0.1), silo i on Dashboard__Port+i-1 (default 8080)
+#   Observability__Metrics__Port  a Prometheus endpoint per silo, silo i on PORT+i-1 (default: none)
+# Once ready it prints the URL, the admin login, where the API reference (/docs, /openapi/v1.json),
+# the metrics (/metrics) and the Orleans dashboard are, and one line per node. Every option the
+# nodes read is in docs/configuration.md.
 # shellcheck disable=SC2317  # stop_pids and cleanup run from traps
 set -euo pipefail
 
@@ -35,8 +41,9 @@ Usage: ./run.sh [--silos N] [--apis M]
        ./run.sh admin reset-password --tenant TENANT --user USERNAME
 
 Starts PostgreSQL, N silos and M API nodes on 127.0.0.1 (N and M from 1 to 16, default 1),
-waits until every API node is ready, prints the first node's URL, the admin login and one line
-per node, and runs until Ctrl-C or SIGTERM, which stops everything it started.
+waits until every API node is ready, prints the first node's URL, the admin login, where the
+API reference, the metrics and (when enabled) the Orleans dashboard are, and one line per node,
+and runs until Ctrl-C or SIGTERM, which stops everything it started.
 
 Silo i listens on ITEMPATH_SILO_PORT+i-1 and ITEMPATH_GATEWAY_PORT+i-1, API node j on
 ITEMPATH_HTTP_PORT+j-1. With one silo and one API node, either exiting stops everything; with
@@ -46,7 +53,10 @@ API node live.
 Environment: ITEMPATH_DATA_DIR (.data), ITEMPATH_PG_PORT (5433), ITEMPATH_HTTP_PORT (5080),
 ITEMPATH_SILO_PORT (11111), ITEMPATH_GATEWAY_PORT (30000), Tokens__Issuer (the first node's
 URL), Bootstrap__AdminPassword (generated at first start), ITEMPATH_API_CERT and
-ITEMPATH_API_KEY (HTTPS with that certificate and key; default plain HTTP on loopback).
+ITEMPATH_API_KEY (HTTPS with that certificate and key; default plain HTTP on loopback),
+Dashboard__Enabled=true (the Orleans dashboard on each silo: Dashboard__Host, default 127.0.0.1,
+silo i on Dashboard__Port+i-1, default 8080), Observability__Metrics__Port (each silo's own
+Prometheus endpoint, silo i on PORT+i-1; default none). Every option: docs/configuration.md.
 USAGE
 }
 usage_error() { say "$*"; say "usage: ./run.sh [--silos N] [--apis M] (N, M from 1 to 16); ./run.sh --help"; exit 2; }
@@ -112,6 +122,30 @@ check_base ITEMPATH_GATEWAY_PORT "$GATEWAY_PORT" "$SILOS"
 PG_PORT=$((10#$PG_PORT)) HTTP_PORT=$((10#$HTTP_PORT))
 SILO_PORT=$((10#$SILO_PORT)) GATEWAY_PORT=$((10#$GATEWAY_PORT))
 
+# The silos' own HTTP endpoints, off unless configured: the Orleans dashboard and a Prometheus
+# endpoint. One port each is not enough for several silos: silo i gets base+i-1, like its others.
+DASHBOARD=""
+DASHBOARD_HOST="${Dashboard__Host:-127.0.0.1}"
+DASHBOARD_PORT="${Dashboard__Port:-8080}"
+if [[ "${Dashboard__Enabled:-}" == [Tt][Rr][Uu][Ee] ]]; then
+    DASHBOARD=1
+    check_base Dashboard__Port "$DASHBOARD_PORT" "$SILOS"
+    DASHBOARD_PORT=$((10#$DASHBOARD_PORT))
+fi
+SILO_METRICS_HOST="${Observability__Metrics__Host:-127.0.0.1}"
+SILO_METRICS_PORT="${Observability__Metrics__Port:-0}"
+if [[ "$SILO_METRICS_PORT" =~ ^0*$ ]]; then
+    SILO_METRICS_PORT=0
+else
+    check_base Observability__Metrics__Port "$SILO_METRICS_PORT" "$SILOS"
+    SILO_METRICS_PORT=$((10#$SILO_METRICS_PORT))
+fi
+# The API nodes' reference and metrics, on unless turned off (the API's defaults).
+API_REFERENCE=1
+[[ "${Observability__ApiReference:-}" != [Ff][Aa][Ll][Ss][Ee] ]] || API_REFERENCE=""
+API_METRICS=1
+[[ "${Observability__Metrics__Enabled:-}" != [Ff][Aa][Ll][Ss][Ee] ]] || API_METRICS=""
+
 mkdir -p "$DATA"
 DATA="$(cd "$DATA" && pwd)"
 # HTTPS when a certificate is given (PEM certificate and key, or a .pfx with
@@ -159,6 +193,11 @@ done
 # Something accepting a connection on 127.0.0.1 (or on every address) holds the port.
 # shellcheck disable=SC2016  # $1 belongs to the inner shell
 port_busy() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null; }
+# shellcheck disable=SC2016
+port_busy_at() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null; }
+# A silo endpoint's address as a URL host, and as this script reaches it (a wildcard: loopback).
+url_host() { if [[ "$1" == *:* ]]; then echo "[$1]"; else echo "$1"; fi; }
+reach_host() { case "$1" in 0.0.0.0) echo 127.0.0.1 ;; ::|'[::]') echo ::1 ;; *) echo "$1" ;; esac; }
 declare -A PORT_OWNER=()
 claim_port() {  # PORT VARIABLE WHAT
     local port="$1" var="$2" what="$3"
@@ -183,6 +222,8 @@ done
 for ((i = 1; i <= SILOS; i++)); do
     claim_port "${SILO_PORTS[i]}" ITEMPATH_SILO_PORT "${SILO_NAME[i]} (silo port)"
     claim_port "${GATEWAY_PORTS[i]}" ITEMPATH_GATEWAY_PORT "${SILO_NAME[i]} (gateway)"
+    [[ -z "$DASHBOARD" ]] || claim_port "$((DASHBOARD_PORT + i - 1))" Dashboard__Port "${SILO_NAME[i]} (dashboard)"
+    (( SILO_METRICS_PORT == 0 )) || claim_port "$((SILO_METRICS_PORT + i - 1))" Observability__Metrics__Port "${SILO_NAME[i]} (metrics)"
 done
 
 # --- stop what we started, and only that -----------------------------------------------
@@ -283,9 +324,10 @@ for ((j = 1; j <= APIS; j++)); do echo "$stamp" >> "${API_LOG[j]}"; done
 
 # Each process runs in its output folder, so it finds its appsettings.json there.
 for ((i = 1; i <= SILOS; i++)); do
-    (cd "$(dirname "$SILO_DLL")" \
-        && Orleans__SiloPort="${SILO_PORTS[i]}" Orleans__GatewayPort="${GATEWAY_PORTS[i]}" \
-           exec dotnet "$SILO_DLL") >> "${SILO_LOG[i]}" 2>&1 &
+    silo_env=(Orleans__SiloPort="${SILO_PORTS[i]}" Orleans__GatewayPort="${GATEWAY_PORTS[i]}")
+    [[ -z "$DASHBOARD" ]] || silo_env+=(Dashboard__Port="$((DASHBOARD_PORT + i - 1))")
+    (( SILO_METRICS_PORT == 0 )) || silo_env+=(Observability__Metrics__Port="$((SILO_METRICS_PORT + i - 1))")
+    (cd "$(dirname "$SILO_DLL")" && exec env "${silo_env[@]}" dotnet "$SILO_DLL") >> "${SILO_LOG[i]}" 2>&1 &
     SILO_PID[i]=$!
     say "${SILO_NAME[i]} started (pid ${SILO_PID[i]}), log ${SILO_LOG[i]}"
 done
@@ -303,7 +345,17 @@ show_logs() {
         say "last lines of $log:"; tail -n "$lines" "$log" >&2 || true
     done
 }
-# A silo is up once its gateway accepts connections (Orleans opens it when the silo is active).
+# A silo is up once its gateway accepts connections (Orleans opens it when the silo is active),
+# and its dashboard and metrics endpoints too when they are on.
+silo_up() {  # INDEX
+    port_busy "${GATEWAY_PORTS[$1]}" || { echo "gateway ${GATEWAY_PORTS[$1]}"; return 1; }
+    if [[ -n "$DASHBOARD" ]] && ! port_busy_at "$(reach_host "$DASHBOARD_HOST")" "$((DASHBOARD_PORT + $1 - 1))"; then
+        echo "dashboard $((DASHBOARD_PORT + $1 - 1))"; return 1
+    fi
+    if (( SILO_METRICS_PORT > 0 )) && ! port_busy_at "$(reach_host "$SILO_METRICS_HOST")" "$((SILO_METRICS_PORT + $1 - 1))"; then
+        echo "metrics $((SILO_METRICS_PORT + $1 - 1))"; return 1
+    fi
+}
 declare -A READY=()
 deadline=$((SECONDS + READY_TIMEOUT))
 while :; do
@@ -311,7 +363,7 @@ while :; do
     for ((i = 1; i <= SILOS; i++)); do
         kill -0 "${SILO_PID[i]}" 2>/dev/null || { show_logs; die "${SILO_NAME[i]} exited during start"; }
         [[ -n "${READY[silo$i]:-}" ]] && continue
-        if port_busy "${GATEWAY_PORTS[i]}"; then READY[silo$i]=1; else waiting="${SILO_NAME[i]} (gateway ${GATEWAY_PORTS[i]})"; fi
+        if part="$(silo_up "$i")"; then READY[silo$i]=1; else waiting="${SILO_NAME[i]} ($part)"; fi
     done
     for ((j = 1; j <= APIS; j++)); do
         kill -0 "${API_PID[j]}" 2>/dev/null || { show_logs; die "${API_NAME[j]} exited during start"; }
@@ -354,6 +406,34 @@ else
     echo "  admin login: admin (its password was shown at first start; set Bootstrap__AdminPassword"
     echo "  before a first start to choose it)"
     echo "  try: curl -X POST $URL/api/users/login -H 'Content-Type: application/json' --data-raw '{\"username\": \"admin\", \"password\": \"...\"}'"
+fi
+# Where to look next: the reference, the metrics, the dashboard (each API node serves the first two).
+every_api=""
+(( APIS == 1 )) || every_api="; on every API node"
+if [[ -n "$API_REFERENCE" ]]; then
+    echo "  API reference: $URL/docs (OpenAPI document: $URL/openapi/v1.json$every_api)"
+else
+    echo "  API reference: off (Observability__ApiReference=false)"
+fi
+if [[ -n "$API_METRICS" ]]; then
+    # Served to loopback and Observability__Metrics__AllowedAddresses__N only (403 to others).
+    metrics_to="loopback only, more with Observability__Metrics__AllowedAddresses"
+    extra=""
+    for v in $(compgen -e); do
+        [[ "$v" != Observability__Metrics__AllowedAddresses__* ]] || extra+="${!v} "
+    done
+    [[ -z "$extra" ]] || metrics_to="loopback and ${extra% } only"
+    echo "  metrics: $URL/metrics (Prometheus text; $metrics_to$every_api)"
+else
+    echo "  metrics: off (Observability__Metrics__Enabled=false)"
+fi
+if (( SILO_METRICS_PORT > 0 )); then
+    echo "  silo metrics: http://$(url_host "$SILO_METRICS_HOST"):$SILO_METRICS_PORT/metrics$( (( SILOS == 1 )) || echo " (silo 1; silo i on port $SILO_METRICS_PORT+i-1)")"
+fi
+if [[ -n "$DASHBOARD" ]]; then
+    echo "  Orleans dashboard: http://$(url_host "$DASHBOARD_HOST"):$DASHBOARD_PORT/ (no sign-in of its own: keep it on loopback$( (( SILOS == 1 )) || echo "; silo i on port $DASHBOARD_PORT+i-1"))"
+else
+    echo "  Orleans dashboard: off (Dashboard__Enabled=true serves it on $(url_host "$DASHBOARD_HOST"):$DASHBOARD_PORT)"
 fi
 for ((i = 1; i <= SILOS; i++)); do
     echo "  silo $i: pid ${SILO_PID[i]}, silo port ${SILO_PORTS[i]}, gateway ${GATEWAY_PORTS[i]}, log ${SILO_LOG[i]}"

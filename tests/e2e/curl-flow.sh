@@ -6,6 +6,8 @@
 #   its login -> POST /api/users/application-token (JSON content type, no body) -> /me with it
 # -> the standard OAuth 2.0 endpoints (metadata, password and refresh_token grants,
 #   introspection with the application token, revocation seen by both front doors)
+# Before the flow: what run.sh printed names the API reference, the OpenAPI document and the
+# metrics, and each of those addresses answers.
 #
 # Exit 0 only if every check passed. Run from anywhere; test.sh runs it from the repo root.
 # ITEMPATH_E2E_READY_TIMEOUT: seconds to wait for run.sh to be ready (default 120; the build
@@ -23,6 +25,24 @@ APP_PASSWORD="E2e-App-Pass-3141"
 source tests/e2e/lib/e2e.sh
 e2e_init
 e2e_start
+
+# --- the front door: where run.sh says to look -------------------------------------------------
+# The node lines and "stop: Ctrl-C" end the banner; it is complete once that line is there.
+deadline=$((SECONDS + 10))
+until grep -q "stop: Ctrl-C" "$OUT" || (( SECONDS >= deadline )); do sleep 0.2; done
+banner_names() {  # WHAT TEXT: the banner holds TEXT
+    if grep -qF -- "$2" "$OUT"; then pass "the banner names $1"; else fail "the banner lacks \"$2\""; fi
+}
+banner_names "the API reference" "API reference: $URL/docs (OpenAPI document: $URL/openapi/v1.json)"
+banner_names "the metrics and who may read them" "metrics: $URL/metrics (Prometheus text; loopback only"
+banner_names "the dashboard, off by default" "Orleans dashboard: off (Dashboard__Enabled=true"
+request banner-docs 200 -L "$URL/docs" || true
+request banner-openapi 200 "$URL/openapi/v1.json" && expect banner-openapi 'd["openapi"].startswith("3.")'
+if request banner-metrics 200 "$URL/metrics" && grep -q '^# TYPE ' "$BODIES/banner-metrics"; then
+    pass "banner-metrics: Prometheus text"
+else
+    fail "banner-metrics: no Prometheus text"
+fi
 
 # --- the documented flow -----------------------------------------------------------------------
 # 1. login
