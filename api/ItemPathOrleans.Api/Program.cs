@@ -76,7 +76,7 @@ builder.Services.AddSingleton<SigningKeyDerivation>();
 builder.Services.AddSingleton<TenantCache>();
 builder.Services.AddSingleton<TenantCatalogCache>();
 builder.Services.AddOptions<TenancyOptions>().Bind(builder.Configuration.GetSection(TenancyOptions.Section))
-    .Validate(o => !o.Validate().Any(), "Tenancy options are invalid (see the README: Tenancy:TrustedProxies, Tenancy:OperatorTenant, Tenancy:HostSuffix).")
+    .Validate(o => !o.Validate().Any(), "Tenancy options are invalid (see docs/configuration.md: Tenancy:TrustedProxies, Tenancy:OperatorTenant, Tenancy:HostSuffix).")
     .ValidateOnStart();
 builder.Services.AddItemPathTokenValidation();
 builder.Services.AddSingleSignOn(builder.Configuration);

@@ -23,7 +23,7 @@ public static class GatewayProxy
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section))
-            .Validate(o => !o.Validate().Any(), "Gateway options are invalid (see the README: Gateway:Upstream, Gateway:Routes).")
+            .Validate(o => !o.Validate().Any(), "Gateway options are invalid (see docs/configuration.md: Gateway:Upstream, Gateway:Routes).")
             .ValidateOnStart();
         var options = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         if (!options.Enabled) return services;

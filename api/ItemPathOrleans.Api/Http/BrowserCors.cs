@@ -42,7 +42,7 @@ public static class BrowserCors
     public static IServiceCollection AddBrowserCors(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<BrowserCorsOptions>().Bind(configuration.GetSection(BrowserCorsOptions.Section))
-            .Validate(o => !o.Validate().Any(), "Cors options are invalid (see the README: Cors:AllowedOrigins).")
+            .Validate(o => !o.Validate().Any(), "Cors options are invalid (see docs/configuration.md: Cors:AllowedOrigins).")
             .ValidateOnStart();
         var options = configuration.GetSection(BrowserCorsOptions.Section).Get<BrowserCorsOptions>() ?? new BrowserCorsOptions();
         if (options.AllowedOrigins.Count == 0) return services;

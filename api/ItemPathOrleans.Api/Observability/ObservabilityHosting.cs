@@ -26,7 +26,7 @@ public static class ObservabilityHosting
         var section = builder.Configuration.GetSection(ObservabilityOptions.Section);
         var options = section.Get<ObservabilityOptions>() ?? new ObservabilityOptions();
         builder.Services.AddOptions<ObservabilityOptions>().Bind(section)
-            .Validate(o => !o.Validate().Any(), "Observability options are invalid (see the README: Observability:Metrics:AllowedAddresses, Observability:Tracing:SampleRatio, Observability:OtlpEndpoint).")
+            .Validate(o => !o.Validate().Any(), "Observability options are invalid (see docs/configuration.md: Observability:Metrics:AllowedAddresses, Observability:Tracing:SampleRatio, Observability:OtlpEndpoint).")
             .ValidateOnStart();
         builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddOpenApi(o =>

@@ -7,7 +7,7 @@ public static class SsoServices
     public static IServiceCollection AddSingleSignOn(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SsoOptions>().Bind(configuration.GetSection(SsoOptions.Section))
-            .Validate(o => !o.Validate().Any(), "Sso options are invalid (see the README: Sso:MaxIdTokenLength, Sso:MaxMetadataBytes, Sso:FetchTimeoutSeconds, Sso:ClockSkewSeconds, Sso:AllowedAuthorityHosts).")
+            .Validate(o => !o.Validate().Any(), "Sso options are invalid (see docs/configuration.md: Sso:MaxIdTokenLength, Sso:MaxMetadataBytes, Sso:FetchTimeoutSeconds, Sso:ClockSkewSeconds, Sso:AllowedAuthorityHosts).")
             .ValidateOnStart();
         services.AddSingleton<OpenIdMetadataCache>();
         services.AddSingleton<IdTokenValidator>();

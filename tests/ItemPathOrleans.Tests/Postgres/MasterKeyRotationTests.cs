@@ -8,7 +8,7 @@ using Orleans.TestingHost;
 namespace ItemPathOrleans.Tests.Postgres;
 
 /// <summary>
-/// The master secret rotated the way the README's runbook says: configure the new one beside the
+/// The master secret rotated the way docs/multi-tenancy.md's runbook says: configure the new one beside the
 /// old (and make it current), restart, rotate the tenant keys, retire the versions of the old
 /// master key, and finally drop the old master key from the configuration.
 /// </summary>

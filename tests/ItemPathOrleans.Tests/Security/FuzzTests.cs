@@ -24,7 +24,7 @@ public sealed class FuzzTests(FuzzFixture fx) : IClassFixture<FuzzFixture>
         ("isAdmin", FieldKind.Bool), ("status", FieldKind.Int), ("language", FieldKind.String), ("timeZone", FieldKind.String),
     ];
 
-    /// <summary>Tenant settings with their ranges (README), and <c>disabled</c>.</summary>
+    /// <summary>Tenant settings with their ranges (docs/configuration.md), and <c>disabled</c>.</summary>
     private static readonly (string Name, int Min, int Max)[] TenantRanges =
     [
         ("accessTokenLifetimeSeconds", 60, 86_400), ("refreshTokenLifetimeSeconds", 3_600, 31_536_000), ("refreshReuseGraceSeconds", 0, 300),
