@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using ItemPathOrleans.Contracts.Tokens;
+using ItemPathOrleans.ClusterNode.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
