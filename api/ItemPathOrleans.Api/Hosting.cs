@@ -1,4 +1,4 @@
-using ItemPathOrleans.Contracts.Tokens;
+using ItemPathOrleans.ClusterNode.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
+using ItemPathOrleans.ClusterNode.Hosting;
 using ItemPathOrleans.Contracts.Grains;
-using ItemPathOrleans.Contracts.Hosting;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Security;
 using Microsoft.Extensions.Logging.Console;

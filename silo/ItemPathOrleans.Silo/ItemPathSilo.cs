@@ -1,5 +1,5 @@
 using System.Net;
-using ItemPathOrleans.Contracts.Hosting;
+using ItemPathOrleans.ClusterNode.Hosting;
 using ItemPathOrleans.Grains.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;

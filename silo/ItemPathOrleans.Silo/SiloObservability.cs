@@ -1,5 +1,5 @@
 using System.Net;
-using ItemPathOrleans.Contracts.Diagnostics;
+using ItemPathOrleans.ClusterNode.Diagnostics;
 using ItemPathOrleans.Grains.Observability;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;

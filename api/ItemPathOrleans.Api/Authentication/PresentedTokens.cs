@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using ItemPathOrleans.Contracts.Tokens;
+using ItemPathOrleans.ClusterNode.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -9,8 +9,8 @@ namespace ItemPathOrleans.Api.Authentication;
 /// <summary>
 /// Validates a token presented in a request body (the OAuth endpoints' <c>refresh_token</c> and
 /// <c>token</c> parameters) exactly as the JwtBearer schemes validate a header: the same token
-/// handler and validation parameters (HS256 only, <c>typ</c>, the request tenant's key ring,
-/// audience, lifetime with 30 s skew), then the same contract rules
+/// handler and validation parameters (the request tenant's one algorithm, <c>typ</c>, its key
+/// ring, audience, lifetime with 30 s skew), then the same contract rules
 /// (<see cref="TokenValidation.CheckAsync"/>).
 /// </summary>
 public sealed class PresentedTokens(IOptionsMonitor<JwtBearerOptions> schemes, IOptions<TokensOptions> tokens)

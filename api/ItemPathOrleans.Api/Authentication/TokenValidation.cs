@@ -4,6 +4,7 @@ using System.Security.Claims;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Observability;
 using ItemPathOrleans.Api.Tenancy;
+using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;

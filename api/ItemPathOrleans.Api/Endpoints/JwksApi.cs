@@ -1,7 +1,8 @@
 using System.Buffers.Text;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Tenancy;
-using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.ClusterNode.Tenants;
+using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.Extensions.Options;

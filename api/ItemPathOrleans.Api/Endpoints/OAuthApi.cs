@@ -2,7 +2,7 @@ using System.Globalization;
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Tenancy;
-using ItemPathOrleans.Contracts.Diagnostics;
+using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.AspNetCore.Authentication;

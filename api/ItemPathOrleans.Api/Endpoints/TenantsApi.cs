@@ -2,6 +2,7 @@ using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Http;
 using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using Microsoft.Extensions.Options;

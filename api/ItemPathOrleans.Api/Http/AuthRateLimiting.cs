@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.ClusterNode.Lockout;
 
 namespace ItemPathOrleans.Api.Http;
 

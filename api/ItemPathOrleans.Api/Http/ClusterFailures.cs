@@ -1,4 +1,4 @@
-using ItemPathOrleans.Contracts.Diagnostics;
+using ItemPathOrleans.ClusterNode.Diagnostics;
 using Npgsql;
 using Orleans.Runtime;
 using Orleans.Storage;

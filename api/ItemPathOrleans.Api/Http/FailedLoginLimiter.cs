@@ -1,4 +1,4 @@
-using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.ClusterNode.Lockout;
 using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Api.Http;

@@ -1,5 +1,5 @@
 using ItemPathOrleans.Api.Http;
-using ItemPathOrleans.Contracts.Diagnostics;
+using ItemPathOrleans.ClusterNode.Diagnostics;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;

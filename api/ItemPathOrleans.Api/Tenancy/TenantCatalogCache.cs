@@ -1,3 +1,4 @@
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
 
 namespace ItemPathOrleans.Api.Tenancy;

@@ -1,5 +1,5 @@
 using ItemPathOrleans.Api.Http;
-using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Model;
 using Microsoft.Extensions.Options;
 

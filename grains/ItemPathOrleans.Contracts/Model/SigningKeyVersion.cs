@@ -3,10 +3,10 @@ namespace ItemPathOrleans.Contracts.Model;
 /// <summary>
 /// One version of a tenant's signing key. The secret is never stored: it is derived from the
 /// master secret named by <see cref="MasterKeyId"/>, the random <see cref="Salt"/>, and
-/// <c>tenant|kid</c> (see <see cref="Tokens.SigningKeyDerivation"/>). An ES256 version holds its
-/// P-256 private key encrypted under a key derived the same way (<see cref="Tokens.EcSigningKeys"/>)
-/// and its public key in the clear; <see cref="Algorithm"/> null means HS256 (versions made before
-/// the algorithm was recorded).
+/// <c>tenant|kid</c> (ItemPathOrleans.ClusterNode's <c>SigningKeyDerivation</c>). An ES256
+/// version holds its P-256 private key encrypted under a key derived the same way
+/// (<c>EcSigningKeys</c>) and its public key in the clear; <see cref="Algorithm"/> null means
+/// HS256 (versions made before the algorithm was recorded).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SigningKeyVersion(

@@ -20,8 +20,6 @@ public static class TokenClaims
     public const string AccessType = "access";
     public const string RefreshType = "refresh";
 
-    public const string Algorithm = "HS256";
-
     /// <summary>Largest skew allowed between clocks when checking iat, nbf and exp.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 }

@@ -1,9 +1,9 @@
-using ItemPathOrleans.Contracts.Tokens;
+using ItemPathOrleans.ClusterNode.Tenants;
+using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Lockout;
 using ItemPathOrleans.Grains.Passwords;
 using ItemPathOrleans.Grains.Security;
-using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Grains.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
+using ItemPathOrleans.ClusterNode.Lockout;
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
-using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Hosting;
 using ItemPathOrleans.Grains.Lockout;
 using Microsoft.Extensions.Logging;

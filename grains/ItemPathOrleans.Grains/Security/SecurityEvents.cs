@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using ItemPathOrleans.Contracts.Diagnostics;
+using ItemPathOrleans.ClusterNode.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -1,5 +1,6 @@
+using ItemPathOrleans.ClusterNode.Lockout;
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
-using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Security;
 
 namespace ItemPathOrleans.Grains.Sso;

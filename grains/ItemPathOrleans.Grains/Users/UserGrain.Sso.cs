@@ -1,3 +1,4 @@
+using ItemPathOrleans.ClusterNode.Lockout;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Observability;

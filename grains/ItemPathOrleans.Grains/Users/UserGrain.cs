@@ -1,3 +1,5 @@
+using ItemPathOrleans.ClusterNode.Lockout;
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ItemPathOrleans.ClusterNode.Hosting;
 using ItemPathOrleans.Contracts.Grains;
-using ItemPathOrleans.Contracts.Hosting;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;

@@ -1,3 +1,4 @@
+using ItemPathOrleans.ClusterNode.Lockout;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Lockout;
 using Microsoft.Extensions.Time.Testing;

@@ -1,8 +1,8 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
+using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Model;
-using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Tokens;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using System.Reflection;
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using Microsoft.Extensions.Time.Testing;

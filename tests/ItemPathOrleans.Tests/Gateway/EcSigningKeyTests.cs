@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Model;
-using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Tokens;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Options;

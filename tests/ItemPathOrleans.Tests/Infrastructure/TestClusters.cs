@@ -1,4 +1,4 @@
-using ItemPathOrleans.Contracts.Hosting;
+using ItemPathOrleans.ClusterNode.Hosting;
 using ItemPathOrleans.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

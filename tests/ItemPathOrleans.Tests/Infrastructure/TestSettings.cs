@@ -1,4 +1,4 @@
-using ItemPathOrleans.Contracts.Tokens;
+using ItemPathOrleans.ClusterNode.Tokens;
 using Microsoft.Extensions.Configuration;
 
 namespace ItemPathOrleans.Tests.Infrastructure;

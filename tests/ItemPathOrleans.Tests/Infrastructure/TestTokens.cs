@@ -1,9 +1,9 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
-using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Tokens;
 using Microsoft.Extensions.Options;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Grains;
-using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Interop;

@@ -1,4 +1,4 @@
-using ItemPathOrleans.Contracts.Diagnostics;
+using ItemPathOrleans.ClusterNode.Diagnostics;
 using ItemPathOrleans.Grains.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -4,7 +4,7 @@ using System.Text;
 using ItemPathOrleans.Contracts.Model;
 using Microsoft.Extensions.Options;
 
-namespace ItemPathOrleans.Contracts.Tokens;
+namespace ItemPathOrleans.ClusterNode.Tokens;
 
 /// <summary>
 /// Derives a tenant's signing secrets locally on every node: HKDF-SHA256 over the master secret,

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ItemPathOrleans.Contracts.Model;
+namespace ItemPathOrleans.ClusterNode.Lockout;
 
 /// <summary>The unit lockouts count by: an IPv4 address, or an IPv6 /64 (one subscriber's network).</summary>
 public static class ClientAddresses

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace ItemPathOrleans.Contracts.Diagnostics;
+namespace ItemPathOrleans.ClusterNode.Diagnostics;
 
 /// <summary>
 /// Text a client chose, made fit for a log line: control, format and separator characters,

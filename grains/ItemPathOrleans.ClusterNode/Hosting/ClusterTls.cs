@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Orleans.Connections.Security;
 using Orleans.Hosting;
 
-namespace ItemPathOrleans.Contracts.Hosting;
+namespace ItemPathOrleans.ClusterNode.Hosting;
 
 /// <summary>
 /// TLS between silos, and between API nodes and silos (section <c>Orleans:Tls</c>, the same on

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ItemPathOrleans.Contracts.Tokens;
+namespace ItemPathOrleans.ClusterNode.Tokens;
 
 /// <summary>Token settings shared by the silos (which mint) and the API nodes (which validate).</summary>
 public sealed class TokensOptions

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 
-namespace ItemPathOrleans.Contracts.Grains;
+namespace ItemPathOrleans.ClusterNode.Tenants;
 
 /// <summary>
 /// A node-local, short-lived copy of tenant settings and key rings (silos mint with it, API

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 
-namespace ItemPathOrleans.Contracts.Diagnostics;
+namespace ItemPathOrleans.ClusterNode.Diagnostics;
 
 /// <summary>
 /// Keeps a request's trace id across grain calls, from the API into the silos and between silos,

@@ -2,9 +2,10 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.Extensions.Options;
 
-namespace ItemPathOrleans.Contracts.Tokens;
+namespace ItemPathOrleans.ClusterNode.Tokens;
 
 /// <summary>
 /// ES256 key versions: a random P-256 key whose private scalar is stored encrypted with
