@@ -14,7 +14,7 @@ namespace ItemPathOrleans.Grains.Authentication;
 [StatelessWorker, Reentrant]
 public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache tenants) : Grain, IAuthenticationGrain
 {
-    public async Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion, string clientAddress, string? clientId = null)
+    public async Task<LoginResult> Login(string tenant, string username, string password, string clientAddress, string? clientId = null)
     {
         // A name no user can have is an unknown user's, with its decoy hash, and goes no further:
         // never a grain key, a database parameter or a log line.
@@ -45,7 +45,7 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
         var check = await hashing.VerifyAsync(password, permit.PasswordHash);
         // Re-hashing with the configured parameters is a second hash, paid only on a success.
         var rehashed = check.NeedsRehash ? await hashing.HashAsync(password) : null;
-        var result = await user.CompleteLogin(permit.PermitId, check.Matched, rehashed, tenantVersion, clientId);
+        var result = await user.CompleteLogin(permit.PermitId, check.Matched, rehashed, clientId);
         if (result.Error != TokenError.PermitLost) return result;
 
         // The user grain's activation moved between the halves (a silo stopped or died): start again
@@ -56,7 +56,7 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
         if (!again.Allowed || again.PasswordHash is null) return LoginResult.Fail(TokenError.BadCredentials);
         var sameHash = string.Equals(again.PasswordHash, permit.PasswordHash, StringComparison.Ordinal);
         var matched = sameHash || (await hashing.VerifyAsync(password, again.PasswordHash)).Matched;
-        var retried = await user.CompleteLogin(again.PermitId, matched, sameHash ? rehashed : null, tenantVersion, clientId);
+        var retried = await user.CompleteLogin(again.PermitId, matched, sameHash ? rehashed : null, clientId);
         return retried.Error == TokenError.PermitLost ? LoginResult.Fail(TokenError.BadCredentials) : retried;
     }
 
@@ -79,7 +79,7 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
         var check = await hashing.VerifyAsync(currentPassword, permit.PasswordHash);
         if (!check.Matched)
         {
-            await user.CompleteLogin(permit.PermitId, false, null, 0);
+            await user.CompleteLogin(permit.PermitId, false, null);
             return new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
         }
         var hash = await hashing.HashAsync(newPassword);

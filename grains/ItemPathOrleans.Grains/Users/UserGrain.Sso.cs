@@ -19,7 +19,7 @@ public sealed partial class UserGrain : IUserSsoGrain
         return true;
     }
 
-    public async Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, int tenantVersion, string clientAddress)
+    public async Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, string clientAddress)
     {
         if (Profile is not { } profile || state.State.Sso is not { } link || !IsLink(link, entraTenantId, objectId))
             return SsoLoginResult.Fail(SsoLoginError.NotLinked);
@@ -30,7 +30,7 @@ public sealed partial class UserGrain : IUserSsoGrain
             return SsoLoginResult.Fail(SsoLoginError.UserInactive);
         }
 
-        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
+        var tenant = await tenants.GetAsync(Tenant);
         var now = Now();
         var (session, evicted) = Sessions.OpenLogin(SessionKinds.Sso, now,
             TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);

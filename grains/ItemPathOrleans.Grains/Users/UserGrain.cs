@@ -188,7 +188,7 @@ public sealed partial class UserGrain(
         return new LoginPermit(true, permitId, state.State.PasswordHash);
     }
 
-    public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion, string? clientId = null)
+    public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, string? clientId = null)
     {
         // An unknown permit after a matched password: this activation is not the one that handed it out.
         if (!_permits.Remove(permitId, out var permit)) return LoginResult.Fail(passwordMatched ? TokenError.PermitLost : TokenError.BadCredentials);
@@ -200,7 +200,7 @@ public sealed partial class UserGrain(
         var profile = Profile!;
         _throttle.Succeeded(permit.Address);
 
-        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
+        var tenant = await tenants.GetAsync(Tenant);
         var now = Now();
         var (session, evicted) = Sessions.OpenLogin(SessionKinds.Login, now,
             TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);
@@ -215,13 +215,13 @@ public sealed partial class UserGrain(
         return new LoginResult(TokenError.None, access, MintRefresh(tenant, profile, session), profile);
     }
 
-    public async Task<RefreshResult> Refresh(string sessionId, string refreshJti, int tenantVersion)
+    public async Task<RefreshResult> Refresh(string sessionId, string refreshJti)
     {
         var now = Now();
         if (Profile is not { IsActive: true } profile) return RefreshResult.Fail(TokenError.UserInactive);
         if (Sessions.Find(sessionId) is not { } session) return RefreshResult.Fail(TokenError.SessionRevoked);
 
-        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
+        var tenant = await tenants.GetAsync(Tenant);
         var settings = tenant.Settings;
         switch (session.Present(refreshJti, now, TimeSpan.FromSeconds(settings.RefreshReuseGraceSeconds)))
         {
@@ -250,13 +250,13 @@ public sealed partial class UserGrain(
         return new RefreshResult(TokenError.None, MintAccess(tenant, profile, session, answer), MintRefresh(tenant, profile, session));
     }
 
-    public async Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name, int tenantVersion)
+    public async Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name)
     {
         var now = Now();
         if (Profile is not { IsActive: true } profile) return ApplicationTokenResult.Fail(TokenError.UserInactive);
         if (Sessions.Find(sessionId) is not { } session) return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
 
-        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
+        var tenant = await tenants.GetAsync(Tenant);
         switch (session.Present(refreshJti, now, TimeSpan.FromSeconds(tenant.Settings.RefreshReuseGraceSeconds)))
         {
             case RefreshPresentation.Current:
