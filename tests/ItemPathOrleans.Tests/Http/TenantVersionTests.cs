@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
@@ -29,34 +28,27 @@ public sealed class TenantVersionTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _api.DisposeAsync();
-        // A silo's shutdown waits on its own clock: the fake one is moved on until the cluster has stopped.
-        var stop = _cluster.DisposeAsync().AsTask();
-        while (!stop.IsCompleted)
-        {
-            _clusterTime.Advance(TimeSpan.FromSeconds(1));
-            await Task.WhenAny(stop, Task.Delay(20));
-        }
-        await stop;
+        await TestClusters.DisposeAsync(_cluster, _clusterTime);
     }
 
-    private HttpClient Client(string? bearer = null)
+    private HttpClient Client(string bearer)
     {
         var http = _api.CreateClient();
-        if (bearer is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", bearer);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", bearer);
         return http;
     }
 
-    private async Task<JsonElement> LoginAsync(string username, string password)
+    private async Task<string> LoginAsync(string username, string password, string token)
     {
-        using var http = Client();
-        return await HttpAssert.Ok(await http.PostAsJsonAsync("/api/users/login", new { username, password }));
+        using var http = _api.CreateClient();
+        return (await HttpAssert.Ok(await http.PostAsJsonAsync("/api/users/login", new { username, password }))).GetProperty(token).GetString()!;
     }
 
     [Fact]
     public async Task A_settings_change_answered_before_a_login_and_a_refresh_applies_to_them_on_a_silo_with_an_older_copy()
     {
         // The admin's login loads the tenant (rotation off) into the silo's cache.
-        using var admin = Client((await LoginAsync("admin", TestSettings.AdminPassword)).GetProperty("accessToken").GetString());
+        using var admin = Client(await LoginAsync("admin", TestSettings.AdminPassword, "accessToken"));
         var username = ServiceFixture.UniqueName("version");
         await HttpAssert.Ok(await admin.PostAsJsonAsync("/api/users", new { username, password = Password }), HttpStatusCode.Created);
 
@@ -65,8 +57,7 @@ public sealed class TenantVersionTests : IAsyncLifetime
         Assert.True(changed.GetProperty("settings").GetProperty("refreshTokenRotation").GetBoolean());
 
         // The login (through the authentication grain to the user grain) opens its session with the new lifetime.
-        var login = await LoginAsync(username, Password);
-        var refresh = login.GetProperty("refreshToken").GetString()!;
+        var refresh = await LoginAsync(username, Password, "refreshToken");
         Assert.Equal(3600, long.Parse(TestTokens.Claim(refresh, "exp")) - long.Parse(TestTokens.Claim(refresh, "iat")));
 
         // The refresh rotates: the next refresh token comes back.
