@@ -148,22 +148,9 @@ public sealed partial class UserGrain(
     public async Task<RefreshResult> Refresh(string sessionId, string refreshJti)
     {
         var now = Now();
-        if (Profile is not { IsActive: true } profile) return RefreshResult.Fail(TokenError.UserInactive);
-        if (Sessions.Find(sessionId) is not { } session) return RefreshResult.Fail(TokenError.SessionRevoked);
-
-        var tenant = await tenants.GetAsync(Tenant);
-        switch (session.Present(refreshJti, now, TimeSpan.FromSeconds(tenant.Settings.RefreshReuseGraceSeconds)))
-        {
-            case RefreshPresentation.Revoked:
-                return RefreshResult.Fail(TokenError.SessionRevoked);
-            case RefreshPresentation.Expired:
-                return RefreshResult.Fail(TokenError.SessionExpired);
-            case RefreshPresentation.Reuse:
-                await RevokeForReuseAsync(session, now);
-                return RefreshResult.Fail(TokenError.SessionRevoked);
-            case RefreshPresentation.Replay:
-                return _sessionTokens.Rotated(tenant, profile, session);
-        }
+        var (refused, presented) = await PresentAsync(sessionId, refreshJti, now);
+        if (presented is not var (how, profile, session, tenant)) return RefreshResult.Fail(refused);
+        if (how == RefreshPresentation.Replay) return _sessionTokens.Rotated(tenant, profile, session);
 
         session.LastUsedAt = now;
         _lastUsedDirty = true;
@@ -177,24 +164,13 @@ public sealed partial class UserGrain(
     public async Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name)
     {
         var now = Now();
-        if (Profile is not { IsActive: true } profile) return ApplicationTokenResult.Fail(TokenError.UserInactive);
-        if (Sessions.Find(sessionId) is not { } session) return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
+        var (refused, presented) = await PresentAsync(sessionId, refreshJti, now);
+        if (presented is not var (how, profile, _, tenant)) return ApplicationTokenResult.Fail(refused);
+        // Only the current refresh token opens one: a replay of the previous one is for lost refresh answers.
+        if (how != RefreshPresentation.Current) return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
 
-        var tenant = await tenants.GetAsync(Tenant);
-        switch (session.Present(refreshJti, now, TimeSpan.FromSeconds(tenant.Settings.RefreshReuseGraceSeconds)))
-        {
-            case RefreshPresentation.Current:
-                break;
-            case RefreshPresentation.Expired:
-                return ApplicationTokenResult.Fail(TokenError.SessionExpired);
-            case RefreshPresentation.Reuse:
-                await RevokeForReuseAsync(session, now);
-                return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
-            default:
-                return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
-        }
-        var (token, refused) = ApplicationTokens.Open(Sessions, profile, name, tenant.Settings, now);
-        if (token is null) return ApplicationTokenResult.Fail(refused);
+        var (token, notAllowed) = ApplicationTokens.Open(Sessions, profile, name, tenant.Settings, now);
+        if (token is null) return ApplicationTokenResult.Fail(notAllowed);
         await WriteAsync();
 
         SessionMetrics.SessionOpened(token.Kind);
@@ -321,6 +297,34 @@ public sealed partial class UserGrain(
         await RecordRevocationsAsync(evicted);
         return _sessionTokens.Opened(tenant, profile, session, now);
     }
+
+    /// <summary>
+    /// A presented refresh token against its session, with the refusals both of its uses share:
+    /// the user inactive, the session unknown, revoked or expired, or a spent token (which revokes
+    /// the session, stored before the answer). Otherwise how it stands (current, or a replay) with
+    /// the user, the session and the tenant at the request's version.
+    /// </summary>
+    private async Task<(TokenError Refused, PresentedRefresh? Presented)> PresentAsync(string sessionId, string refreshJti, DateTimeOffset now)
+    {
+        if (Profile is not { IsActive: true } profile) return (TokenError.UserInactive, null);
+        if (Sessions.Find(sessionId) is not { } session) return (TokenError.SessionRevoked, null);
+
+        var tenant = await tenants.GetAsync(Tenant);
+        switch (session.Present(refreshJti, now, TimeSpan.FromSeconds(tenant.Settings.RefreshReuseGraceSeconds)))
+        {
+            case RefreshPresentation.Revoked:
+                return (TokenError.SessionRevoked, null);
+            case RefreshPresentation.Expired:
+                return (TokenError.SessionExpired, null);
+            case RefreshPresentation.Reuse:
+                await RevokeForReuseAsync(session, now);
+                return (TokenError.SessionRevoked, null);
+            case var how:
+                return (TokenError.None, new PresentedRefresh(how, profile, session, tenant));
+        }
+    }
+
+    private sealed record PresentedRefresh(RefreshPresentation How, UserProfile Profile, Session Session, TenantInfo Tenant);
 
     private async Task RevokeForReuseAsync(Session session, DateTimeOffset now)
     {
