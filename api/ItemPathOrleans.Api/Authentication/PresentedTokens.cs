@@ -16,8 +16,8 @@ namespace ItemPathOrleans.Api.Authentication;
 public sealed class PresentedTokens(IOptionsMonitor<JwtBearerOptions> schemes, IOptions<TokensOptions> tokens)
 {
     /// <param name="expectedType">The token type the caller accepts (<c>refresh</c>); null for either.</param>
-    /// <param name="askUserGrain">Ask the user grain whether the session is active instead of the revocation cache.</param>
-    public async Task<PresentedToken> ValidateAsync(HttpContext http, string token, string? expectedType, bool askUserGrain)
+    /// <param name="lookup">Who says whether the session is active (a refresh grant leaves it to its own grain call).</param>
+    public async Task<PresentedToken> ValidateAsync(HttpContext http, string token, string? expectedType, SessionLookup lookup)
     {
         // Every scheme has the same parameters; they differ only in the type their events accept.
         var options = schemes.Get(TokenSchemes.Any);
@@ -32,7 +32,7 @@ public sealed class PresentedTokens(IOptionsMonitor<JwtBearerOptions> schemes, I
                 : TokenValidation.Describe(result.Exception ?? new InvalidOperationException())));
         }
 
-        var verdict = await TokenValidation.CheckAsync(http, jwt, expectedType, tokens.Value, askUserGrain);
+        var verdict = await TokenValidation.CheckAsync(http, jwt, expectedType, tokens.Value, lookup);
         return verdict.IsAccepted
             ? new PresentedToken(jwt, TokenIdentity.From(new ClaimsPrincipal(result.ClaimsIdentity)), verdict)
             : new PresentedToken(null, null, verdict);

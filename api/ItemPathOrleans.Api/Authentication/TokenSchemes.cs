@@ -11,6 +11,10 @@ namespace ItemPathOrleans.Api.Authentication;
 public static class TokenSchemes
 {
     public const string Access = "access";
+    /// <summary>
+    /// Refresh tokens. Their session is not checked before the endpoint: each endpoint on this
+    /// scheme makes one user grain call that decides the session's and the user's state itself.
+    /// </summary>
     public const string Refresh = "refresh";
     /// <summary>Either kind (logout takes the access or the refresh token of the session it ends).</summary>
     public const string Any = "any";

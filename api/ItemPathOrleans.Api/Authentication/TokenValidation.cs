@@ -102,7 +102,10 @@ public static class TokenValidation
 
     private static async Task OnTokenValidated(TokenValidatedContext context, string? expectedType, TokensOptions tokens)
     {
-        var verdict = await CheckAsync(context.HttpContext, (JsonWebToken)context.SecurityToken, expectedType, tokens, askUserGrain: false);
+        // A refresh token's endpoints (refresh, application token) each make one user grain call
+        // that decides the session and the user itself: asking the grain before it would double it.
+        var lookup = expectedType == TokenClaims.RefreshType ? SessionLookup.EndpointCall : SessionLookup.RevocationCache;
+        var verdict = await CheckAsync(context.HttpContext, (JsonWebToken)context.SecurityToken, expectedType, tokens, lookup);
         if (verdict.Unavailable is { } unavailable)
         {
             context.Fail(unavailable);
@@ -125,10 +128,11 @@ public static class TokenValidation
     /// <summary>
     /// The contract's rules over a token whose signature, algorithm, audience and lifetime have
     /// passed: its type for the endpoint, tenant and issuer, its claims, then whether its session
-    /// and user are active — from the revocation cache, or, with <paramref name="askUserGrain"/>,
-    /// from the user grain itself. Every token the API accepts, in a header or a form, passes here.
+    /// and user are active, as <paramref name="lookup"/> says: from the revocation cache, from the
+    /// user grain itself, or left to the endpoint's own grain call. Every token the API accepts, in
+    /// a header or a form, passes here.
     /// </summary>
-    internal static async Task<TokenVerdict> CheckAsync(HttpContext http, JsonWebToken token, string? expectedType, TokensOptions tokens, bool askUserGrain)
+    internal static async Task<TokenVerdict> CheckAsync(HttpContext http, JsonWebToken token, string? expectedType, TokensOptions tokens, SessionLookup lookup)
     {
         var tenant = http.Tenant();
 
@@ -147,12 +151,15 @@ public static class TokenValidation
             || iat > http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds() + (long)TokenClaims.ClockSkew.TotalSeconds)
             return TokenVerdict.Refused("Invalid token");
 
+        var neverExpires = !token.TryGetPayloadValue<long>(TokenClaims.Expires, out _);
+        // Only application sessions carry tokens without exp, and no refresh token names one.
+        if (lookup == SessionLookup.EndpointCall) return neverExpires ? TokenVerdict.Refused("Invalid token") : TokenVerdict.Accepted(null);
         var cache = http.RequestServices.GetRequiredService<RevocationCache>();
-        if (!askUserGrain && !cache.Enabled) return TokenVerdict.Accepted(null);
+        if (lookup == SessionLookup.RevocationCache && !cache.Enabled) return TokenVerdict.Accepted(null);
         SessionCheck check;
         try
         {
-            check = askUserGrain
+            check = lookup == SessionLookup.UserGrain
                 ? await ClusterRetry.RunAsync(() => http.RequestServices.GetRequiredService<IGrainFactory>()
                     .GetGrain<IUserGrain>(GrainKeys.User(tenant.Id, uid)).CheckSession(sid))
                 : await cache.CheckAsync(tenant.Id, uid, sid, TimeSpan.FromSeconds(tenant.Info.Settings.RevocationLatencySeconds));
@@ -162,7 +169,6 @@ public static class TokenValidation
             return new TokenVerdict(null, new ClusterUnavailableException(ex), null);
         }
 
-        var neverExpires = !token.TryGetPayloadValue<long>(TokenClaims.Expires, out _);
         var isApplication = check.Kind == SessionKinds.Application;
         if (!check.UserActive) return TokenVerdict.Refused("User is not active");
         if (!check.SessionActive) return TokenVerdict.Refused("Token has been revoked");
@@ -273,7 +279,8 @@ public static class TokenValidation
 
 /// <summary>
 /// What the contract's rules say of a token: refused (the contract's message), not answerable
-/// (the cluster did not answer), or accepted with its session's check (null when checks are off).
+/// (the cluster did not answer), or accepted with its session's check (null when checks are off,
+/// or left to the endpoint's grain call).
 /// </summary>
 public sealed record TokenVerdict(string? Refusal, ClusterUnavailableException? Unavailable, SessionCheck? Session)
 {

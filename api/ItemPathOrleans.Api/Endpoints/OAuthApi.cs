@@ -119,7 +119,7 @@ public static class OAuthApi
         var token = form.Get("refresh_token", ref error, required: true);
         if (error is not null) return OAuthErrors.BadRequest(error);
 
-        var refresh = await presented.ValidateAsync(context, token!, TokenClaims.RefreshType, askUserGrain: false);
+        var refresh = await presented.ValidateAsync(context, token!, TokenClaims.RefreshType, SessionLookup.EndpointCall);
         if (refresh.Verdict.Unavailable is not null) return OAuthErrors.Unavailable();
         if (refresh.Identity is not { } identity) return OAuthErrors.Grant(refresh.Verdict.Refusal!);
 
@@ -132,7 +132,7 @@ public static class OAuthApi
     private static async Task<IResult> Revoke(HttpContext context, IGrainFactory grains, PresentedTokens presented)
     {
         // RFC 7009 §2.2: a token that is invalid, expired or already revoked is answered 200 all the same.
-        var (subject, failure) = await PresentedTokenParameterAsync(context, presented, askUserGrain: false);
+        var (subject, failure) = await PresentedTokenParameterAsync(context, presented, SessionLookup.RevocationCache);
         if (failure is not null) return failure;
         if (subject!.Identity is { } identity)
             await SessionCalls.RevokeAsync(context, grains, identity, identity.SessionId, RevocationReasons.Logout);
@@ -150,7 +150,7 @@ public static class OAuthApi
             return OAuthErrors.Unauthorized("Only application tokens may introspect", tokenPresented: true);
 
         // The user grain, not the cache: a token revoked a moment ago is inactive now.
-        var (subject, failure) = await PresentedTokenParameterAsync(context, presented, askUserGrain: true);
+        var (subject, failure) = await PresentedTokenParameterAsync(context, presented, SessionLookup.UserGrain);
         if (failure is not null) return failure;
         if (subject is not { Token: { } jwt, Identity: { } identity, Verdict.Session: { } session }) return TypedResults.Ok(OAuthIntrospectionJson.Inactive);
 
@@ -198,14 +198,14 @@ public static class OAuthApi
     }
 
     /// <summary>The <c>token</c> parameter of revocation and introspection, validated; or the answer that refuses the request.</summary>
-    private static async Task<(PresentedToken? Token, IResult? Failure)> PresentedTokenParameterAsync(HttpContext context, PresentedTokens presented, bool askUserGrain)
+    private static async Task<(PresentedToken? Token, IResult? Failure)> PresentedTokenParameterAsync(HttpContext context, PresentedTokens presented, SessionLookup lookup)
     {
         var (form, failure) = await ReadFormAsync(context);
         if (failure is not null) return (null, failure);
         string? error = null;
         var token = form!.Get("token", ref error, required: true);
         if (error is not null) return (null, OAuthErrors.BadRequest(error));
-        var subject = await presented.ValidateAsync(context, token!, expectedType: null, askUserGrain);
+        var subject = await presented.ValidateAsync(context, token!, expectedType: null, lookup);
         return subject.Verdict.Unavailable is not null ? (null, OAuthErrors.Unavailable()) : (subject, null);
     }
 

@@ -128,7 +128,7 @@ public static class SessionApi
 
         var token = TokenIdentity.From(context.User);
         var result = await grains.GetGrain<IUserGrain>(GrainKeys.User(token.Tenant, token.UserId))
-            .CreateApplicationToken(token.SessionId, token.Jti, name, context.Tenant().Info.Version);
+            .CreateApplicationToken(token.SessionId, token.Jti, name);
         if (result.Error != TokenError.None)
         {
             metrics.Failed("CreateApplicationToken", AuthMetrics.ReasonOf(result.Error));

@@ -39,7 +39,7 @@ public static class SessionCalls
         var tenant = context.Tenant();
         var address = ClientAddress.Of(context);
         var result = await ClusterRetry.RunAsync(() => grains.GetGrain<IAuthenticationGrain>(0)
-            .Login(tenant.Id, username, password, tenant.Info.Version, address, clientId));
+            .Login(tenant.Id, username, password, address, clientId));
         var metrics = context.RequestServices.GetRequiredService<AuthMetrics>();
         if (result.Error == TokenError.None) metrics.LoginSucceeded();
         else metrics.LoginFailed(result.Error == TokenError.LockedOut ? AuthMetrics.LoginOutcomes.LockedOut : AuthMetrics.ReasonOf(result.Error), operation);
@@ -50,7 +50,7 @@ public static class SessionCalls
     /// <summary>A refresh of a validated refresh token's session; a refused one is forgotten by this node's cache at once.</summary>
     public static async Task<RefreshResult> RefreshAsync(HttpContext context, IGrainFactory grains, TokenIdentity token, string operation = "Refresh")
     {
-        var result = await ClusterRetry.RunAsync(() => User(grains, token).Refresh(token.SessionId, token.Jti, context.Tenant().Info.Version));
+        var result = await ClusterRetry.RunAsync(() => User(grains, token).Refresh(token.SessionId, token.Jti));
         var metrics = context.RequestServices.GetRequiredService<AuthMetrics>();
         if (result.Error != TokenError.None)
         {

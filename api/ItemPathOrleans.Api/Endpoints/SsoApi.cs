@@ -97,7 +97,7 @@ public static partial class SsoApi
         }
 
         // Retried only when a silo refused to forward it: the same request id, so not a replay of itself.
-        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<ISsoLoginGrain>(0).Login(tenant.Id, identity, check.Use!, tenant.Info.Version, address));
+        var result = await ClusterRetry.RunAsync(() => grains.GetGrain<ISsoLoginGrain>(0).Login(tenant.Id, identity, check.Use!, address));
         switch (result.Error)
         {
             case SsoLoginError.None:

@@ -55,6 +55,9 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
             return;
         }
         context.Features.Set(new RequestTenant(info, isOperator));
+        // Every grain call of this request carries the version resolved here: settings changed
+        // before the request started apply to it on any silo (see SeenTenantVersion).
+        SeenTenantVersion.Carry(info.Id, info.Version);
         await next(context);
     }
 

@@ -20,11 +20,13 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The tenant, or null if it does not exist. A copy older than <paramref name="minVersion"/>
-    /// (a version the caller has already seen) is refreshed at once, and waited for.
+    /// The tenant, or null if it does not exist. A copy older than <paramref name="minVersion"/>,
+    /// or than the version the current call carries (<see cref="SeenTenantVersion"/>): a version
+    /// the caller has already seen, is refreshed at once, and waited for.
     /// </summary>
     public async ValueTask<TenantInfo?> FindAsync(string tenant, int minVersion = 0)
     {
+        minVersion = Math.Max(minVersion, SeenTenantVersion.Of(tenant));
         var slot = _slots.GetOrAdd(tenant, _ => new Slot());
         var current = slot.Current;
         if (current is null || (current.Info?.Version ?? 0) < minVersion)

@@ -10,7 +10,7 @@ namespace ItemPathOrleans.Contracts.Grains;
 public interface IAuthenticationGrain : IGrainWithIntegerKey
 {
     /// <param name="clientId">An OAuth <c>client_id</c> the client sent, recorded on the session it opens.</param>
-    Task<LoginResult> Login(string tenant, string username, string password, int tenantVersion, string clientAddress, string? clientId = null);
+    Task<LoginResult> Login(string tenant, string username, string password, string clientAddress, string? clientId = null);
 
     /// <summary>
     /// A user changes their own password: the current one is verified like a login, the new one

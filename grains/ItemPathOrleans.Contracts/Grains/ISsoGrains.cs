@@ -13,7 +13,7 @@ public interface ISsoLoginGrain : IGrainWithIntegerKey
     /// Signs in with a validated ID token: <see cref="SsoLoginError.Replayed"/> when <paramref name="use"/>
     /// names a token this identity already used.
     /// </summary>
-    Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, IdTokenUse use, int tenantVersion, string clientAddress);
+    Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, IdTokenUse use, string clientAddress);
 }
 
 /// <summary>
@@ -57,7 +57,7 @@ public interface IUserSsoGrain : IGrainWithStringKey
     /// Opens a session of kind <c>sso</c> for the linked identity. <see cref="SsoLoginError.NotLinked"/>
     /// when the user is gone or linked to another identity.
     /// </summary>
-    Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, int tenantVersion, string clientAddress);
+    Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, string clientAddress);
 }
 
 /// <summary>Who a validated ID token names: never the token itself.</summary>

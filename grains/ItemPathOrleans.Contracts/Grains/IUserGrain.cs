@@ -28,22 +28,26 @@ public interface IUserGrain : IGrainWithStringKey
     Task<LoginPermit> BeginLogin(string clientAddress);
 
     /// <summary>
-    /// Second half of a login: opens a session when the password matched.
-    /// <paramref name="tenantVersion"/> is the newest tenant version the caller has seen: settings
-    /// changed before the request started apply to it. <paramref name="clientId"/> (an OAuth
-    /// <c>client_id</c>) is recorded on the session.
+    /// Second half of a login: opens a session when the password matched. <paramref name="clientId"/>
+    /// (an OAuth <c>client_id</c>) is recorded on the session. Like every call that reads tenant
+    /// settings, it applies those of the version the request carries (<c>SeenTenantVersion</c>) or newer.
     /// </summary>
-    Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion, string? clientId = null);
+    Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, string? clientId = null);
 
     /// <summary>
     /// A refresh: with rotation on, spends the presented token and answers the next; the
     /// previous token within the grace window replays the same answer; any other spent token
-    /// revokes the whole session.
+    /// revokes the whole session. It decides the session's and the user's state itself (revoked,
+    /// expired, inactive), so the API asks nothing else before it.
     /// </summary>
-    Task<RefreshResult> Refresh(string sessionId, string refreshJti, int tenantVersion);
+    Task<RefreshResult> Refresh(string sessionId, string refreshJti);
 
-    /// <summary>A non-expiring application token, opened as a session of kind application.</summary>
-    Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name, int tenantVersion);
+    /// <summary>
+    /// A non-expiring application token, opened as a session of kind application, for the holder of
+    /// the session's current refresh token; like <see cref="Refresh"/>, it decides the session's and
+    /// the user's state itself.
+    /// </summary>
+    Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name);
 
     /// <summary>Second half of a password change by the user: keeps <paramref name="keepSessionId"/>, revokes every other session.</summary>
     Task<PasswordChangeResult> CompletePasswordChange(Guid permitId, bool passwordMatched, string newPasswordHash, string keepSessionId);

@@ -13,9 +13,9 @@ namespace ItemPathOrleans.Grains.Sso;
 [StatelessWorker, Reentrant]
 public sealed class SsoLoginGrain(TenantCache tenants, SecurityEvents securityEvents, TimeProvider time) : Grain, ISsoLoginGrain
 {
-    public async Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, IdTokenUse use, int tenantVersion, string clientAddress)
+    public async Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, IdTokenUse use, string clientAddress)
     {
-        var sso = (await tenants.GetAsync(tenant, tenantVersion)).Settings.Sso;
+        var sso = (await tenants.GetAsync(tenant)).Settings.Sso;
         if (sso is null) return SsoLoginResult.Fail(SsoLoginError.NotConfigured);
 
         var link = GrainFactory.GetGrain<ISsoLinkGrain>(SsoKeys.Link(tenant, identity.EntraTenantId, identity.ObjectId));
@@ -32,7 +32,7 @@ public sealed class SsoLoginGrain(TenantCache tenants, SecurityEvents securityEv
         {
             if (await link.Resolve(identity.ClaimValue, sso.AutoProvision) is not { } userId) break;
             var result = await GrainFactory.GetGrain<IUserSsoGrain>(GrainKeys.User(tenant, userId))
-                .CompleteSsoLogin(identity.EntraTenantId, identity.ObjectId, tenantVersion, clientAddress);
+                .CompleteSsoLogin(identity.EntraTenantId, identity.ObjectId, clientAddress);
             if (result.Error != SsoLoginError.NotLinked) return result;
             await link.Forget(userId);
         }

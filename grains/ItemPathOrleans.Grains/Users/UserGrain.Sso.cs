@@ -19,7 +19,7 @@ public sealed partial class UserGrain : IUserSsoGrain
         return true;
     }
 
-    public async Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, int tenantVersion, string clientAddress)
+    public async Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, string clientAddress)
     {
         if (Profile is not { } profile || state.State.Sso is not { } link || !IsLink(link, entraTenantId, objectId))
             return SsoLoginResult.Fail(SsoLoginError.NotLinked);
@@ -29,18 +29,7 @@ public sealed partial class UserGrain : IUserSsoGrain
             await RecordAsync(SecurityEventNames.SsoLoginRefused, "user not active", address);
             return SsoLoginResult.Fail(SsoLoginError.UserInactive);
         }
-
-        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
-        var now = Now();
-        var (session, evicted) = Sessions.OpenLogin(SessionKinds.Sso, now,
-            TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);
-        await WriteAsync();
-        SessionMetrics.SessionOpened(session.Kind);
-        await RecordAsync(SecurityEventNames.SsoLoginSucceeded, $"session {session.Id}", address);
-        await RecordRevocationsAsync(evicted);
-
-        var access = MintAccess(tenant, profile, session, now);
-        return new SsoLoginResult(SsoLoginError.None, new LoginResult(TokenError.None, access, MintRefresh(tenant, profile, session), profile));
+        return new SsoLoginResult(SsoLoginError.None, await OpenSessionAsync(SessionKinds.Sso, null, SecurityEventNames.SsoLoginSucceeded, address));
     }
 
     private static bool IsLink(SsoLink link, string entraTenantId, string objectId) =>

@@ -2,10 +2,8 @@ using ItemPathOrleans.ClusterNode.Lockout;
 using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
-using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Hosting;
-using ItemPathOrleans.Grains.Lockout;
 using ItemPathOrleans.Grains.Observability;
 using ItemPathOrleans.Grains.Security;
 using ItemPathOrleans.Grains.Tokens;
@@ -28,14 +26,10 @@ public sealed partial class UserGrain(
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
-    private const int MaxPendingLogins = 256;
-    private static readonly TimeSpan PermitLifetime = TimeSpan.FromMinutes(1);
-
-    // Logins between their two halves: the client address each counts against and the credential
-    // version its password is checked against; in memory only, bounded.
-    private readonly Dictionary<Guid, PendingLogin> _permits = [];
-    // Failed-login counters: in memory (a write per failed guess would hand attackers the database).
-    private readonly LoginThrottle _throttle = new();
+    // Logins between their two halves and the failed-login counters: in memory only, bounded.
+    private readonly Credentials _credentials = new();
+    private readonly SessionTokens _sessionTokens = new(minter);
+    private readonly ApplicationTokens _applicationTokens = new(minter);
     private bool _directoryStale;
     // lastUsedAt changes live in memory and are stored with the next write or at deactivation.
     private bool _lastUsedDirty;
@@ -69,58 +63,27 @@ public sealed partial class UserGrain(
     public async Task<UserChangeResult> Update(UserChanges changes, string? newPasswordHash)
     {
         if (Profile is not { } before) return UserChangeResult.Fail(UserChangeError.NotFound, "User not found");
-
-        var type = changes.Type ?? before.Type;
-        var after = before with
-        {
-            Username = changes.Username ?? before.Username,
-            Email = changes.EmailPresent ? changes.Email : before.Email,
-            Type = type,
-            // A type change re-maps the stored status (1 <-> 3) even when no status is sent.
-            Status = UserStatus.Normalize(changes.Status ?? before.Status, type),
-            IsAdmin = changes.IsAdmin ?? before.IsAdmin,
-            Language = changes.Language ?? before.Language,
-            TimeZone = changes.TimeZone ?? before.TimeZone,
-            UpdatedAt = time.GetUtcNow(),
-        };
-
-        var losesAdmin = before.IsActiveAdmin && !after.IsActiveAdmin;
-        if (losesAdmin && !await TenantGrain.TryRemoveActiveAdmin(before.Id))
+        var change = ProfileChange.Of(before, changes, newPasswordHash is not null, time.GetUtcNow());
+        if (change.LosesActiveAdmin && !await TenantGrain.TryRemoveActiveAdmin(before.Id))
             return UserChangeResult.Fail(UserChangeError.LastAdmin, "The last active admin of a tenant cannot be deactivated or demoted");
 
-        state.State.Profile = after;
-        if (newPasswordHash is not null || before.Status != after.Status || before.Type != after.Type) CredentialChanged();
-        // A password set by an admin or a deactivation ends every session; an application user
-        // made a plain user loses its application tokens, in the same write.
-        IReadOnlyList<Session> revoked = [];
-        if (newPasswordHash is not null)
-        {
-            state.State.PasswordHash = newPasswordHash;
-            revoked = Sessions.RevokeAll(RevocationReasons.PasswordChanged, Now());
-        }
-        else if (before.IsActive && !after.IsActive)
-        {
-            revoked = Sessions.RevokeAll(RevocationReasons.UserDeactivated, Now());
-        }
-        else if (before.Type == UserTypes.Application && after.Type != UserTypes.Application)
-        {
-            revoked = Sessions.RevokeKind(SessionKinds.Application, RevocationReasons.TypeChanged, Now());
-        }
-
+        state.State.Profile = change.After;
+        if (change.ChangesCredential) Credentials.Change(state.State, newPasswordHash);
+        var revoked = change.EndSessions(Sessions, Now());
         try
         {
             await WriteAsync();
         }
         catch
         {
-            if (losesAdmin) await TenantGrain.AddActiveAdmin(before.Id);
+            if (change.LosesActiveAdmin) await TenantGrain.AddActiveAdmin(before.Id);
             throw;
         }
         await SyncDirectoryAsync();
-        if (!before.IsActiveAdmin && after.IsActiveAdmin) await TenantGrain.AddActiveAdmin(after.Id);
-        await RecordAsync(SecurityEventNames.UserChanged, Describe(before, after, newPasswordHash is not null));
+        if (change.GainsActiveAdmin) await TenantGrain.AddActiveAdmin(change.After.Id);
+        await RecordAsync(SecurityEventNames.UserChanged, change.Describe());
         await RecordRevocationsAsync(revoked);
-        return UserChangeResult.Ok(after);
+        return UserChangeResult.Ok(change.After);
     }
 
     public async Task<UserChangeResult> ResetAdminPassword(string newPasswordHash)
@@ -129,11 +92,10 @@ public sealed partial class UserGrain(
         if (!profile.IsActiveAdmin)
             return UserChangeResult.Fail(UserChangeError.Invalid, $"'{profile.Username}' is not an active admin: the break-glass reset is for admins only");
 
-        state.State.PasswordHash = newPasswordHash;
-        CredentialChanged();
+        Credentials.Change(state.State, newPasswordHash);
         var revoked = Sessions.RevokeAll(RevocationReasons.BreakGlass, Now());
         await WriteAsync();
-        _throttle.Reset();
+        _credentials.ResetLockout();
         await RecordAsync(SecurityEventNames.BreakGlassPasswordReset, $"password set from the command line; {revoked.Count} sessions ended");
         await RecordRevocationsAsync(revoked);
         return new UserChangeResult(UserChangeError.None, profile, $"sessions and application tokens ended: {revoked.Count}");
@@ -162,142 +124,67 @@ public sealed partial class UserGrain(
 
     public async Task<LoginPermit> BeginLogin(string clientAddress)
     {
-        var now = time.GetUtcNow();
-        foreach (var (id, permit) in _permits)
-        {
-            if (now - permit.Issued > PermitLifetime) _permits.Remove(id);
-        }
-        if (Profile is null) return new LoginPermit(false, Guid.Empty, null);
-
+        if (Profile is null) return Credentials.NoPermit;
         var settings = (await tenants.GetAsync(Tenant)).Settings;
         var address = ClientAddresses.Key(clientAddress);
-        var decision = _throttle.Begin(address, now, settings);
-        if (!decision.Allowed)
+        var (permit, throttle) = _credentials.Begin(state.State, address, time.GetUtcNow(), settings);
+        if (throttle.JustLocked)
         {
-            if (decision.JustLocked) SessionMetrics.LockStarted(knownUser: true);
-            if (decision.JustLocked) await RecordAsync(SecurityEventNames.LockedOut, $"locked for {(int)decision.RetryAfter.TotalSeconds} s", address);
-            DelayDeactivation(decision.RetryAfter);
-            return new LoginPermit(false, Guid.Empty, null, Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds)));
+            SessionMetrics.LockStarted(knownUser: true);
+            await RecordAsync(SecurityEventNames.LockedOut, $"locked for {(int)throttle.RetryAfter.TotalSeconds} s", address);
         }
-        if (state.State.PasswordHash is null || _permits.Count >= MaxPendingLogins)
-        {
-            return new LoginPermit(false, Guid.Empty, null);
-        }
-        var permitId = Guid.NewGuid();
-        _permits[permitId] = new PendingLogin(now, address, state.State.CredentialVersion);
-        return new LoginPermit(true, permitId, state.State.PasswordHash);
+        if (!throttle.Allowed) DelayDeactivation(throttle.RetryAfter);
+        return permit;
     }
 
-    public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, int tenantVersion, string? clientId = null)
+    public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, string? clientId = null)
     {
-        // An unknown permit after a matched password: this activation is not the one that handed it out.
-        if (!_permits.Remove(permitId, out var permit)) return LoginResult.Fail(passwordMatched ? TokenError.PermitLost : TokenError.BadCredentials);
-        if (Refusal(permit, passwordMatched) is { } refusal)
-        {
-            await RecordAsync(SecurityEventNames.LoginFailed, refusal, permit.Address);
-            return LoginResult.Fail(TokenError.BadCredentials);
-        }
-        var profile = Profile!;
-        _throttle.Succeeded(permit.Address);
-
-        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
-        var now = Now();
-        var (session, evicted) = Sessions.OpenLogin(SessionKinds.Login, now,
-            TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);
-        session.ClientId = clientId;
-        if (rehashedPassword is not null) state.State.PasswordHash = rehashedPassword;
-        await WriteAsync();
-        SessionMetrics.SessionOpened(session.Kind);
-        await RecordAsync(SecurityEventNames.LoginSucceeded, $"session {session.Id}", permit.Address);
-        await RecordRevocationsAsync(evicted);
-
-        var access = MintAccess(tenant, profile, session, now);
-        return new LoginResult(TokenError.None, access, MintRefresh(tenant, profile, session), profile);
+        var permit = await RedeemAsync(permitId, passwordMatched, "");
+        if (!permit.IsAccepted) return LoginResult.Fail(permit.IsLost ? TokenError.PermitLost : TokenError.BadCredentials);
+        if (rehashedPassword is not null) Credentials.Rehash(state.State, rehashedPassword);
+        return await OpenSessionAsync(SessionKinds.Login, clientId, SecurityEventNames.LoginSucceeded, permit.Address);
     }
 
-    public async Task<RefreshResult> Refresh(string sessionId, string refreshJti, int tenantVersion)
+    public async Task<RefreshResult> Refresh(string sessionId, string refreshJti)
     {
         var now = Now();
-        if (Profile is not { IsActive: true } profile) return RefreshResult.Fail(TokenError.UserInactive);
-        if (Sessions.Find(sessionId) is not { } session) return RefreshResult.Fail(TokenError.SessionRevoked);
-
-        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
-        var settings = tenant.Settings;
-        switch (session.Present(refreshJti, now, TimeSpan.FromSeconds(settings.RefreshReuseGraceSeconds)))
-        {
-            case RefreshPresentation.Revoked:
-                return RefreshResult.Fail(TokenError.SessionRevoked);
-            case RefreshPresentation.Expired:
-                return RefreshResult.Fail(TokenError.SessionExpired);
-            case RefreshPresentation.Reuse:
-                await RevokeForReuseAsync(session, now);
-                return RefreshResult.Fail(TokenError.SessionRevoked);
-            case RefreshPresentation.Replay:
-                // The same answer, byte for byte: re-signed from the stored jti and iat.
-                return new RefreshResult(TokenError.None, MintAccess(tenant, profile, session, session.RotationAnswer!), MintRefresh(tenant, profile, session));
-        }
+        var (refused, presented) = await PresentAsync(sessionId, refreshJti, now);
+        if (presented is not var (how, profile, session, tenant)) return RefreshResult.Fail(refused);
+        if (how == RefreshPresentation.Replay) return _sessionTokens.Rotated(tenant, profile, session);
 
         session.LastUsedAt = now;
         _lastUsedDirty = true;
-        if (!settings.RefreshTokenRotation)
-        {
-            return new RefreshResult(TokenError.None, MintAccess(tenant, profile, session, now), null);
-        }
+        if (!tenant.Settings.RefreshTokenRotation) return _sessionTokens.Unrotated(tenant, profile, session, now);
 
-        var answer = new AccessAnswer(Guid.NewGuid().ToString(), now.ToUnixTimeSeconds(), AccessExpiry(tenant, session, now).ToUnixTimeSeconds());
-        session.Rotate(Guid.NewGuid().ToString(), now, answer);
+        session.Rotate(Guid.NewGuid().ToString(), now, SessionTokens.NextAccess(tenant.Settings, session, now));
         await WriteAsync();
-        return new RefreshResult(TokenError.None, MintAccess(tenant, profile, session, answer), MintRefresh(tenant, profile, session));
+        return _sessionTokens.Rotated(tenant, profile, session);
     }
 
-    public async Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name, int tenantVersion)
+    public async Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name)
     {
         var now = Now();
-        if (Profile is not { IsActive: true } profile) return ApplicationTokenResult.Fail(TokenError.UserInactive);
-        if (Sessions.Find(sessionId) is not { } session) return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
+        var (refused, presented) = await PresentAsync(sessionId, refreshJti, now);
+        if (presented is not var (how, profile, _, tenant)) return ApplicationTokenResult.Fail(refused);
+        // Only the current refresh token opens one: a replay of the previous one is for lost refresh answers.
+        if (how != RefreshPresentation.Current) return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
 
-        var tenant = await tenants.GetAsync(Tenant, tenantVersion);
-        switch (session.Present(refreshJti, now, TimeSpan.FromSeconds(tenant.Settings.RefreshReuseGraceSeconds)))
-        {
-            case RefreshPresentation.Current:
-                break;
-            case RefreshPresentation.Expired:
-                return ApplicationTokenResult.Fail(TokenError.SessionExpired);
-            case RefreshPresentation.Reuse:
-                await RevokeForReuseAsync(session, now);
-                return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
-            default:
-                return ApplicationTokenResult.Fail(TokenError.SessionRevoked);
-        }
-        if (profile.Type != UserTypes.Application) return ApplicationTokenResult.Fail(TokenError.NotApplicationUser);
-        if (Sessions.ActiveApplicationTokens(now) >= tenant.Settings.MaxApplicationTokensPerUser)
-            return ApplicationTokenResult.Fail(TokenError.TooManyApplicationTokens);
-
-        var app = Sessions.OpenApplication(name, now);
+        var (token, notAllowed) = ApplicationTokens.Open(Sessions, profile, name, tenant.Settings, now);
+        if (token is null) return ApplicationTokenResult.Fail(notAllowed);
         await WriteAsync();
 
-        var token = minter.Mint(tenant, new TokenDescriptor(
-            TokenClaims.AccessType, app.Id, profile.Username, now.ToUnixTimeSeconds(), null, profile.Id, app.Id));
-        SessionMetrics.SessionOpened(app.Kind);
-        await RecordAsync(SecurityEventNames.ApplicationTokenCreated, $"session {app.Id}");
-        return new ApplicationTokenResult(TokenError.None, token, app.Id, app.Name);
+        SessionMetrics.SessionOpened(token.Kind);
+        await RecordAsync(SecurityEventNames.ApplicationTokenCreated, $"session {token.Id}");
+        return _applicationTokens.Mint(tenant, profile, token, now);
     }
 
     public async Task<PasswordChangeResult> CompletePasswordChange(Guid permitId, bool passwordMatched, string newPasswordHash, string keepSessionId)
     {
-        if (!_permits.Remove(permitId, out var permit))
-            return passwordMatched
-                ? new PasswordChangeResult(PasswordChangeError.PermitLost, "Retry")
-                : new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
-        if (Refusal(permit, passwordMatched) is { } refusal)
-        {
-            await RecordAsync(SecurityEventNames.LoginFailed, $"password change: {refusal}", permit.Address);
-            return new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
-        }
-        _throttle.Succeeded(permit.Address);
+        var permit = await RedeemAsync(permitId, passwordMatched, "password change: ");
+        if (permit.IsLost) return new PasswordChangeResult(PasswordChangeError.PermitLost, "Retry");
+        if (!permit.IsAccepted) return new PasswordChangeResult(PasswordChangeError.WrongPassword, "Current password is incorrect");
 
-        state.State.PasswordHash = newPasswordHash;
-        CredentialChanged();
+        Credentials.Change(state.State, newPasswordHash);
         var revoked = Sessions.RevokeAll(RevocationReasons.PasswordChanged, Now(), keep: keepSessionId);
         await WriteAsync();
         await RecordAsync(SecurityEventNames.PasswordChanged, $"{revoked.Count} other sessions revoked");
@@ -382,37 +269,62 @@ public sealed partial class UserGrain(
     }
 
     /// <summary>
-    /// Why the second half of a login must fail; null when it may open a session. The password was
-    /// checked against the credential of the permit: if the password, the status or the type has
-    /// changed since, that check no longer speaks for the user (an admin's reset must stop a login
-    /// already past its hash), and the answer is the same as for a wrong password.
+    /// Redeems a login's permit; a refusal is recorded as a failed login (<paramref name="what"/>
+    /// names a password change's).
     /// </summary>
-    private string? Refusal(PendingLogin permit, bool passwordMatched)
+    private async Task<PermitCompletion> RedeemAsync(Guid permitId, bool passwordMatched, string what)
     {
-        if (!passwordMatched) return "wrong password";
-        if (permit.CredentialVersion != state.State.CredentialVersion) return "the password, status or type changed during the login";
-        return Profile is { IsActive: true } ? null : "user not active";
+        var permit = _credentials.Complete(state.State, permitId, passwordMatched);
+        if (permit.Refusal is { } refusal) await RecordAsync(SecurityEventNames.LoginFailed, what + refusal, permit.Address);
+        return permit;
     }
 
-    /// <summary>The one way the password, status or type changes: no login checked before it completes after it.</summary>
-    private void CredentialChanged() => state.State.CredentialVersion++;
-
-    private readonly record struct PendingLogin(DateTimeOffset Issued, string Address, int CredentialVersion);
-
-    /// <summary>What an admin changed, by field name: never a value of a secret.</summary>
-    private static string Describe(UserProfile before, UserProfile after, bool passwordSet)
+    /// <summary>
+    /// Opens a login (or SSO) session within the tenant's caps, stores it, and only then mints its
+    /// tokens. Settings come from the tenant cache at the version the request carries, or newer.
+    /// </summary>
+    private async Task<LoginResult> OpenSessionAsync(string kind, string? clientId, string securityEvent, string? address)
     {
-        var changed = new List<string>();
-        if (before.Username != after.Username) changed.Add("username");
-        if (before.Email != after.Email) changed.Add("email");
-        if (before.Type != after.Type) changed.Add("type");
-        if (before.Status != after.Status) changed.Add($"status {before.Status}->{after.Status}");
-        if (before.IsAdmin != after.IsAdmin) changed.Add($"isAdmin {after.IsAdmin}");
-        if (before.Language != after.Language) changed.Add("language");
-        if (before.TimeZone != after.TimeZone) changed.Add("timeZone");
-        if (passwordSet) changed.Add("password set by an admin");
-        return changed.Count == 0 ? "nothing changed" : string.Join(", ", changed);
+        var profile = Profile!;
+        var tenant = await tenants.GetAsync(Tenant);
+        var now = Now();
+        var (session, evicted) = Sessions.OpenLogin(kind, now,
+            TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);
+        session.ClientId = clientId;
+        await WriteAsync();
+        SessionMetrics.SessionOpened(session.Kind);
+        await RecordAsync(securityEvent, $"session {session.Id}", address);
+        await RecordRevocationsAsync(evicted);
+        return _sessionTokens.Opened(tenant, profile, session, now);
     }
+
+    /// <summary>
+    /// A presented refresh token against its session, with the refusals both of its uses share:
+    /// the user inactive, the session unknown, revoked or expired, or a spent token (which revokes
+    /// the session, stored before the answer). Otherwise how it stands (current, or a replay) with
+    /// the user, the session and the tenant at the request's version.
+    /// </summary>
+    private async Task<(TokenError Refused, PresentedRefresh? Presented)> PresentAsync(string sessionId, string refreshJti, DateTimeOffset now)
+    {
+        if (Profile is not { IsActive: true } profile) return (TokenError.UserInactive, null);
+        if (Sessions.Find(sessionId) is not { } session) return (TokenError.SessionRevoked, null);
+
+        var tenant = await tenants.GetAsync(Tenant);
+        switch (session.Present(refreshJti, now, TimeSpan.FromSeconds(tenant.Settings.RefreshReuseGraceSeconds)))
+        {
+            case RefreshPresentation.Revoked:
+                return (TokenError.SessionRevoked, null);
+            case RefreshPresentation.Expired:
+                return (TokenError.SessionExpired, null);
+            case RefreshPresentation.Reuse:
+                await RevokeForReuseAsync(session, now);
+                return (TokenError.SessionRevoked, null);
+            case var how:
+                return (TokenError.None, new PresentedRefresh(how, profile, session, tenant));
+        }
+    }
+
+    private sealed record PresentedRefresh(RefreshPresentation How, UserProfile Profile, Session Session, TenantInfo Tenant);
 
     private async Task RevokeForReuseAsync(Session session, DateTimeOffset now)
     {
@@ -439,27 +351,6 @@ public sealed partial class UserGrain(
         _lastUsedDirty = false;
         ReportActiveSessions();
     }
-
-    private static DateTimeOffset AccessExpiry(TenantInfo tenant, Session session, DateTimeOffset now)
-    {
-        var expiry = now.AddSeconds(tenant.Settings.AccessTokenLifetimeSeconds);
-        return session.ExpiresAt is { } sessionEnd && sessionEnd < expiry ? sessionEnd : expiry;
-    }
-
-    private IssuedToken MintAccess(TenantInfo tenant, UserProfile profile, Session session, DateTimeOffset now) =>
-        MintAccess(tenant, profile, session, new AccessAnswer(Guid.NewGuid().ToString(), now.ToUnixTimeSeconds(), AccessExpiry(tenant, session, now).ToUnixTimeSeconds()));
-
-    private IssuedToken MintAccess(TenantInfo tenant, UserProfile profile, Session session, AccessAnswer answer)
-    {
-        var token = minter.Mint(tenant, new TokenDescriptor(
-            TokenClaims.AccessType, answer.Jti, profile.Username, answer.IssuedAt, answer.ExpiresAt, profile.Id, session.Id));
-        return new IssuedToken(token, DateTimeOffset.FromUnixTimeSeconds(answer.ExpiresAt));
-    }
-
-    private IssuedToken MintRefresh(TenantInfo tenant, UserProfile profile, Session session) =>
-        new(minter.Mint(tenant, new TokenDescriptor(
-            TokenClaims.RefreshType, session.RefreshJti!, profile.Username, session.RefreshIssuedAt,
-            session.ExpiresAt!.Value.ToUnixTimeSeconds(), profile.Id, session.Id)), session.ExpiresAt);
 
     private async Task RecordRevocationsAsync(IReadOnlyList<Session> revoked)
     {

@@ -72,7 +72,7 @@ public sealed class ClusterTlsTests : IDisposable
                     var created = await registry.CreateUser(TenantIds.Default,
                         new NewUser($"tls-user-{i}", "Tls-User-Pass-42", null, UserTypes.User, false, null, "en", "UTC"));
                     Assert.Equal(UserChangeError.None, created.Error);
-                    var login = await client.GetGrain<IAuthenticationGrain>(0).Login(TenantIds.Default, $"tls-user-{i}", "Tls-User-Pass-42", 0, "127.0.0.1");
+                    var login = await client.GetGrain<IAuthenticationGrain>(0).Login(TenantIds.Default, $"tls-user-{i}", "Tls-User-Pass-42", "127.0.0.1");
                     Assert.Equal(TokenError.None, login.Error);
                 }
                 return (await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count;

@@ -53,7 +53,7 @@ public sealed class CredentialChangeRaceTests : IAsyncLifetime
         await ApplyAsync(change, id, kept);
 
         // Second half: the check no longer speaks for the user.
-        var completion = await user.CompleteLogin(permit.PermitId, passwordMatched: true, rehashedPassword: null, tenantVersion: 0);
+        var completion = await user.CompleteLogin(permit.PermitId, passwordMatched: true, rehashedPassword: null);
         Assert.Equal(TokenError.BadCredentials, completion.Error);
         Assert.Null(completion.Access);
         Assert.Null(completion.Refresh);
@@ -71,7 +71,7 @@ public sealed class CredentialChangeRaceTests : IAsyncLifetime
         // A change that is not of the credential (the language) does not stop it.
         Assert.Equal(UserChangeError.None, (await Registry.UpdateUser("default", id, Change(language: "fr"))).Error);
 
-        var completion = await user.CompleteLogin(permit.PermitId, passwordMatched: true, rehashedPassword: null, tenantVersion: 0);
+        var completion = await user.CompleteLogin(permit.PermitId, passwordMatched: true, rehashedPassword: null);
         Assert.Equal(TokenError.None, completion.Error);
         Assert.Single(await user.ListSessions());
     }
@@ -90,7 +90,7 @@ public sealed class CredentialChangeRaceTests : IAsyncLifetime
         var changed = await user.CompletePasswordChange(permit.PermitId, passwordMatched: true, Hasher.Hash("Third-password-2028"), kept);
         Assert.Equal(PasswordChangeError.WrongPassword, changed.Error);
         var auth = Grains.GetGrain<IAuthenticationGrain>(0);
-        Assert.Equal(TokenError.None, (await auth.Login("default", (await user.GetProfile())!.Username, NewPassword, 0, "198.51.100.8")).Error);
+        Assert.Equal(TokenError.None, (await auth.Login("default", (await user.GetProfile())!.Username, NewPassword, "198.51.100.8")).Error);
     }
 
     private async Task ApplyAsync(string change, int id, string? kept)
@@ -137,7 +137,7 @@ public sealed class CredentialChangeRaceTests : IAsyncLifetime
 
     private async Task<string> LoginAsync(IUserGrain user)
     {
-        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", (await user.GetProfile())!.Username, Password, 0, "198.51.100.9");
+        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", (await user.GetProfile())!.Username, Password, "198.51.100.9");
         Assert.Equal(TokenError.None, login.Error);
         return UserGrainTests.Claim(login.Access!.Token, "sid");
     }

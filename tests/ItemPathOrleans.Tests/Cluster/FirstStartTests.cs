@@ -49,7 +49,7 @@ public class FirstStartTests
             Assert.Equal(2, filter.Calls);
             Assert.True(await cluster.Client.GetGrain<ITenantGrain>(FirstStart.DefaultTenant).IsBootstrapped());
             var login = await cluster.Client.GetGrain<IAuthenticationGrain>(0)
-                .Login(FirstStart.DefaultTenant, FirstStart.AdminUsername, TestSettings.AdminPassword, 0, "127.0.0.1");
+                .Login(FirstStart.DefaultTenant, FirstStart.AdminUsername, TestSettings.AdminPassword, "127.0.0.1");
             Assert.Equal(TokenError.None, login.Error);
             Assert.True(login.User!.IsAdmin);
             // One admin: the second attempt found the first one's.

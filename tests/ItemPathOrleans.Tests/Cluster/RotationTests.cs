@@ -1,3 +1,4 @@
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Security;
@@ -29,12 +30,15 @@ public sealed class RotationTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
+    /// <summary>From here on this test's calls carry the tenant version its settings change answered, as an API node's calls do.</summary>
+    private void CarryTenantVersion() => SeenTenantVersion.Carry("default", _tenantVersion);
+
     private async Task<(IUserGrain User, LoginResult Login)> LoginAsync(string username, string type = UserTypes.User)
     {
         var created = await Grains.GetGrain<IUserRegistryGrain>(0).CreateUser("default",
             new NewUser(username, "Long-enough-pw-1", null, type, false, null, "en", "UTC"));
         Assert.Equal(UserChangeError.None, created.Error);
-        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", username, "Long-enough-pw-1", _tenantVersion, "127.0.0.1");
+        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", username, "Long-enough-pw-1", "127.0.0.1");
         Assert.Equal(TokenError.None, login.Error);
         return (Grains.GetGrain<IUserGrain>(GrainKeys.User("default", created.User!.Id)), login);
     }
@@ -44,10 +48,11 @@ public sealed class RotationTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_refreshes_of_one_token_yield_exactly_one_successor()
     {
+        CarryTenantVersion();
         var (user, login) = await LoginAsync("rot-race");
         var (sid, jti) = Ids(login.Refresh!.Token);
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => user.Refresh(sid, jti, _tenantVersion)));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => user.Refresh(sid, jti)));
 
         Assert.All(answers, a => Assert.Equal(TokenError.None, a.Error));
         Assert.Single(answers.Select(a => a.Refresh!.Token).Distinct());
@@ -57,7 +62,7 @@ public sealed class RotationTests : IAsyncLifetime
         Assert.Equal(sid, Ids(successor).Sid);
 
         // The successor works and then the first token is spent for good.
-        var next = await user.Refresh(sid, Ids(successor).Jti, _tenantVersion);
+        var next = await user.Refresh(sid, Ids(successor).Jti);
         Assert.Equal(TokenError.None, next.Error);
         Assert.NotEqual(successor, next.Refresh!.Token);
     }
@@ -65,10 +70,11 @@ public sealed class RotationTests : IAsyncLifetime
     [Fact]
     public async Task A_lost_answer_is_replayed_byte_for_byte()
     {
+        CarryTenantVersion();
         var (user, login) = await LoginAsync("rot-replay");
         var (sid, jti) = Ids(login.Refresh!.Token);
-        var first = await user.Refresh(sid, jti, _tenantVersion);
-        var retry = await user.Refresh(sid, jti, _tenantVersion);
+        var first = await user.Refresh(sid, jti);
+        var retry = await user.Refresh(sid, jti);
 
         Assert.Equal(first.Refresh!.Token, retry.Refresh!.Token);
         Assert.Equal(first.Access!.Token, retry.Access!.Token);
@@ -78,19 +84,20 @@ public sealed class RotationTests : IAsyncLifetime
     [Fact]
     public async Task Reuse_of_a_spent_token_revokes_the_session_and_its_access_tokens()
     {
+        CarryTenantVersion();
         var (user, login) = await LoginAsync("rot-theft");
         var (sid, jti) = Ids(login.Refresh!.Token);
-        var first = await user.Refresh(sid, jti, _tenantVersion);
-        var second = await user.Refresh(sid, Ids(first.Refresh!.Token).Jti, _tenantVersion);
+        var first = await user.Refresh(sid, jti);
+        var second = await user.Refresh(sid, Ids(first.Refresh!.Token).Jti);
         Assert.Equal(TokenError.None, second.Error);
 
         // The thief presents the original token: spent, not the immediately previous one.
-        var stolen = await user.Refresh(sid, jti, _tenantVersion);
+        var stolen = await user.Refresh(sid, jti);
         Assert.Equal(TokenError.SessionRevoked, stolen.Error);
 
         var check = await user.CheckSession(sid);
         Assert.False(check.SessionActive);
-        Assert.Equal(TokenError.SessionRevoked, (await user.Refresh(sid, Ids(second.Refresh!.Token).Jti, _tenantVersion)).Error);
+        Assert.Equal(TokenError.SessionRevoked, (await user.Refresh(sid, Ids(second.Refresh!.Token).Jti)).Error);
 
         var events = _cluster.Silos.SelectMany(s => s.ServiceProvider.GetRequiredService<InMemorySecurityEventStore>().Events);
         Assert.Contains(events, e => e.Name == SecurityEventNames.RefreshReuseDetected && e.Detail!.Contains(sid));
@@ -99,10 +106,11 @@ public sealed class RotationTests : IAsyncLifetime
     [Fact]
     public async Task A_login_past_the_cap_revokes_the_oldest_session()
     {
+        CarryTenantVersion();
         var (user, first) = await LoginAsync("rot-cap");
         var auth = Grains.GetGrain<IAuthenticationGrain>(0);
         for (var i = 0; i < 3; i++)
-            Assert.Equal(TokenError.None, (await auth.Login("default", "rot-cap", "Long-enough-pw-1", _tenantVersion, "127.0.0.1")).Error);
+            Assert.Equal(TokenError.None, (await auth.Login("default", "rot-cap", "Long-enough-pw-1", "127.0.0.1")).Error);
 
         Assert.False((await user.CheckSession(Ids(first.Refresh!.Token).Sid)).SessionActive);
         Assert.Equal(3, (await user.ListSessions()).Count);
@@ -111,13 +119,14 @@ public sealed class RotationTests : IAsyncLifetime
     [Fact]
     public async Task Application_tokens_past_the_cap_are_refused_and_listed_as_application_sessions()
     {
+        CarryTenantVersion();
         var (user, login) = await LoginAsync("rot-robot", UserTypes.Application);
         var (sid, _) = Ids(login.Refresh!.Token);
         string Current() => UserGrainTests.Claim(login.Refresh.Token, "jti");
 
-        Assert.Equal(TokenError.None, (await user.CreateApplicationToken(sid, Current(), "a", _tenantVersion)).Error);
-        Assert.Equal(TokenError.None, (await user.CreateApplicationToken(sid, Current(), "b", _tenantVersion)).Error);
-        Assert.Equal(TokenError.TooManyApplicationTokens, (await user.CreateApplicationToken(sid, Current(), "c", _tenantVersion)).Error);
+        Assert.Equal(TokenError.None, (await user.CreateApplicationToken(sid, Current(), "a")).Error);
+        Assert.Equal(TokenError.None, (await user.CreateApplicationToken(sid, Current(), "b")).Error);
+        Assert.Equal(TokenError.TooManyApplicationTokens, (await user.CreateApplicationToken(sid, Current(), "c")).Error);
 
         var sessions = await user.ListSessions();
         Assert.Equal(["a", "b"], sessions.Where(s => s.Kind == SessionKinds.Application).Select(s => s.Name).Order());
@@ -125,18 +134,19 @@ public sealed class RotationTests : IAsyncLifetime
 
         // Revoking one frees a place.
         Assert.True(await user.RevokeSession(sessions.First(s => s.Name == "a").Id, RevocationReasons.RevokedByUser));
-        Assert.Equal(TokenError.None, (await user.CreateApplicationToken(sid, Current(), "c", _tenantVersion)).Error);
+        Assert.Equal(TokenError.None, (await user.CreateApplicationToken(sid, Current(), "c")).Error);
     }
 
     [Fact]
     public async Task Rotation_off_keeps_the_refresh_token()
     {
         var (tenant, _) = await Grains.GetGrain<ITenantGrain>("default").UpdateSettings(new TenantSettingsPatch { RefreshTokenRotation = false });
+        SeenTenantVersion.Carry("default", tenant!.Version);
         var (user, login) = await LoginAsync("rot-off");
         var (sid, jti) = Ids(login.Refresh!.Token);
         for (var i = 0; i < 3; i++)
         {
-            var answer = await user.Refresh(sid, jti, tenant!.Version);
+            var answer = await user.Refresh(sid, jti);
             Assert.Equal(TokenError.None, answer.Error);
             Assert.Null(answer.Refresh);
         }

@@ -27,7 +27,7 @@ public sealed class UserGrainTests : IAsyncLifetime
         var tenant = await Grains.GetGrain<ITenantGrain>("default").Get();
         Assert.NotNull(tenant);
         Assert.Equal("k1", tenant.CurrentKid);
-        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", "admin", TestSettings.AdminPassword, 0, "127.0.0.1");
+        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", "admin", TestSettings.AdminPassword, "127.0.0.1");
         Assert.Equal(TokenError.None, login.Error);
         Assert.True(login.User!.IsAdmin);
     }
@@ -36,18 +36,18 @@ public sealed class UserGrainTests : IAsyncLifetime
     public async Task Login_opens_a_session_whose_refresh_token_gives_access_tokens()
     {
         var created = await CreateAsync("grain-alice");
-        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", "Grain-Alice", "Long-enough-pw-1", 0, "127.0.0.1");
+        var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", "Grain-Alice", "Long-enough-pw-1", "127.0.0.1");
         Assert.Equal(TokenError.None, login.Error);
         Assert.Equal(created.User!.Id, login.User!.Id);
 
         var user = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", login.User.Id));
         var sid = Claim(login.Refresh!.Token, "sid");
-        var refreshed = await user.Refresh(sid, Claim(login.Refresh.Token, "jti"), 0);
+        var refreshed = await user.Refresh(sid, Claim(login.Refresh.Token, "jti"));
         Assert.Equal(TokenError.None, refreshed.Error);
         Assert.Equal(sid, Claim(refreshed.Access!.Token, "sid"));
         Assert.NotEqual(Claim(login.Access!.Token, "jti"), Claim(refreshed.Access.Token, "jti"));
 
-        var wrongJti = await user.Refresh(sid, Guid.NewGuid().ToString(), 0);
+        var wrongJti = await user.Refresh(sid, Guid.NewGuid().ToString());
         Assert.Equal(TokenError.SessionRevoked, wrongJti.Error);
     }
 
@@ -61,14 +61,14 @@ public sealed class UserGrainTests : IAsyncLifetime
         var created = await registry.CreateUser("default", Imported("grain-imported", null, hasher.Hash("Imported-pw-2026")));
         Assert.Equal(UserChangeError.None, created.Error);
         var auth = Grains.GetGrain<IAuthenticationGrain>(0);
-        Assert.Equal(TokenError.None, (await auth.Login("default", "grain-imported", "Imported-pw-2026", 0, "127.0.0.1")).Error);
-        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-imported", "Imported-pw-2027", 0, "127.0.0.1")).Error);
+        Assert.Equal(TokenError.None, (await auth.Login("default", "grain-imported", "Imported-pw-2026", "127.0.0.1")).Error);
+        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-imported", "Imported-pw-2027", "127.0.0.1")).Error);
 
         var malformed = await registry.CreateUser("default", Imported("grain-imported-2", null, "$argon2id$v=19$m=1,t=1,p=1$AAAA$AAAA"));
         Assert.Equal(UserChangeError.Invalid, malformed.Error);
         var both = await registry.CreateUser("default", Imported("grain-imported-3", "Long-enough-pw-1", hasher.Hash("Imported-pw-2026")));
         Assert.Equal(UserChangeError.Invalid, both.Error);
-        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-imported-2", "Imported-pw-2026", 0, "127.0.0.1")).Error);
+        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-imported-2", "Imported-pw-2026", "127.0.0.1")).Error);
     }
 
     [Fact]
@@ -76,8 +76,8 @@ public sealed class UserGrainTests : IAsyncLifetime
     {
         await CreateAsync("grain-bob");
         var auth = Grains.GetGrain<IAuthenticationGrain>(0);
-        var wrong = await auth.Login("default", "grain-bob", "Not-the-password-1", 0, "127.0.0.1");
-        var unknown = await auth.Login("default", "grain-nobody", "Long-enough-pw-1", 0, "127.0.0.1");
+        var wrong = await auth.Login("default", "grain-bob", "Not-the-password-1", "127.0.0.1");
+        var unknown = await auth.Login("default", "grain-nobody", "Long-enough-pw-1", "127.0.0.1");
         Assert.Equal(TokenError.BadCredentials, wrong.Error);
         Assert.Equal(wrong, unknown);
     }
@@ -89,9 +89,9 @@ public sealed class UserGrainTests : IAsyncLifetime
         await CreateAsync("grain-human");
         var auth = Grains.GetGrain<IAuthenticationGrain>(0);
 
-        var robot = await auth.Login("default", "grain-robot", "Long-enough-pw-1", 0, "127.0.0.1");
+        var robot = await auth.Login("default", "grain-robot", "Long-enough-pw-1", "127.0.0.1");
         var robotGrain = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", robot.User!.Id));
-        var app = await robotGrain.CreateApplicationToken(Claim(robot.Refresh!.Token, "sid"), Claim(robot.Refresh.Token, "jti"), "ci", 0);
+        var app = await robotGrain.CreateApplicationToken(Claim(robot.Refresh!.Token, "sid"), Claim(robot.Refresh.Token, "jti"), "ci");
         Assert.Equal(TokenError.None, app.Error);
         Assert.Equal("ci", app.Name);
         Assert.Equal(app.Id, Claim(app.Token!, "sid"));
@@ -101,9 +101,9 @@ public sealed class UserGrainTests : IAsyncLifetime
         Assert.True(check.SessionActive);
         Assert.Equal(SessionKinds.Application, check.Kind);
 
-        var human = await auth.Login("default", "grain-human", "Long-enough-pw-1", 0, "127.0.0.1");
+        var human = await auth.Login("default", "grain-human", "Long-enough-pw-1", "127.0.0.1");
         var refused = await Grains.GetGrain<IUserGrain>(GrainKeys.User("default", human.User!.Id))
-            .CreateApplicationToken(Claim(human.Refresh!.Token, "sid"), Claim(human.Refresh.Token, "jti"), null, 0);
+            .CreateApplicationToken(Claim(human.Refresh!.Token, "sid"), Claim(human.Refresh.Token, "jti"), null);
         Assert.Equal(TokenError.NotApplicationUser, refused.Error);
     }
 
@@ -126,15 +126,15 @@ public sealed class UserGrainTests : IAsyncLifetime
     {
         var created = await CreateAsync("grain-carol");
         var auth = Grains.GetGrain<IAuthenticationGrain>(0);
-        var login = await auth.Login("default", "grain-carol", "Long-enough-pw-1", 0, "127.0.0.1");
+        var login = await auth.Login("default", "grain-carol", "Long-enough-pw-1", "127.0.0.1");
 
         var update = await Grains.GetGrain<IUserRegistryGrain>(0).UpdateUser("default", created.User!.Id,
             new UserChanges(null, null, null, false, null, null, UserStatus.Deactivated, null, null));
         Assert.Equal(UserChangeError.None, update.Error);
 
-        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-carol", "Long-enough-pw-1", 0, "127.0.0.1")).Error);
+        Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-carol", "Long-enough-pw-1", "127.0.0.1")).Error);
         var user = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", created.User.Id));
-        var refresh = await user.Refresh(Claim(login.Refresh!.Token, "sid"), Claim(login.Refresh.Token, "jti"), 0);
+        var refresh = await user.Refresh(Claim(login.Refresh!.Token, "sid"), Claim(login.Refresh.Token, "jti"));
         Assert.NotEqual(TokenError.None, refresh.Error);
         Assert.False((await user.CheckSession(Claim(login.Refresh.Token, "sid"))).UserActive);
     }

@@ -297,6 +297,9 @@ public sealed class GrainCallCounter
 
     public int Count(string method, string argument) => _calls.GetValueOrDefault((method, argument));
 
+    /// <summary>Every user grain call seen, whatever its method.</summary>
+    public int Total => _calls.Values.Sum();
+
     /// <summary>
     /// From now on, the first <see cref="IUserGrain.CheckSession"/> of a session blocks its
     /// caller (inside the cache's lookup) until another check of that session starts or

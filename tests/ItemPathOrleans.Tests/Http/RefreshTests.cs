@@ -1,11 +1,17 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Tests.Infrastructure;
+using ItemPathOrleans.Tests.OAuth;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ItemPathOrleans.Tests.Http;
 
-[Collection(ServiceCollection.Name)]
+[Collection(Infrastructure.ServiceCollection.Name)]
 public sealed class RefreshTests(ServiceFixture service)
 {
     private async Task<(string Access, string Refresh)> LoginAsync(string type = "user")
@@ -34,6 +40,64 @@ public sealed class RefreshTests(ServiceFixture service)
         Assert.Equal(HttpStatusCode.OK, (await me.GetAsync("/api/users/me")).StatusCode);
         // The same refresh token keeps working.
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/users/refresh", null)).StatusCode);
+    }
+
+    /// <summary>
+    /// The endpoints a refresh token opens make one user grain call, which decides the session's
+    /// and the user's state itself: on a node that has not checked the session yet (a revocation
+    /// cache miss), validation asks the grain nothing before it.
+    /// </summary>
+    [Theory]
+    [InlineData("/api/users/refresh", nameof(IUserGrain.Refresh))]
+    [InlineData("/oauth/token", nameof(IUserGrain.Refresh))]
+    [InlineData("/api/users/application-token", nameof(IUserGrain.CreateApplicationToken))]
+    public async Task A_refresh_token_request_on_a_node_that_never_saw_its_session_is_one_user_grain_call(string path, string method)
+    {
+        var (_, refresh) = await LoginAsync(method == nameof(IUserGrain.CreateApplicationToken) ? "application" : "user");
+        var sid = TestTokens.Claim(refresh, "sid");
+        var counter = new GrainCallCounter();
+        await using var node = service.Api.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+            services.Replace(ServiceDescriptor.Singleton(counter.Wrap(service.Cluster.Client)))));
+        using var http = node.CreateClient();
+
+        using var response = path == "/oauth/token"
+            ? await http.PostAsync(path, new FormUrlEncodedContent([new("grant_type", "refresh_token"), new("refresh_token", refresh)]))
+            : await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", refresh) } });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, counter.Count(nameof(IUserGrain.CheckSession), sid));
+        Assert.Equal(1, counter.Count(method, sid));
+        Assert.Equal(1, counter.Total);
+    }
+
+    /// <summary>The user grain's refusal, not the revocation cache's, is what a refresh token's endpoints answer: the same messages.</summary>
+    [Fact]
+    public async Task A_deactivated_users_refresh_token_is_refused_as_user_not_active_by_every_endpoint_it_opens()
+    {
+        var name = ServiceFixture.UniqueName("rf");
+        var id = (await service.CreateUserAsync(name, "Long-enough-pw-1", "application")).GetProperty("id").GetInt32();
+        var refresh = (await service.LoginAsync(name, "Long-enough-pw-1")).GetProperty("refreshToken").GetString()!;
+        using (var admin = service.ClientWith((await service.AdminLoginAsync()).GetProperty("accessToken").GetString()!))
+            await HttpAssert.Ok(await admin.PatchAsync($"/api/users/{id}", JsonContent.Create(new { status = 2 })));
+
+        using var http = service.ClientWith(refresh);
+        await HttpAssert.InvalidToken(await http.PostAsync("/api/users/refresh", null), "User is not active");
+        await HttpAssert.InvalidToken(await http.PostAsync("/api/users/application-token", null), "User is not active");
+        using var anon = service.Client();
+        await OAuthAssert.Error(await anon.PostAsync("/oauth/token", new FormUrlEncodedContent([new("grant_type", "refresh_token"), new("refresh_token", refresh)])),
+            HttpStatusCode.BadRequest, "invalid_grant", "User is not active");
+    }
+
+    /// <summary>Logout takes either token and still checks the session first: a refresh token of an ended session is refused.</summary>
+    [Fact]
+    public async Task Logout_with_the_refresh_token_of_an_ended_session_is_refused()
+    {
+        var (access, refresh) = await LoginAsync();
+        using (var first = service.ClientWith(access))
+            Assert.Equal(HttpStatusCode.NoContent, (await first.PostAsync("/api/users/logout", null)).StatusCode);
+
+        using var again = service.ClientWith(refresh);
+        await HttpAssert.InvalidToken(await again.PostAsync("/api/users/logout", null), "Token has been revoked");
     }
 
     [Fact]

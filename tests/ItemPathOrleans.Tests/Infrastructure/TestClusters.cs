@@ -3,6 +3,7 @@ using ItemPathOrleans.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 
 namespace ItemPathOrleans.Tests.Infrastructure;
@@ -33,5 +34,20 @@ public static class TestClusters
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
+    }
+
+    /// <summary>
+    /// Stops a cluster whose clock is <paramref name="time"/>: a silo's shutdown waits on its own
+    /// clock, so the fake one is moved on until the cluster has stopped.
+    /// </summary>
+    public static async Task DisposeAsync(InProcessTestCluster cluster, FakeTimeProvider time)
+    {
+        var stop = cluster.DisposeAsync().AsTask();
+        while (!stop.IsCompleted)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(stop, Task.Delay(20));
+        }
+        await stop;
     }
 }

@@ -44,14 +44,7 @@ public sealed class ExpiryTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _api.DisposeAsync();
-        // A silo's shutdown waits on its own clock: the fake one is moved on until the cluster has stopped.
-        var stop = _cluster.DisposeAsync().AsTask();
-        while (!stop.IsCompleted)
-        {
-            _clusterTime.Advance(TimeSpan.FromSeconds(1));
-            await Task.WhenAny(stop, Task.Delay(20));
-        }
-        await stop;
+        await TestClusters.DisposeAsync(_cluster, _clusterTime);
     }
 
     private HttpClient Client(string? bearer = null)

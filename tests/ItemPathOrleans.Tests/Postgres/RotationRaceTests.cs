@@ -1,3 +1,4 @@
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Tests.Infrastructure;
@@ -30,16 +31,17 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
         try
         {
             var a = await StartAsync(clusters, connectionString, serviceId);
-            var tenantVersion = await TurnRotationOnAsync(a);
+            // The calls of this test carry the version that turned rotation on, as an API node's calls do.
+            SeenTenantVersion.Carry(Tenant, await TurnRotationOnAsync(a));
             var sessions = new List<UserSession>();
-            for (var i = 0; i < Users; i++) sessions.Add(await CreateAndLoginAsync(a, tenantVersion, $"race{i}"));
+            for (var i = 0; i < Users; i++) sessions.Add(await CreateAndLoginAsync(a, $"race{i}"));
 
             // B starts after every write to the tenant; its copies of the users are loaded before
             // A rotates anything, so both hold the same version of each user's state.
             var b = await StartAsync(clusters, connectionString, serviceId);
             var nodes = new[] { ("A", a), ("B", b) };
 
-            var tallies = await Task.WhenAll(sessions.Select(s => RaceRoundsAsync(s, nodes, tenantVersion, Rounds)));
+            var tallies = await Task.WhenAll(sessions.Select(s => RaceRoundsAsync(s, nodes, Rounds)));
 
             var wins = tallies.SelectMany(t => t).GroupBy(w => w).ToDictionary(g => g.Key, g => g.Count());
             output.WriteLine($"{Users} users x {Rounds} rounds: " + string.Join(", ", wins.OrderBy(w => w.Key).Select(w => $"{w.Key} {w.Value}")));
@@ -53,7 +55,7 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
                 Assert.True(check.SessionActive, $"user {session.UserId}: the session was revoked by the race");
                 Assert.Equal(Jti(session.Current), check.CurrentRefreshJti);
 
-                var next = await user.Refresh(session.Sid, Jti(session.Current), tenantVersion);
+                var next = await user.Refresh(session.Sid, Jti(session.Current));
                 Assert.Equal(TokenError.None, next.Error);
                 Assert.NotEqual(session.Current, next.Refresh!.Token);
             }
@@ -73,26 +75,27 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
         try
         {
             var a = await StartAsync(clusters, connectionString, serviceId);
-            var tenantVersion = await TurnRotationOnAsync(a);
-            var session = await CreateAndLoginAsync(a, tenantVersion, "stale");
+            // The calls of this test carry the version that turned rotation on, as an API node's calls do.
+            SeenTenantVersion.Carry(Tenant, await TurnRotationOnAsync(a));
+            var session = await CreateAndLoginAsync(a, "stale");
             var first = session.Current;
 
             var b = await StartAsync(clusters, connectionString, serviceId);
             Assert.NotNull(await User(b, session.UserId).GetProfile()); // B's copy now holds the login state
 
-            var rotated = await User(a, session.UserId).Refresh(session.Sid, Jti(first), tenantVersion);
+            var rotated = await User(a, session.UserId).Refresh(session.Sid, Jti(first));
             Assert.Equal(TokenError.None, rotated.Error);
             var successor = rotated.Refresh!.Token;
             Assert.NotEqual(first, successor);
 
             // B still believes the first token is current: its rotation must not be stored, so it
             // must not answer.
-            var stale = await Record.ExceptionAsync(() => User(b, session.UserId).Refresh(session.Sid, Jti(first), tenantVersion));
+            var stale = await Record.ExceptionAsync(() => User(b, session.UserId).Refresh(session.Sid, Jti(first)));
             AssertStorageConflict(stale, "B's refresh with its stale copy");
 
             // The client retries through B: B dropped its stale copy and now replays A's answer,
             // byte for byte, instead of making another successor.
-            var retry = await User(b, session.UserId).Refresh(session.Sid, Jti(first), tenantVersion);
+            var retry = await User(b, session.UserId).Refresh(session.Sid, Jti(first));
             Assert.Equal(TokenError.None, retry.Error);
             Assert.Equal(successor, retry.Refresh!.Token);
             Assert.Equal(rotated.Access!.Token, retry.Access!.Token);
@@ -101,7 +104,7 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
             var check = await User(c, session.UserId).CheckSession(session.Sid);
             Assert.True(check.SessionActive);
             Assert.Equal(Jti(successor), check.CurrentRefreshJti);
-            var next = await User(c, session.UserId).Refresh(session.Sid, Jti(successor), tenantVersion);
+            var next = await User(c, session.UserId).Refresh(session.Sid, Jti(successor));
             Assert.Equal(TokenError.None, next.Error);
         }
         finally
@@ -114,7 +117,7 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
     /// Rounds of one user's race: both copies loaded with the same state, then the current token
     /// refreshed through A and B at once. Answers which node won each round.
     /// </summary>
-    private async Task<List<string>> RaceRoundsAsync(UserSession session, (string Name, InProcessTestCluster Cluster)[] nodes, int tenantVersion, int rounds)
+    private async Task<List<string>> RaceRoundsAsync(UserSession session, (string Name, InProcessTestCluster Cluster)[] nodes, int rounds)
     {
         var winners = new List<string>();
         for (var round = 1; round <= rounds; round++)
@@ -123,7 +126,7 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
             foreach (var (_, cluster) in nodes) Assert.NotNull(await User(cluster, session.UserId).GetProfile());
 
             var presented = session.Current;
-            var attempts = nodes.Select(n => AttemptAsync(n.Name, n.Cluster, session, presented, tenantVersion)).ToList();
+            var attempts = nodes.Select(n => AttemptAsync(n.Name, n.Cluster, session, presented)).ToList();
             var outcomes = await Task.WhenAll(attempts);
             var where = $"user {session.UserId}, round {round}";
 
@@ -151,7 +154,7 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
             // answer again, never a successor of its own.
             foreach (var loser in outcomes.Where(o => o.Result is null))
             {
-                var retry = await User(nodes.Single(n => n.Name == loser.Node).Cluster, session.UserId).Refresh(session.Sid, Jti(presented), tenantVersion);
+                var retry = await User(nodes.Single(n => n.Name == loser.Node).Cluster, session.UserId).Refresh(session.Sid, Jti(presented));
                 Assert.True(retry.Error == TokenError.None, $"{where}: {loser.Node}'s retry answered {retry.Error}");
                 Assert.Equal(successors[0], retry.Refresh!.Token);
                 Assert.Equal(winner.Result!.Access!.Token, retry.Access!.Token);
@@ -161,12 +164,12 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
         return winners;
     }
 
-    private static async Task<Outcome> AttemptAsync(string node, InProcessTestCluster cluster, UserSession session, string presented, int tenantVersion)
+    private static async Task<Outcome> AttemptAsync(string node, InProcessTestCluster cluster, UserSession session, string presented)
     {
         await Task.Yield();
         try
         {
-            return new Outcome(node, await User(cluster, session.UserId).Refresh(session.Sid, Jti(presented), tenantVersion), null);
+            return new Outcome(node, await User(cluster, session.UserId).Refresh(session.Sid, Jti(presented)), null);
         }
         catch (Exception ex)
         {
@@ -205,13 +208,13 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
         return tenant.Version;
     }
 
-    private static async Task<UserSession> CreateAndLoginAsync(InProcessTestCluster cluster, int tenantVersion, string prefix)
+    private static async Task<UserSession> CreateAndLoginAsync(InProcessTestCluster cluster, string prefix)
     {
         var username = ServiceFixture.UniqueName(prefix);
         var created = await cluster.Client.GetGrain<IUserRegistryGrain>(0).CreateUser(Tenant,
             new NewUser(username, Password, null, UserTypes.User, false, null, "en", "UTC"));
         Assert.True(created.Error == UserChangeError.None, $"creating {username}: {created.Error} {created.Detail}");
-        var login = await cluster.Client.GetGrain<IAuthenticationGrain>(0).Login(Tenant, username, Password, tenantVersion, "127.0.0.1");
+        var login = await cluster.Client.GetGrain<IAuthenticationGrain>(0).Login(Tenant, username, Password, "127.0.0.1");
         Assert.Equal(TokenError.None, login.Error);
         var refresh = login.Refresh!.Token;
         return new UserSession(created.User!.Id, Sid(refresh)) { Current = refresh };

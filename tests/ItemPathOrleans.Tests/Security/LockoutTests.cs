@@ -34,7 +34,7 @@ public sealed class LockoutTests : IAsyncLifetime
     }
 
     private Task<LoginResult> LoginAsync(string username, string password, string address = "192.0.2.1") =>
-        Auth.Login("default", username, password, 0, address);
+        Auth.Login("default", username, password, address);
 
     [Fact]
     public async Task Sequential_wrong_guesses_lock_after_the_threshold_and_the_lock_expires()
