@@ -150,7 +150,8 @@ public sealed class HostileUsernameTests : IAsyncLifetime
     private void AssertNothingLoggedOf(string what, string raw, int from)
     {
         var lines = _service.Lines.Skip(from).ToList();
-        var troubles = lines.Where(l => l.Level >= LogLevel.Warning).ToList();
+        // The watchdog reports the machine (a GC or scheduling stall under load), not the request.
+        var troubles = lines.Where(l => l.Level >= LogLevel.Warning && !l.Category.StartsWith("Orleans.Runtime.Watchdog", StringComparison.Ordinal)).ToList();
         Assert.True(troubles.Count == 0, $"{what}: {troubles.Count} warnings or errors were logged, e.g.\n{Shorten(troubles.FirstOrDefault()?.ToString())}");
         var carrying = lines.Where(l => l.Text.Contains(raw, StringComparison.Ordinal) || l.Text.Contains(raw.ToLowerInvariant(), StringComparison.Ordinal)).ToList();
         Assert.True(carrying.Count == 0, $"{what}: {carrying.Count} log lines carry the text raw, e.g.\n{Shorten(carrying.FirstOrDefault()?.ToString())}");
