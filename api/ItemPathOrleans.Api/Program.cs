@@ -1,17 +1,21 @@
-using ItemPathOrleans.Api;
 using ItemPathOrleans.Api.Authentication;
+using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.Cors;
 using ItemPathOrleans.Api.Endpoints;
 using ItemPathOrleans.Api.Gateway;
-using ItemPathOrleans.Api.Http;
-using ItemPathOrleans.Api.Sso;
+using ItemPathOrleans.Api.Hosting;
 using ItemPathOrleans.Api.Observability;
+using ItemPathOrleans.Api.ProblemAnswers;
+using ItemPathOrleans.Api.RateLimiting;
+using ItemPathOrleans.Api.RequestReading;
+using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.ClusterNode.Hosting;
 using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.ClusterNode.Tokens;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 var builder = WebApplication.CreateBuilder(args);

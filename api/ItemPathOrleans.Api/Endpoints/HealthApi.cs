@@ -1,4 +1,5 @@
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Contracts.Grains;
 
 namespace ItemPathOrleans.Api.Endpoints;

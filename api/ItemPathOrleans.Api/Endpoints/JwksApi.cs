@@ -1,5 +1,5 @@
 using System.Buffers.Text;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.ClusterNode.Tokens;
@@ -24,7 +24,7 @@ public static class JwksApi
     public static IEndpointRouteBuilder MapJwksApi(this IEndpointRouteBuilder app)
     {
         app.MapGet(Path, (HttpContext context, EcSigningKeys keys) => Answer(context, context.Tenant().Info, keys))
-            .AllowAnonymous()
+            .AllowAnonymous().WithMetadata(new TenantScoped())
             .WithName("JwksForRequestTenant")
             .WithSummary("The request tenant's public signing keys (JWKS)")
             .Produces<JwksJson>()
@@ -43,9 +43,6 @@ public static class JwksApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
-
-    /// <summary>Whether the request's tenant is resolved for this path like for an /api request.</summary>
-    public static bool UsesRequestTenant(PathString path) => path.Equals(Path, StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> ForNamedTenant(string tenant, HttpContext context, TenantCatalogCache catalog, TenantCache tenants, IOptions<TenancyOptions> tenancy, EcSigningKeys keys)
     {

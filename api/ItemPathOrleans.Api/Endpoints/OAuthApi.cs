@@ -1,6 +1,8 @@
 using System.Globalization;
 using ItemPathOrleans.Api.Authentication;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ClientAddressing;
+using ItemPathOrleans.Api.RateLimiting;
+using ItemPathOrleans.Api.RequestReading;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Model;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ProblemAnswers;
 
 namespace ItemPathOrleans.Api.Endpoints;
 

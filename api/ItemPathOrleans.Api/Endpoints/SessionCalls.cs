@@ -1,6 +1,8 @@
 using ItemPathOrleans.Api.Authentication;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ClientAddressing;
+using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.Api.Observability;
+using ItemPathOrleans.Api.RateLimiting;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;

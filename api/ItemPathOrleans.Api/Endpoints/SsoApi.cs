@@ -1,4 +1,8 @@
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ClientAddressing;
+using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.ProblemAnswers;
+using ItemPathOrleans.Api.RateLimiting;
+using ItemPathOrleans.Api.RequestReading;
 using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;

@@ -1,5 +1,6 @@
 using ItemPathOrleans.Api.Authentication;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ProblemAnswers;
+using ItemPathOrleans.Api.RequestReading;
 using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.ClusterNode.Tenants;

@@ -1,4 +1,4 @@
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Contracts.Model;
 
 namespace ItemPathOrleans.Api.Endpoints;

@@ -1,6 +1,10 @@
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Gateway;
 
+
+
+
+
 namespace ItemPathOrleans.Api.Endpoints;
 
 /// <summary>

@@ -1,11 +1,12 @@
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ClientAddressing;
+using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.ClusterNode.Diagnostics;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Options;
-using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using OpenTelemetry;
 using Scalar.AspNetCore;
 
 namespace ItemPathOrleans.Api.Observability;

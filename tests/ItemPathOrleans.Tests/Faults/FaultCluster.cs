@@ -1,3 +1,4 @@
+using ItemPathOrleans.Api.Gateway;
 using ItemPathOrleans.Silo;
 using ItemPathOrleans.Tests.Infrastructure;
 using ItemPathOrleans.Tests.Postgres;

@@ -1,4 +1,4 @@
-namespace ItemPathOrleans.Api.Http;
+namespace ItemPathOrleans.Api.RateLimiting;
 
 /// <summary>Rate limits (section <c>RateLimit</c>).</summary>
 public sealed class RateLimitOptions

@@ -1,8 +1,8 @@
 using System.Globalization;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Contracts.Grains;
 
-namespace ItemPathOrleans.Api.Endpoints;
+namespace ItemPathOrleans.Api.RequestReading;
 
 /// <summary>ItemPath-style paging: <c>?limit=</c> (default 100, at most 1000) and <c>?page=</c> from 0.</summary>
 public readonly record struct Paging(int Limit, int Page)
@@ -23,16 +23,4 @@ public readonly record struct Paging(int Limit, int Page)
 
     /// <summary>The page's items; a page past the end is empty (the offset is computed without overflow).</summary>
     public IEnumerable<T> Apply<T>(IEnumerable<T> items) => items.Skip((int)Math.Min(int.MaxValue, (long)Page * Limit)).Take(Limit);
-}
-
-/// <summary>A user's sessions as <c>{"sessions": [...], "total": N}</c>.</summary>
-public static class SessionsJson
-{
-    public static async Task<IResult> PageAsync(HttpContext context, IUserGrain user)
-    {
-        var (paging, problem) = Paging.From(context.Request.Query);
-        if (problem is not null) return problem;
-        var sessions = await user.ListSessions();
-        return TypedResults.Ok(new SessionListJson(paging.Apply(sessions).Select(ApiJson.Session).ToList(), sessions.Count));
-    }
 }

@@ -2,16 +2,7 @@ using ItemPathOrleans.ClusterNode.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace ItemPathOrleans.Api;
-
-internal static class Hosting
-{
-    public static IServiceCollection TryAddSingletonTimeProvider(this IServiceCollection services)
-    {
-        services.TryAddSingleton(TimeProvider.System);
-        return services;
-    }
-}
+namespace ItemPathOrleans.Api.Hosting;
 
 /// <summary>Start-up validation of the token settings, with messages that say what to set.</summary>
 internal sealed class TokensOptionsValidation : IValidateOptions<TokensOptions>

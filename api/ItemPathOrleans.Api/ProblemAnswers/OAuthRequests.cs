@@ -1,7 +1,11 @@
 using ItemPathOrleans.Api.Endpoints;
 using ItemPathOrleans.Api.Gateway;
 
-namespace ItemPathOrleans.Api.Http;
+
+
+
+
+namespace ItemPathOrleans.Api.ProblemAnswers;
 
 /// <summary>
 /// The requests whose every error answer is RFC 6749 §5.2 JSON rather than problem+json: those of

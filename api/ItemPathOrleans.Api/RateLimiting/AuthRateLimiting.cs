@@ -1,7 +1,9 @@
 using System.Threading.RateLimiting;
+using ItemPathOrleans.Api.ClientAddressing;
+using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.ClusterNode.Lockout;
 
-namespace ItemPathOrleans.Api.Http;
+namespace ItemPathOrleans.Api.RateLimiting;
 
 /// <summary>The operator's optional limit of every authentication request per client address.</summary>
 public static class AuthRateLimiting

@@ -1,7 +1,7 @@
 using ItemPathOrleans.ClusterNode.Lockout;
 using Microsoft.Extensions.Options;
 
-namespace ItemPathOrleans.Api.Http;
+namespace ItemPathOrleans.Api.RateLimiting;
 
 /// <summary>
 /// Counts only failed logins per client address (a success is never limited). A password check

@@ -1,4 +1,4 @@
-namespace ItemPathOrleans.Api.Http;
+namespace ItemPathOrleans.Api.RateLimiting;
 
 /// <summary>
 /// One attempt taken from a client address's failed-login budget before a password is checked

@@ -1,8 +1,9 @@
 using ItemPathOrleans.Api.Gateway;
+using ItemPathOrleans.Api.ProblemAnswers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
-namespace ItemPathOrleans.Api.Http;
+namespace ItemPathOrleans.Api.RequestReading;
 
 /// <summary>
 /// The contract's request limits, answered in its shape before anything else runs. Kestrel's

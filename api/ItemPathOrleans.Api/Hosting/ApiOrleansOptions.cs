@@ -1,4 +1,4 @@
-namespace ItemPathOrleans.Api;
+namespace ItemPathOrleans.Api.Hosting;
 
 /// <summary>How the API node reaches the cluster (section <c>Orleans</c>).</summary>
 public sealed class ApiOrleansOptions

@@ -1,4 +1,4 @@
-namespace ItemPathOrleans.Api.Http;
+namespace ItemPathOrleans.Api.RateLimiting;
 
 /// <summary>
 /// A budget of failed logins per key (a client address) per fixed window, which starts at the

@@ -2,7 +2,7 @@ using System.Net;
 using ItemPathOrleans.Api.Tenancy;
 using Microsoft.Extensions.Options;
 
-namespace ItemPathOrleans.Api.Http;
+namespace ItemPathOrleans.Api.ClientAddressing;
 
 /// <summary>
 /// The client's address, for lockouts and rate limits: the connection's, or, when the connection

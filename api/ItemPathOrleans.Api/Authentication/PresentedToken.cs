@@ -1,0 +1,10 @@
+using System.Security.Claims;
+using ItemPathOrleans.ClusterNode.Tokens;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace ItemPathOrleans.Api.Authentication;
+
+/// <summary>A presented token: its claims and identity when accepted, and the verdict.</summary>
+public sealed record PresentedToken(JsonWebToken? Token, TokenIdentity? Identity, TokenVerdict Verdict);

@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Claims;
+using ItemPathOrleans.ClusterNode.Tokens;
+using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Contracts.Tokens;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ItemPathOrleans.Api.Authentication;
+
+/// <summary>
+/// What the contract's rules say of a token: refused (the contract's message), not answerable
+/// (the cluster did not answer), or accepted with its session's check (null when checks are off).
+/// </summary>
+public sealed record TokenVerdict(string? Refusal, ClusterUnavailableException? Unavailable, SessionCheck? Session)
+{
+    public bool IsAccepted => Refusal is null && Unavailable is null;
+
+    public static TokenVerdict Refused(string message) => new(message, null, null);
+
+    public static TokenVerdict Accepted(SessionCheck? session) => new(null, null, session);
+}

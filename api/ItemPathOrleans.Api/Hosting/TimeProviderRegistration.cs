@@ -1,0 +1,14 @@
+using ItemPathOrleans.ClusterNode.Tokens;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ItemPathOrleans.Api.Hosting;
+
+internal static class TimeProviderRegistration
+{
+    public static IServiceCollection TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+}
