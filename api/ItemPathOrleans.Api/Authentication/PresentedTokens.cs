@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.ClusterNode.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;

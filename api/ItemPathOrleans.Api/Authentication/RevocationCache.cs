@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using Microsoft.Extensions.Options;

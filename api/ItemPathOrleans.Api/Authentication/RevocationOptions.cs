@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.Hosting;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using Microsoft.Extensions.Options;
 
+
 namespace ItemPathOrleans.Api.Authentication;
 
-public sealed class RevocationOptions
+public sealed class RevocationOptions : IValidatedOptions
 {
     public const string Section = "Revocation";
 
@@ -17,4 +20,9 @@ public sealed class RevocationOptions
     /// to measure what the check costs: with it off a revoked token works until it expires.
     /// </summary>
     public bool Enabled { get; set; } = true;
+
+    public IEnumerable<string> Validate()
+    {
+        if (MaxEntries < 1) yield return "Revocation:MaxEntries must be 1 or more";
+    }
 }

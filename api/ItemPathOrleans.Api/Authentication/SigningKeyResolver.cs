@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Model;

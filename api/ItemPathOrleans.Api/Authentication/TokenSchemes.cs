@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.Contracts.Tokens;
 
 namespace ItemPathOrleans.Api.Authentication;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
 using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.Hosting;
 using ItemPathOrleans.Api.Observability;
 using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Api.Tenancy;
@@ -27,8 +28,11 @@ namespace ItemPathOrleans.Api.Authentication;
 /// </summary>
 public static class TokenValidation
 {
-    public static IServiceCollection AddItemPathTokenValidation(this IServiceCollection services)
+    public static IServiceCollection AddItemPathTokenValidation(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddValidatedOptions<TokensOptions>(configuration, TokensOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<RevocationOptions>(configuration, RevocationOptions.Section);
+        services.AddSingleton<SigningKeyDerivation>();
         services.AddHttpContextAccessor();
         services.TryAddSingleton<EcSigningKeys>();
         services.AddSingleton<SigningKeyResolver>();

@@ -1,4 +1,3 @@
-using ItemPathOrleans.ClusterNode.Diagnostics;
 using Npgsql;
 using Orleans.Runtime;
 using Orleans.Storage;

@@ -1,7 +1,4 @@
-using ItemPathOrleans.ClusterNode.Diagnostics;
-using Npgsql;
 using Orleans.Runtime;
-using Orleans.Storage;
 
 namespace ItemPathOrleans.Api.Cluster;
 

@@ -1,12 +1,10 @@
 using ItemPathOrleans.Api.ProblemAnswers;
+using ItemPathOrleans.Api.RequestReading;
 using ItemPathOrleans.ClusterNode.Diagnostics;
-using Npgsql;
-using Orleans.Runtime;
-using Orleans.Storage;
 
 namespace ItemPathOrleans.Api.Cluster;
 
-/// <summary>Maps unavailability to 503 and anything else unexpected to a 500 without internals.</summary>
+/// <summary>Writes the answer of a refused request body; maps unavailability to 503 and anything else unexpected to a 500 without internals.</summary>
 public sealed partial class ErrorBoundary(RequestDelegate next, ILogger<ErrorBoundary> logger)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -14,6 +12,11 @@ public sealed partial class ErrorBoundary(RequestDelegate next, ILogger<ErrorBou
         try
         {
             await next(context);
+        }
+        catch (RequestRejectedException rejected) when (!context.Response.HasStarted)
+        {
+            // A body its record refused while binding: the contract's 400 or 413, not a fault.
+            await rejected.Answer.ExecuteAsync(context);
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using ItemPathOrleans.Api.Hosting;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 
 namespace ItemPathOrleans.Api.Cors;
@@ -17,9 +18,7 @@ public static class BrowserCors
 
     public static IServiceCollection AddBrowserCors(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BrowserCorsOptions>().Bind(configuration.GetSection(BrowserCorsOptions.Section))
-            .Validate(o => !o.Validate().Any(), "Cors options are invalid (see docs/configuration.md: Cors:AllowedOrigins).")
-            .ValidateOnStart();
+        services.AddValidatedOptions<BrowserCorsOptions>(configuration, BrowserCorsOptions.Section);
         var options = configuration.GetSection(BrowserCorsOptions.Section).Get<BrowserCorsOptions>() ?? new BrowserCorsOptions();
         if (options.AllowedOrigins.Count == 0) return services;
         services.AddCors(cors => cors.AddDefaultPolicy(new CorsPolicyBuilder()

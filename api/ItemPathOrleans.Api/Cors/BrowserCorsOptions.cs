@@ -1,9 +1,11 @@
+using ItemPathOrleans.Api.Hosting;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+
 
 namespace ItemPathOrleans.Api.Cors;
 
 /// <summary>CORS for browser front ends (MSAL single-page apps). Empty origins: no CORS headers at all.</summary>
-public sealed class BrowserCorsOptions
+public sealed class BrowserCorsOptions : IValidatedOptions
 {
     public const string Section = "Cors";
 

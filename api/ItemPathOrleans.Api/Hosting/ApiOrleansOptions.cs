@@ -1,7 +1,7 @@
 namespace ItemPathOrleans.Api.Hosting;
 
 /// <summary>How the API node reaches the cluster (section <c>Orleans</c>).</summary>
-public sealed class ApiOrleansOptions
+public sealed class ApiOrleansOptions : IValidatedOptions
 {
     public const string Section = "Orleans";
 
@@ -16,4 +16,12 @@ public sealed class ApiOrleansOptions
 
     /// <summary>False when the host supplies its own cluster client (in-process tests).</summary>
     public bool ConnectClient { get; set; } = true;
+
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ClusterId)) yield return "Orleans:ClusterId must not be empty";
+        if (string.IsNullOrWhiteSpace(ServiceId)) yield return "Orleans:ServiceId must not be empty";
+        if (GatewayPort is < 1 or > 65_535) yield return "Orleans:GatewayPort must be between 1 and 65535";
+        if (ResponseTimeoutSeconds is < 1 or > 600) yield return "Orleans:ResponseTimeoutSeconds must be between 1 and 600";
+    }
 }

@@ -1,9 +1,12 @@
 using System.Net;
+using ItemPathOrleans.Api.Hosting;
+using ItemPathOrleans.Api.Operations;
+
 
 namespace ItemPathOrleans.Api.Observability;
 
 /// <summary>Metrics, tracing and the API reference of an API node (section <c>Observability</c>).</summary>
-public sealed class ObservabilityOptions
+public sealed class ObservabilityOptions : IValidatedOptions
 {
     public const string Section = "Observability";
 

@@ -1,5 +1,6 @@
-using ItemPathOrleans.Api.Endpoints;
 using ItemPathOrleans.Api.Gateway;
+
+
 
 
 
@@ -18,12 +19,15 @@ public static class OAuthRequests
 {
     private const string Segment = "/oauth";
 
+    /// <summary>Where a tenant's RFC 8414 metadata is served (with the tenant after it, or the request's).</summary>
+    public const string MetadataPath = "/.well-known/oauth-authorization-server";
+
     public static bool Is(HttpContext context)
     {
         // A gateway route is the upstream's API, whatever its path.
         if (GatewayProxy.IsProxied(context)) return false;
         var path = context.Request.Path.Value.AsSpan();
-        if (StartsWithSegment(path, OAuthApi.MetadataPath) || StartsWithSegment(path, Segment)) return true;
+        if (StartsWithSegment(path, MetadataPath) || StartsWithSegment(path, Segment)) return true;
         // The tenant form: the second segment is "oauth".
         if (path.Length < 2) return false;
         var second = path[1..].IndexOf('/');

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ItemPathOrleans.Api.Endpoints;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace ItemPathOrleans.Api.ProblemAnswers;

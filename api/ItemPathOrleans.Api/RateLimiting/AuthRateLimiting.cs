@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using ItemPathOrleans.Api.ClientAddressing;
+using ItemPathOrleans.Api.Hosting;
 using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.ClusterNode.Lockout;
 
@@ -16,7 +17,14 @@ public static class AuthRateLimiting
     /// <c>RateLimit:AuthRequestsPerMinute</c> is above 0 (off by default: successful logins are
     /// never limited unless an operator asks for it).
     /// </summary>
-    public static IServiceCollection AddAuthRateLimiter(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<RateLimitOptions>(configuration, RateLimitOptions.Section);
+        services.AddSingleton<FailedLoginLimiter>();
+        return services.AddAuthRateLimiter(configuration);
+    }
+
+    private static IServiceCollection AddAuthRateLimiter(this IServiceCollection services, IConfiguration configuration)
     {
         var perMinute = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>()?.AuthRequestsPerMinute ?? 0;
         return services.AddRateLimiter(o =>

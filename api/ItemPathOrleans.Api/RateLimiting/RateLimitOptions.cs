@@ -1,7 +1,11 @@
+using ItemPathOrleans.Api.Hosting;
+
+
+
 namespace ItemPathOrleans.Api.RateLimiting;
 
 /// <summary>Rate limits (section <c>RateLimit</c>).</summary>
-public sealed class RateLimitOptions
+public sealed class RateLimitOptions : IValidatedOptions
 {
     public const string Section = "RateLimit";
 
@@ -10,4 +14,10 @@ public sealed class RateLimitOptions
 
     /// <summary>All requests to the authentication endpoints per client address per minute on this node; 0 (default) is off.</summary>
     public int AuthRequestsPerMinute { get; set; }
+
+    public IEnumerable<string> Validate()
+    {
+        if (FailedLoginsPerMinute < 0) yield return "RateLimit:FailedLoginsPerMinute must be 0 (off) or more";
+        if (AuthRequestsPerMinute < 0) yield return "RateLimit:AuthRequestsPerMinute must be 0 (off) or more";
+    }
 }

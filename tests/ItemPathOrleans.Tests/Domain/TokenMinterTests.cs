@@ -1,6 +1,6 @@
 using System.Buffers.Text;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Tokens;

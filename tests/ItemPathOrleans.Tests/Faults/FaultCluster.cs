@@ -1,4 +1,3 @@
-using ItemPathOrleans.Api.Gateway;
 using ItemPathOrleans.Silo;
 using ItemPathOrleans.Tests.Infrastructure;
 using ItemPathOrleans.Tests.Postgres;

@@ -1,10 +1,10 @@
 using System.Net;
 using ItemPathOrleans.Api.Cors;
 using ItemPathOrleans.Tests.Http;
-using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Gateway;
 

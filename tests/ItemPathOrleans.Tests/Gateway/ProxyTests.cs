@@ -1,10 +1,10 @@
-using System.Net.Http.Json;
 using System.Net;
+using System.Net.Http.Json;
 using System.Reflection;
-using ItemPathOrleans.Api.Gateway;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
+using ItemPathOrleans.Api.Gateway;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Options;
+
+namespace ItemPathOrleans.Api.Hosting;
+
+/// <summary>
+/// Start-up validation of an options class that keeps its messages: a bad setting stops the
+/// start with every line that names what to set (<see cref="OptionsValidationException"/>).
+/// </summary>
+public sealed class OptionsValidation<T>(Func<T, IEnumerable<string>> validate) : IValidateOptions<T> where T : class
+{
+    public ValidateOptionsResult Validate(string? name, T options)
+    {
+        var errors = validate(options).ToList();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
