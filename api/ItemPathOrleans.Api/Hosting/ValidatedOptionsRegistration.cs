@@ -13,7 +13,7 @@ public static class ValidatedOptionsRegistration
     public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, IConfiguration configuration, string section,
         Func<T, IEnumerable<string>> validate) where T : class
     {
-        services.AddSingleton<IValidateOptions<T>>(new OptionsValidation<T>(validate));
+        services.AddSingleton<IValidateOptions<T>>(new OptionsValidation<T>(section, validate));
         return services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
     }
 }
