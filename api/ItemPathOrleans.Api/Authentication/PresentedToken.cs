@@ -1,8 +1,3 @@
-using System.Security.Claims;
-using ItemPathOrleans.Api.Cluster;
-using ItemPathOrleans.ClusterNode.Tokens;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace ItemPathOrleans.Api.Authentication;

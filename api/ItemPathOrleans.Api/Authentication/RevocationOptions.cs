@@ -1,9 +1,4 @@
-using System.Collections.Concurrent;
-using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.Api.Hosting;
-using ItemPathOrleans.Contracts.Grains;
-using ItemPathOrleans.Contracts.Model;
-using Microsoft.Extensions.Options;
 
 
 namespace ItemPathOrleans.Api.Authentication;

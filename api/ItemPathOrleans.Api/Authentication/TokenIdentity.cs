@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using ItemPathOrleans.Api.Cluster;
-using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Tokens;
 
 namespace ItemPathOrleans.Api.Authentication;

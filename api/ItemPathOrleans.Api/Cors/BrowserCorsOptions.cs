@@ -1,5 +1,4 @@
 using ItemPathOrleans.Api.Hosting;
-using Microsoft.AspNetCore.Cors.Infrastructure;
 
 
 namespace ItemPathOrleans.Api.Cors;

@@ -1,11 +1,5 @@
 using ItemPathOrleans.Api.Authentication;
-using ItemPathOrleans.Api.Cluster;
-
-
-
-
-
-
+using ItemPathOrleans.Api.ProblemAnswers;
 
 namespace ItemPathOrleans.Api.Gateway;
 
@@ -28,8 +22,7 @@ public static class GatewayEndpoints
             .RequireAuthorization(TokenSchemes.AccessPolicy)
             .WithName("VerifyToken")
             .WithSummary("Validates a Bearer access or application token for a reverse proxy and names its bearer")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status503ServiceUnavailable);
         app.MapGatewayProxy();
         return app;
     }

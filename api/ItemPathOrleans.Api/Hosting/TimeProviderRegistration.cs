@@ -1,6 +1,4 @@
-using ItemPathOrleans.ClusterNode.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Api.Hosting;
 

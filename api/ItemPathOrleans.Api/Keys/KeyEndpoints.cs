@@ -24,10 +24,7 @@ public static class KeyEndpoints
 
     public static IEndpointRouteBuilder MapKeyEndpoints(this IEndpointRouteBuilder app)
     {
-        var keys = app.MapGroup("/api/tenants/{id}/keys").RequireAuthorization(TokenSchemes.AccessPolicy, TokenSchemes.AdminPolicy)
-            .WithTags("Tenants")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var keys = app.MapAdminGroup("/api/tenants/{id}/keys", "Tenants");
         keys.MapGet("", List)
             .WithName("ListKeys").WithSummary("The tenant's signing key versions (never a secret)")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -36,8 +33,7 @@ public static class KeyEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         keys.MapPost("/{kid}/retire", Retire)
             .WithName("RetireKey").WithSummary("Retire a key version: the tokens it signed stop working")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
 
         app.MapGet(JwksPath, (HttpContext context, SigningKeyClient signingKeys) => Jwks(context, context.Tenant().Info, signingKeys))
             .AllowAnonymous().WithMetadata(new TenantScoped())

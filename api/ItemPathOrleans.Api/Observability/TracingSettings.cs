@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace ItemPathOrleans.Api.Observability;
 
 public sealed class TracingSettings

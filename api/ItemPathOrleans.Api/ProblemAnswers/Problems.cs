@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.WebUtilities;
-
 namespace ItemPathOrleans.Api.ProblemAnswers;
 
 public static class Problems

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 using ItemPathOrleans.Api.ProblemAnswers;
 
 namespace ItemPathOrleans.Api.RequestReading;

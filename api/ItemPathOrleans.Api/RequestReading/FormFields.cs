@@ -1,6 +1,3 @@
-using System.Text;
-using Microsoft.Net.Http.Headers;
-
 namespace ItemPathOrleans.Api.RequestReading;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using ItemPathOrleans.Api.ProblemAnswers;
-using ItemPathOrleans.Contracts.Grains;
 
 namespace ItemPathOrleans.Api.RequestReading;
 

@@ -1,13 +1,5 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Tokens;
 
 namespace ItemPathOrleans.Api.Sso;
 

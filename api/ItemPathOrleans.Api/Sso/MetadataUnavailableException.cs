@@ -1,9 +1,3 @@
-using System.Collections.Concurrent;
-using ItemPathOrleans.ClusterNode.Diagnostics;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Protocols;
-
 namespace ItemPathOrleans.Api.Sso;
 
 /// <summary>The authority's metadata or keys could not be fetched: the client retries later (503).</summary>

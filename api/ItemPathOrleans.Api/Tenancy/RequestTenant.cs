@@ -1,6 +1,4 @@
-using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Model;
-using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Api.Tenancy;
 

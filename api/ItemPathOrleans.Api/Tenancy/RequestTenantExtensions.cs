@@ -1,7 +1,3 @@
-using ItemPathOrleans.ClusterNode.Tenants;
-using ItemPathOrleans.Contracts.Model;
-using Microsoft.Extensions.Options;
-
 namespace ItemPathOrleans.Api.Tenancy;
 
 public static class RequestTenantExtensions

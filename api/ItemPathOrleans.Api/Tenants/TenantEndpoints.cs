@@ -19,16 +19,10 @@ public static class TenantEndpoints
 
     public static IEndpointRouteBuilder MapTenantEndpoints(this IEndpointRouteBuilder app)
     {
-        // Every answer here can also be 401 (no or a bad token) and 403 (not an admin allowed here).
-        var tenants = app.MapGroup("/api/tenants").RequireAuthorization(TokenSchemes.AccessPolicy, TokenSchemes.AdminPolicy)
-            .WithTags("Tenants")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var tenants = app.MapAdminGroup("/api/tenants", "Tenants");
         tenants.MapPost("", Create)
             .WithName("CreateTenant").WithSummary("Create a tenant with its first admin (operator admins)")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
         tenants.MapGet("", List)
             .WithName("ListTenants").WithSummary("Every tenant (operator admins; ?limit, ?page)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -41,17 +35,13 @@ public static class TenantEndpoints
             .WithName("PatchTenant").WithSummary("Change a tenant (the same as POST)"));
         tenants.MapDelete("/{id}", Disable)
             .WithName("DisableTenant").WithSummary("Disable a tenant (operator admins; not the operator tenant)")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         return app;
     }
 
     /// <summary>What POST and PATCH of a tenant answer besides the tenant.</summary>
     private static RouteHandlerBuilder DescribeChange(RouteHandlerBuilder endpoint) => endpoint
-        .ProducesProblem(StatusCodes.Status400BadRequest)
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
 
     private static ProblemResult OperatorOnly() => Problems.Forbidden("Operator admin rights required");
 

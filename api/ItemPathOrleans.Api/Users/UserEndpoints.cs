@@ -18,19 +18,13 @@ public static class UserEndpoints
 
     public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder app)
     {
-        // Every answer here can also be 401 (no or a bad token) and 403 (not an admin of the tenant).
-        var users = app.MapGroup("/api/users").RequireAuthorization(TokenSchemes.AccessPolicy, TokenSchemes.AdminPolicy)
-            .WithTags("Users")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var users = app.MapAdminGroup("/api/users", "Users");
         users.MapGet("", List)
             .WithName("ListUsers").WithSummary("The tenant's users (?limit, ?page, ?username and ?email prefixes, ?type, ?status)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         users.MapPost("", Create)
             .WithName("CreateUser").WithSummary("Create a user")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
         users.MapGet("/{id:int}", Get)
             .WithName("GetUser").WithSummary("A user")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -40,12 +34,10 @@ public static class UserEndpoints
             .WithName("PatchUser").WithSummary("Change a user (the same as POST)"));
         users.MapDelete("/{id:int}", Delete)
             .WithName("DeleteUser").WithSummary("Delete a user: every session ends")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         users.MapGet("/{id:int}/sessions", ListSessions)
             .WithName("ListUserSessions").WithSummary("A user's active sessions (?limit, ?page)")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         users.MapGet("/{id:int}/events", ListEvents)
             .WithName("ListUserEvents").WithSummary("A user's security events, newest first (?limit, ?page)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -60,10 +52,7 @@ public static class UserEndpoints
 
     /// <summary>What POST and PATCH of a user answer besides the user.</summary>
     private static RouteHandlerBuilder DescribeChange(RouteHandlerBuilder endpoint) => endpoint
-        .ProducesProblem(StatusCodes.Status400BadRequest)
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
 
     private static async Task<Results<Ok<UserListJson>, ProblemResult>> List(HttpContext context, UserAdminClient users)
     {
