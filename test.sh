@@ -70,6 +70,7 @@ scripts/pg.sh apply "postgresql://postgres@127.0.0.1:$PG_PORT/itempath"
 export ITEMPATH_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Database=itempath;Username=postgres"
 
 passed=0 failed=0 skipped=0
+failed_names=()
 
 # --- build, then the .NET tests --------------------------------------------------------------
 say "building (Release)"
@@ -98,6 +99,20 @@ while IFS= read -r -d '' trx; do
         + $(counter timeout "$trx") + $(counter aborted "$trx")))
     # Skipped tests are in total but not in executed (notExecuted stays 0 for them).
     skipped=$((skipped + $(counter total "$trx") - $(counter executed "$trx")))
+    # <UnitTestResult ... testName="Namespace.Class.Method(args)" ... outcome="Failed" ...>
+    while IFS= read -r name; do
+        if [[ -n "$name" ]]; then failed_names+=("$name"); fi
+    done < <(python3 - "$trx" <<'PY'
+import html, re, sys
+text = open(sys.argv[1], encoding="utf-8-sig").read()
+for m in re.finditer(r"<UnitTestResult\b[^>]*>", text):
+    tag = m.group(0)
+    outcome = re.search(r'\boutcome="([^"]*)"', tag)
+    name = re.search(r'\btestName="([^"]*)"', tag)
+    if outcome and name and outcome.group(1) not in ("Passed", "NotExecuted"):
+        print(html.unescape(name.group(1)))
+PY
+)
 done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
 
 if [[ $test_status -ne 0 && $failed -eq 0 ]]; then
@@ -118,11 +133,15 @@ for script in "$ROOT"/tests/e2e/*.sh; do
     case $status in
         0) passed=$((passed + 1)); say "e2e: $name passed" ;;
         77) skipped=$((skipped + 1)); say "e2e: $name skipped" ;;
-        124) failed=$((failed + 1)); say "e2e: $name FAILED (timed out after $e2e_timeout s)" ;;
-        *) failed=$((failed + 1)); say "e2e: $name FAILED (exit $status)" ;;
+        124) failed=$((failed + 1)); failed_names+=("$name (timed out after $e2e_timeout s)"); say "e2e: $name FAILED (timed out after $e2e_timeout s)" ;;
+        *) failed=$((failed + 1)); failed_names+=("$name (exit $status)"); say "e2e: $name FAILED (exit $status)" ;;
     esac
 done
 
+if (( ${#failed_names[@]} > 0 )); then
+    echo "failed:"
+    printf '  %s\n' "${failed_names[@]}"
+fi
 summary="$passed passed, $failed failed"
 (( skipped == 0 )) || summary="$summary, $skipped skipped"
 echo "$summary"
