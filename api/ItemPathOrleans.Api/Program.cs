@@ -1,87 +1,36 @@
-using ItemPathOrleans.Api;
 using ItemPathOrleans.Api.Authentication;
-using ItemPathOrleans.Api.Endpoints;
+using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.Cors;
 using ItemPathOrleans.Api.Gateway;
-using ItemPathOrleans.Api.Http;
-using ItemPathOrleans.Api.Sso;
+using ItemPathOrleans.Api.Hosting;
+using ItemPathOrleans.Api.Keys;
+using ItemPathOrleans.Api.OAuth;
 using ItemPathOrleans.Api.Observability;
+using ItemPathOrleans.Api.Operations;
+using ItemPathOrleans.Api.ProblemAnswers;
+using ItemPathOrleans.Api.RateLimiting;
+using ItemPathOrleans.Api.RequestReading;
+using ItemPathOrleans.Api.Sessions;
+using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
-using ItemPathOrleans.ClusterNode.Hosting;
-using ItemPathOrleans.ClusterNode.Tenants;
-using ItemPathOrleans.ClusterNode.Tokens;
-using Microsoft.Extensions.Options;
-using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Orleans.Configuration;
+using ItemPathOrleans.Api.Tenants;
+using ItemPathOrleans.Api.Users;
+
+
 
 var builder = WebApplication.CreateBuilder(args);
 var orleans = builder.Configuration.GetSection(ApiOrleansOptions.Section).Get<ApiOrleansOptions>() ?? new ApiOrleansOptions();
-
-if (orleans.ConnectClient)
-{
-    var connectionString = builder.Configuration.GetConnectionString("ItemPath");
-    builder.UseOrleansClient(client =>
-    {
-        client.Configure<ClusterOptions>(o =>
-        {
-            o.ClusterId = orleans.ClusterId;
-            o.ServiceId = orleans.ServiceId;
-        });
-        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(orleans.ResponseTimeoutSeconds));
-        client.UseItemPathTls(builder.Configuration);
-        client.AddActivityPropagation();
-        if (string.IsNullOrEmpty(connectionString))
-        {
-            client.UseLocalhostClustering(orleans.GatewayPort);
-        }
-        else
-        {
-            client.UseAdoNetClustering(o =>
-            {
-                o.Invariant = "Npgsql";
-                o.ConnectionString = connectionString;
-            });
-        }
-    });
-}
-
-builder.WebHost.ConfigureKestrel(k =>
-{
-    // Above the contract's limits, so the application answers those in the contract's shape.
-    k.Limits.MaxRequestBodySize = 1024 * 1024;
-    k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
-    k.Limits.MaxRequestHeaderCount = 100;
-    // Slow clients: headers within 10 s, bodies at 240 bytes/s at least, idle connections closed.
-    k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-    k.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
-    k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
-    k.AddServerHeader = false;
-});
-builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
-{
-    Timeout = TimeSpan.FromSeconds(orleans.ResponseTimeoutSeconds + 5),
-    TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
-});
-builder.Services.AddAuthRateLimiter(builder.Configuration);
+builder.AddItemPathClusterClient(orleans).AddServerLimits(orleans);
 
 builder.Services.TryAddSingletonTimeProvider();
-builder.Services.AddOptions<TokensOptions>()
-    .Bind(builder.Configuration.GetSection(TokensOptions.Section))
-    .ValidateOnStart();
-builder.Services.AddSingleton<IValidateOptions<TokensOptions>, TokensOptionsValidation>();
-builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.Section));
-builder.Services.AddSingleton<FailedLoginLimiter>();
-builder.Services.AddOptions<RevocationOptions>().Bind(builder.Configuration.GetSection(RevocationOptions.Section));
-builder.Services.AddSingleton<SigningKeyDerivation>();
-builder.Services.AddSingleton<TenantCache>();
-builder.Services.AddSingleton<TenantCatalogCache>();
-builder.Services.AddOptions<TenancyOptions>().Bind(builder.Configuration.GetSection(TenancyOptions.Section))
-    .Validate(o => !o.Validate().Any(), "Tenancy options are invalid (see docs/configuration.md: Tenancy:TrustedProxies, Tenancy:OperatorTenant, Tenancy:HostSuffix).")
-    .ValidateOnStart();
-builder.Services.AddItemPathTokenValidation();
+builder.Services.AddRateLimiting(builder.Configuration);
+builder.Services.AddTenancy(builder.Configuration);
+builder.Services.AddItemPathTokenValidation(builder.Configuration);
+builder.Services.AddBrowserCors(builder.Configuration);
+builder.Services.AddSessions().AddUsers().AddTenants().AddKeys().AddOperations();
 builder.Services.AddSingleSignOn(builder.Configuration);
 builder.Services.AddGateway(builder.Configuration);
-builder.Services.AddBrowserCors(builder.Configuration);
+// Last: it takes out routing's content-type check, which the request records answer themselves.
 builder.AddItemPathObservability();
 
 var app = builder.Build();
@@ -101,16 +50,14 @@ app.UseMiddleware<TenantResolution>();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapHealthApi();
-app.MapSessionApi();
-app.MapUsersApi();
-app.MapTenantsApi();
-app.MapSsoApi();
-app.MapVerifyApi();
-app.MapJwksApi();
-app.MapGateway();
-app.MapOAuthApi();
-app.MapItemPathObservability();
+app.MapOperationsEndpoints();
+app.MapSessionEndpoints();
+app.MapUserEndpoints();
+app.MapTenantEndpoints();
+app.MapKeyEndpoints();
+app.MapSsoEndpoints();
+app.MapOAuthEndpoints();
+app.MapGatewayEndpoints();
 
 try
 {

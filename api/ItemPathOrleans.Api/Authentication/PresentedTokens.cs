@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.ClusterNode.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,7 @@ public sealed class PresentedTokens(IOptionsMonitor<JwtBearerOptions> schemes, I
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
         {
             // A retired key version means the token was revoked, not forged.
-            var retired = http.Items.Remove(TokenValidation.SigningKeyResolver.RetiredKeyItem);
+            var retired = http.Items.Remove(SigningKeyResolver.RetiredKeyItem);
             return new PresentedToken(null, null, TokenVerdict.Refused(retired
                 ? "Token has been revoked"
                 : TokenValidation.Describe(result.Exception ?? new InvalidOperationException())));
@@ -38,6 +39,3 @@ public sealed class PresentedTokens(IOptionsMonitor<JwtBearerOptions> schemes, I
             : new PresentedToken(null, null, verdict);
     }
 }
-
-/// <summary>A presented token: its claims and identity when accepted, and the verdict.</summary>
-public sealed record PresentedToken(JsonWebToken? Token, TokenIdentity? Identity, TokenVerdict Verdict);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.Contracts.Tokens;
 
 namespace ItemPathOrleans.Api.Authentication;
@@ -36,21 +37,4 @@ public static class TokenSchemes
     /// <c>identity</c> is the name at issue time, which a rename makes stale (and another user may take).
     /// </summary>
     public const string UsernameClaim = "itempath:username";
-}
-
-/// <summary>
-/// What a validated token says about its bearer. <see cref="Username"/> is the current name from
-/// the revocation check; only with the check turned off (<c>Revocation:Enabled=false</c>, for
-/// measurements) is it the token's <c>identity</c>.
-/// </summary>
-public readonly record struct TokenIdentity(string Tenant, int UserId, string SessionId, string Jti, string Username, bool IsAdmin, string? SessionKind)
-{
-    public static TokenIdentity From(ClaimsPrincipal user) => new(
-        user.FindFirstValue(TokenClaims.Tenant)!,
-        int.Parse(user.FindFirstValue(TokenClaims.UserId)!, System.Globalization.CultureInfo.InvariantCulture),
-        user.FindFirstValue(TokenClaims.SessionId)!,
-        user.FindFirstValue(TokenClaims.Id)!,
-        user.FindFirstValue(TokenSchemes.UsernameClaim) ?? user.FindFirstValue(TokenClaims.Identity)!,
-        user.HasClaim(TokenSchemes.AdminClaim, "true"),
-        user.FindFirstValue(TokenSchemes.SessionKindClaim));
 }

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.Hosting;
 using ItemPathOrleans.Api.Observability;
+using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Grains;
@@ -26,8 +28,11 @@ namespace ItemPathOrleans.Api.Authentication;
 /// </summary>
 public static class TokenValidation
 {
-    public static IServiceCollection AddItemPathTokenValidation(this IServiceCollection services)
+    public static IServiceCollection AddItemPathTokenValidation(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddValidatedOptions<TokensOptions>(configuration, TokensOptions.Section, o => o.Validate());
+        services.AddValidatedOptions<RevocationOptions>(configuration, RevocationOptions.Section);
+        services.AddSingleton<SigningKeyDerivation>();
         services.AddHttpContextAccessor();
         services.TryAddSingleton<EcSigningKeys>();
         services.AddSingleton<SigningKeyResolver>();
@@ -232,67 +237,4 @@ public static class TokenValidation
         SecurityTokenNotYetValidException => "Token is not yet valid",
         _ => "Invalid token",
     };
-
-    /// <summary>
-    /// Finds the key a <c>kid</c> names, in the request tenant's ring and nowhere else, and only
-    /// when the token's <c>alg</c> is both the tenant's algorithm and that version's (RFC 8725
-    /// §3.1): an ES256 tenant refuses HS256 access tokens and the reverse, whatever key they name.
-    /// The one exception is made by design: refresh tokens are HS256 in every tenant, under the
-    /// version's symmetric secret (every version has one), so a token that says it is a refresh
-    /// token may be HS256; <see cref="CheckAsync"/> then holds it to a refresh token's audience.
-    /// </summary>
-    public sealed class SigningKeyResolver(IHttpContextAccessor accessor, SigningKeyDerivation derivation, EcSigningKeys ecKeys)
-    {
-        /// <summary>Set on a request whose token names a retired key version: it was revoked, not forged.</summary>
-        public const string RetiredKeyItem = "itempath:retired-key";
-
-        private readonly ConcurrentDictionary<(string Tenant, string Kid, string MasterKeyId, string Salt, string Alg), SecurityKey> _keys = new();
-
-        public IEnumerable<SecurityKey> Resolve(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters)
-        {
-            var http = accessor.HttpContext;
-            var tenant = http?.Features.Get<RequestTenant>();
-            if (tenant is null || string.IsNullOrEmpty(kid)) return [];
-            var version = tenant.Info.FindKey(kid);
-            if (version is null) return [];
-            if (version.RetiredAt is not null)
-            {
-                http!.Items[RetiredKeyItem] = true;
-                return [];
-            }
-            var jwt = securityToken as JsonWebToken;
-            var algorithm = jwt?.Alg;
-            var usable = (algorithm == version.Alg && algorithm == tenant.Info.Settings.Algorithm)
-                || (algorithm == SigningAlgorithms.HS256 && Claim(jwt!, TokenClaims.Type) == TokenClaims.RefreshType);
-            if (!usable) return [];
-            var key = _keys.GetOrAdd((tenant.Id, version.Kid, version.MasterKeyId, Convert.ToBase64String(version.Salt), algorithm!), _ =>
-            {
-                if (algorithm == SigningAlgorithms.ES256)
-                    return new ECDsaSecurityKey(System.Security.Cryptography.ECDsa.Create(ecKeys.PublicKey(tenant.Id, version))) { KeyId = version.Kid };
-                var secret = derivation.SecretFor(tenant.Id, version);
-                return secret is null ? null! : new SymmetricSecurityKey(secret) { KeyId = version.Kid };
-            });
-            return key is null ? [] : [key];
-        }
-    }
 }
-
-/// <summary>
-/// What the contract's rules say of a token: refused (the contract's message), not answerable
-/// (the cluster did not answer), or accepted with its session's check (null when checks are off,
-/// or left to the endpoint's grain call).
-/// </summary>
-public sealed record TokenVerdict(string? Refusal, ClusterUnavailableException? Unavailable, SessionCheck? Session)
-{
-    public bool IsAccepted => Refusal is null && Unavailable is null;
-
-    public static TokenVerdict Refused(string message) => new(message, null, null);
-
-    public static TokenVerdict Accepted(SessionCheck? session) => new(null, null, session);
-}
-
-/// <summary>A token that validated cryptographically but is refused by a rule of the contract.</summary>
-public sealed class TokenRejectedException(string message) : Exception(message);
-
-/// <summary>The revocation check could not be answered: the request gets a 503, never a pass.</summary>
-public sealed class ClusterUnavailableException(Exception inner) : Exception("The cluster did not answer.", inner);

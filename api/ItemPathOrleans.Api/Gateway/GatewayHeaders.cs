@@ -1,5 +1,5 @@
 using System.Net;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ClientAddressing;
 
 namespace ItemPathOrleans.Api.Gateway;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
 using ItemPathOrleans.Api.Authentication;
+using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Contracts.Model;
 
 namespace ItemPathOrleans.Api.Gateway;

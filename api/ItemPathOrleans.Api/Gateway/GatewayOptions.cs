@@ -1,10 +1,14 @@
+using ItemPathOrleans.Api.Hosting;
+
+
+
 namespace ItemPathOrleans.Api.Gateway;
 
 /// <summary>
 /// Proxy mode: requests on <see cref="Routes"/> are forwarded to <see cref="Upstream"/> once their
 /// token is validated like on any protected endpoint. Off by default.
 /// </summary>
-public sealed class GatewayOptions
+public sealed class GatewayOptions : IValidatedOptions
 {
     public const string Section = "Gateway";
 

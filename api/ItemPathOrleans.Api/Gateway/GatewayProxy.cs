@@ -1,5 +1,7 @@
 using ItemPathOrleans.Api.Authentication;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.Hosting;
+using ItemPathOrleans.Api.ProblemAnswers;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
@@ -20,11 +22,9 @@ public static class GatewayProxy
 {
     private const string ClusterId = "gateway-upstream";
 
-    public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddGatewayProxy(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section))
-            .Validate(o => !o.Validate().Any(), "Gateway options are invalid (see docs/configuration.md: Gateway:Upstream, Gateway:Routes).")
-            .ValidateOnStart();
+        services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.Section);
         var options = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         if (!options.Enabled) return services;
 
@@ -65,7 +65,7 @@ public static class GatewayProxy
         return services;
     }
 
-    public static WebApplication MapGateway(this WebApplication app)
+    public static WebApplication MapGatewayProxy(this WebApplication app)
     {
         if (!app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Enabled) return app;
         // The upstream's own API, not this service's: left out of the OpenAPI document.

@@ -73,6 +73,12 @@ public sealed class AuthMetrics
         Failed(operation, reason);
     }
 
+    /// <summary>A request body refused before the endpoint ran: a login's counts as a failed login.</summary>
+    public void RequestRefused(string? operation)
+    {
+        if (operation == "Login") LoginFailed(LoginOutcomes.InvalidRequest);
+    }
+
     /// <summary>Any other refusal: a bearer token refused at an endpoint, an application token refused.</summary>
     public void Failed(string operation, string reason) =>
         _failures.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("reason", reason));

@@ -1,18 +1,19 @@
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Hosting;
+using ItemPathOrleans.Api.Operations;
 using ItemPathOrleans.ClusterNode.Diagnostics;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Options;
-using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Scalar.AspNetCore;
+using OpenTelemetry;
 
 namespace ItemPathOrleans.Api.Observability;
 
 /// <summary>
-/// Metrics (<c>/metrics</c>), tracing across the API and the silos, trace ids in log scopes, and
-/// the API reference (<c>/openapi/v1.json</c>, <c>/docs</c>): one call on the builder, one on the app.
+/// The services behind metrics, tracing across the API and the silos, trace ids in log scopes,
+/// and the API reference; what they serve (<c>/metrics</c>, <c>/openapi/v1.json</c>, <c>/docs</c>)
+/// is mapped by the Operations feature.
 /// </summary>
 public static class ObservabilityHosting
 {
@@ -25,9 +26,7 @@ public static class ObservabilityHosting
     {
         var section = builder.Configuration.GetSection(ObservabilityOptions.Section);
         var options = section.Get<ObservabilityOptions>() ?? new ObservabilityOptions();
-        builder.Services.AddOptions<ObservabilityOptions>().Bind(section)
-            .Validate(o => !o.Validate().Any(), "Observability options are invalid (see docs/configuration.md: Observability:Metrics:AllowedAddresses, Observability:Tracing:SampleRatio, Observability:OtlpEndpoint).")
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<ObservabilityOptions>(builder.Configuration, ObservabilityOptions.Section);
         builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddOpenApi(o =>
         {
@@ -70,41 +69,6 @@ public static class ObservabilityHosting
         return builder;
     }
 
-    private static bool IsContentTypePolicy(ServiceDescriptor d) => d.ServiceType == typeof(MatcherPolicy)
+    internal static bool IsContentTypePolicy(ServiceDescriptor d) => d.ServiceType == typeof(MatcherPolicy)
         && d.ImplementationType?.FullName == "Microsoft.AspNetCore.Routing.Matching.AcceptsMatcherPolicy";
-
-    public static WebApplication MapItemPathObservability(this WebApplication app)
-    {
-        // A registration after AddItemPathObservability that adds routing again (AddRouting is
-        // idempotent, so it re-adds what was removed) would bring back the 415s: say so at start.
-        if (app.Services.GetServices<MatcherPolicy>().Any(p => p.GetType().FullName == "Microsoft.AspNetCore.Routing.Matching.AcceptsMatcherPolicy"))
-            throw new InvalidOperationException("Routing's content-type check is registered again: call AddItemPathObservability after every other service registration.");
-        var options = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value;
-        if (options.ApiReference)
-        {
-            app.MapOpenApi("/openapi/{documentName}.json");
-            app.MapScalarApiReference("/docs", scalar =>
-            {
-                scalar.WithTitle(ApiReference.Title).WithOpenApiRoutePattern("/openapi/{documentName}.json");
-                // Everything from this server: no fonts from a CDN, no telemetry, no AI chat or
-                // developer toolbar calling out to a third party.
-                scalar.DefaultFonts = false;
-                scalar.Telemetry = false;
-                scalar.ShowDeveloperTools = DeveloperToolsVisibility.Never;
-                scalar.Agent = new ScalarAgentOptions { Disabled = true };
-                scalar.Mcp = new ScalarMcpOptions { Disabled = true };
-                // Every operation listed in the sidebar from the start.
-                scalar.DefaultOpenAllTags = true;
-            });
-        }
-        if (options.Metrics.Enabled)
-        {
-            var allowed = options.Metrics.AllowedAddresses.Select(a => MetricsAccess.TryParse(a, out var n) ? n : default).ToList();
-            app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null, configureBranchedPipeline: branch => branch.Use((context, next) =>
-                MetricsAccess.IsAllowed(ClientAddress.Of(context), allowed)
-                    ? next(context)
-                    : ProblemResult.WriteAsync(context, StatusCodes.Status403Forbidden, "Metrics are not served to this address")), optionsName: null);
-        }
-        return app;
-    }
 }

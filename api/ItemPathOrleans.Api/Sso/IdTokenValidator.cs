@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using Microsoft.Extensions.Options;
@@ -10,12 +10,6 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ItemPathOrleans.Api.Sso;
-
-/// <summary>The outcome of checking an ID token: the identity it names and the use to record, or why it was refused.</summary>
-public sealed record IdTokenCheck(SsoIdentity? Identity, IdTokenUse? Use, string? Refusal)
-{
-    public static IdTokenCheck Refused(string why) => new(null, null, why);
-}
 
 /// <summary>
 /// Validates a Microsoft Entra ID token (v2) against a tenant's <c>sso</c> setting (RFC 8725):

@@ -1,17 +1,10 @@
 using System.Collections.Concurrent;
 using ItemPathOrleans.ClusterNode.Diagnostics;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Protocols;
 
 namespace ItemPathOrleans.Api.Sso;
-
-/// <summary>The authority's metadata or keys could not be fetched: the client retries later (503).</summary>
-public sealed class MetadataUnavailableException(int retryAfterSeconds, Exception? inner = null)
-    : Exception("OpenID metadata or signing keys could not be fetched", inner)
-{
-    public int RetryAfterSeconds => retryAfterSeconds;
-}
 
 /// <summary>
 /// OpenID metadata and signing keys per authority, each through its own

@@ -1,7 +1,11 @@
+using ItemPathOrleans.Api.Hosting;
+
+
+
 namespace ItemPathOrleans.Api.Sso;
 
 /// <summary>Single sign-on options (<c>Sso:*</c>): where the server may fetch OpenID metadata from, and bounds.</summary>
-public sealed class SsoOptions
+public sealed class SsoOptions : IValidatedOptions
 {
     public const string Section = "Sso";
     public const string DefaultAuthorityHost = "login.microsoftonline.com";

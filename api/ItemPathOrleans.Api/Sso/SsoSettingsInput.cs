@@ -81,10 +81,3 @@ public static class SsoSettingsInput
         return null;
     }
 }
-
-/// <summary>The <c>sso</c> setting as the tenant object shows it.</summary>
-public sealed record SsoSettingsJson(string Authority, string ClientId, IReadOnlyList<string> EntraTenantIds, string UsernameClaim, bool AutoProvision)
-{
-    public static SsoSettingsJson? From(SsoSettings? s) =>
-        s is null ? null : new(s.Authority, s.ClientId, s.EntraTenantIds, s.UsernameClaim, s.AutoProvision);
-}

@@ -1,9 +1,11 @@
 using System.Net;
+using ItemPathOrleans.Api.Hosting;
+
 
 namespace ItemPathOrleans.Api.Tenancy;
 
 /// <summary>How requests find their tenant (section <c>Tenancy</c>).</summary>
-public sealed class TenancyOptions
+public sealed class TenancyOptions : IValidatedOptions
 {
     public const string Section = "Tenancy";
 

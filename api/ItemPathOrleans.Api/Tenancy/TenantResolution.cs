@@ -1,22 +1,10 @@
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ClientAddressing;
+using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Model;
 using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Api.Tenancy;
-
-/// <summary>The tenant a request belongs to, resolved before authentication.</summary>
-public sealed record RequestTenant(TenantInfo Info, bool IsOperator)
-{
-    public string Id => Info.Id;
-}
-
-/// <summary>
-/// Endpoint metadata of an endpoint outside <c>/api</c> that belongs to a tenant: the tenant is
-/// the route value <paramref name="RouteParameter"/> when given (it must then agree with the
-/// host and <c>X-Tenant</c>, if they name one), else the request's tenant as for <c>/api</c>.
-/// </summary>
-public sealed record TenantScoped(string? RouteParameter = null);
 
 /// <summary>
 /// Resolves each API request's tenant: the Host's label under <c>Tenancy:HostSuffix</c>, else
@@ -31,7 +19,7 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
     public async Task InvokeAsync(HttpContext context)
     {
         var scoped = context.GetEndpoint()?.Metadata.GetMetadata<TenantScoped>();
-        if (scoped is null && !context.Request.Path.StartsWithSegments("/api") && !Endpoints.JwksApi.UsesRequestTenant(context.Request.Path))
+        if (scoped is null && !context.Request.Path.StartsWithSegments("/api"))
         {
             await next(context);
             return;
@@ -98,10 +86,4 @@ public sealed class TenantResolution(RequestDelegate next, TenantCatalogCache ca
 
     private static bool OnOperatorHost(HttpContext context, TenancyOptions o) =>
         string.IsNullOrEmpty(o.OperatorHost) || string.Equals(context.Request.Host.Host, o.OperatorHost, StringComparison.OrdinalIgnoreCase);
-}
-
-public static class RequestTenantExtensions
-{
-    public static RequestTenant Tenant(this HttpContext context) =>
-        context.Features.Get<RequestTenant>() ?? throw new InvalidOperationException("No tenant was resolved for this request.");
 }

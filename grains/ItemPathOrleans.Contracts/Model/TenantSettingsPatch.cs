@@ -1,70 +1,38 @@
+using System.Collections.Immutable;
+using System.Linq.Expressions;
+
 namespace ItemPathOrleans.Contracts.Model;
 
-/// <summary>A change of tenant settings: fields present (non-null) are changed, others kept.</summary>
+/// <summary>
+/// A change of tenant settings: the settings named in <see cref="Changes"/> (by their property
+/// name in <see cref="TenantSettings"/>) take the value given, the others are kept. Generic over
+/// the settings, so a new setting needs nothing here.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record TenantSettingsPatch
 {
-    [Id(0)] public int? AccessTokenLifetimeSeconds { get; init; }
-    [Id(1)] public int? RefreshTokenLifetimeSeconds { get; init; }
-    [Id(2)] public bool? RefreshTokenRotation { get; init; }
-    [Id(3)] public int? RefreshReuseGraceSeconds { get; init; }
-    [Id(4)] public int? MaxSessionsPerUser { get; init; }
-    [Id(5)] public int? MaxApplicationTokensPerUser { get; init; }
-    [Id(6)] public int? LockoutThreshold { get; init; }
-    [Id(7)] public int? LockoutBaseSeconds { get; init; }
-    [Id(8)] public int? LockoutMaxSeconds { get; init; }
-    [Id(9)] public int? LockoutUserThreshold { get; init; }
-    [Id(10)] public int? LockoutUserWindowSeconds { get; init; }
-    [Id(11)] public int? PasswordMinLength { get; init; }
-    [Id(12)] public int? RevocationLatencySeconds { get; init; }
-    /// <summary>Present: the <c>sso</c> setting is replaced (or removed, when its value is null).</summary>
-    [Id(13)] public SsoSettingsChange? Sso { get; init; }
-    [Id(14)] public string? SigningAlgorithm { get; init; }
+    /// <summary>Setting name → new value (null removes an optional setting, such as <c>Sso</c>).</summary>
+    [Id(15)] public ImmutableDictionary<string, object?> Changes { get; init; } = ImmutableDictionary<string, object?>.Empty;
 
-    public TenantSettings ApplyTo(TenantSettings s) => s with
-    {
-        AccessTokenLifetimeSeconds = AccessTokenLifetimeSeconds ?? s.AccessTokenLifetimeSeconds,
-        RefreshTokenLifetimeSeconds = RefreshTokenLifetimeSeconds ?? s.RefreshTokenLifetimeSeconds,
-        RefreshTokenRotation = RefreshTokenRotation ?? s.RefreshTokenRotation,
-        RefreshReuseGraceSeconds = RefreshReuseGraceSeconds ?? s.RefreshReuseGraceSeconds,
-        MaxSessionsPerUser = MaxSessionsPerUser ?? s.MaxSessionsPerUser,
-        MaxApplicationTokensPerUser = MaxApplicationTokensPerUser ?? s.MaxApplicationTokensPerUser,
-        LockoutThreshold = LockoutThreshold ?? s.LockoutThreshold,
-        LockoutBaseSeconds = LockoutBaseSeconds ?? s.LockoutBaseSeconds,
-        LockoutMaxSeconds = LockoutMaxSeconds ?? s.LockoutMaxSeconds,
-        LockoutUserThreshold = LockoutUserThreshold ?? s.LockoutUserThreshold,
-        LockoutUserWindowSeconds = LockoutUserWindowSeconds ?? s.LockoutUserWindowSeconds,
-        PasswordMinLength = PasswordMinLength ?? s.PasswordMinLength,
-        RevocationLatencySeconds = RevocationLatencySeconds ?? s.RevocationLatencySeconds,
-        Sso = Sso is { } sso ? sso.Value : s.Sso,
-        SigningAlgorithm = SigningAlgorithm ?? s.SigningAlgorithm,
-    };
-}
+    /// <summary>This patch with <paramref name="setting"/> changed too: <c>patch.Set(s => s.RefreshTokenRotation, true)</c>.</summary>
+    public TenantSettingsPatch Set<T>(Expression<Func<TenantSettings, T>> setting, T value) =>
+        Set(setting.Body is MemberExpression member ? member.Member.Name : throw new ArgumentException("Name a property of TenantSettings.", nameof(setting)), value);
 
-/// <summary>The contract's ranges for tenant settings; each check names the field that is out of range.</summary>
-public static class TenantSettingsRules
-{
-    public static string? Validate(TenantSettings s)
+    /// <summary>This patch with the setting of that property name changed too.</summary>
+    public TenantSettingsPatch Set(string setting, object? value) =>
+        TenantSettingsRules.Setting(setting) is null
+            ? throw new ArgumentException($"There is no tenant setting {setting}.", nameof(setting))
+            : this with { Changes = Changes.SetItem(setting, value) };
+
+    /// <exception cref="ArgumentException">A change names no setting, or has a value of the wrong type.</exception>
+    public TenantSettings ApplyTo(TenantSettings s)
     {
-        return Range(nameof(s.AccessTokenLifetimeSeconds), s.AccessTokenLifetimeSeconds, 60, 86_400)
-            ?? Range(nameof(s.RefreshTokenLifetimeSeconds), s.RefreshTokenLifetimeSeconds, 3_600, 31_536_000)
-            ?? Range(nameof(s.RefreshReuseGraceSeconds), s.RefreshReuseGraceSeconds, 0, 300)
-            ?? Range(nameof(s.MaxSessionsPerUser), s.MaxSessionsPerUser, 1, 10_000)
-            ?? Range(nameof(s.MaxApplicationTokensPerUser), s.MaxApplicationTokensPerUser, 1, 10_000)
-            ?? Range(nameof(s.LockoutThreshold), s.LockoutThreshold, 1, 100)
-            ?? Range(nameof(s.LockoutBaseSeconds), s.LockoutBaseSeconds, 1, 86_400)
-            ?? Range(nameof(s.LockoutMaxSeconds), s.LockoutMaxSeconds, s.LockoutBaseSeconds, 86_400)
-            ?? Range(nameof(s.LockoutUserThreshold), s.LockoutUserThreshold, 1, 10_000)
-            ?? Range(nameof(s.LockoutUserWindowSeconds), s.LockoutUserWindowSeconds, 60, 86_400)
-            ?? Range(nameof(s.PasswordMinLength), s.PasswordMinLength, 8, 128)
-            ?? Range(nameof(s.RevocationLatencySeconds), s.RevocationLatencySeconds, 1, 60)
-            ?? SsoSettingsRules.Validate(s.Sso)
-            ?? (Tokens.SigningAlgorithms.IsSupported(s.Algorithm) ? null : $"{JsonName(nameof(s.SigningAlgorithm))} must be HS256 or ES256");
+        var changed = s with { };
+        foreach (var (name, value) in Changes)
+        {
+            var setting = TenantSettingsRules.Setting(name) ?? throw new ArgumentException($"There is no tenant setting {name}.");
+            setting.SetValue(changed, value);
+        }
+        return changed;
     }
-
-    private static string? Range(string property, int value, int min, int max) =>
-        value >= min && value <= max ? null : $"{JsonName(property)} must be between {min} and {max}";
-
-    /// <summary>The camelCase name clients send.</summary>
-    public static string JsonName(string property) => char.ToLowerInvariant(property[0]) + property[1..];
 }

@@ -18,12 +18,7 @@ public sealed class RotationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cluster = await TestClusters.StartAsync(silos: 2);
-        var (tenant, error) = await Grains.GetGrain<ITenantGrain>("default").UpdateSettings(new TenantSettingsPatch
-        {
-            RefreshTokenRotation = true,
-            MaxSessionsPerUser = 3,
-            MaxApplicationTokensPerUser = 2,
-        });
+        var (tenant, error) = await Grains.GetGrain<ITenantGrain>("default").UpdateSettings(new TenantSettingsPatch().Set(s => s.RefreshTokenRotation, true).Set(s => s.MaxSessionsPerUser, 3).Set(s => s.MaxApplicationTokensPerUser, 2));
         Assert.Null(error);
         _tenantVersion = tenant!.Version;
     }
@@ -140,7 +135,7 @@ public sealed class RotationTests : IAsyncLifetime
     [Fact]
     public async Task Rotation_off_keeps_the_refresh_token()
     {
-        var (tenant, _) = await Grains.GetGrain<ITenantGrain>("default").UpdateSettings(new TenantSettingsPatch { RefreshTokenRotation = false });
+        var (tenant, _) = await Grains.GetGrain<ITenantGrain>("default").UpdateSettings(new TenantSettingsPatch().Set(s => s.RefreshTokenRotation, false));
         SeenTenantVersion.Carry("default", tenant!.Version);
         var (user, login) = await LoginAsync("rot-off");
         var (sid, jti) = Ids(login.Refresh!.Token);
@@ -156,9 +151,9 @@ public sealed class RotationTests : IAsyncLifetime
     public async Task Settings_are_validated_naming_the_field()
     {
         var tenant = Grains.GetGrain<ITenantGrain>("default");
-        Assert.Equal("refreshReuseGraceSeconds must be between 0 and 300", (await tenant.UpdateSettings(new TenantSettingsPatch { RefreshReuseGraceSeconds = 301 })).Error);
-        Assert.Equal("lockoutMaxSeconds must be between 60 and 86400", (await tenant.UpdateSettings(new TenantSettingsPatch { LockoutMaxSeconds = 59 })).Error);
-        Assert.Equal("revocationLatencySeconds must be between 1 and 60", (await tenant.UpdateSettings(new TenantSettingsPatch { RevocationLatencySeconds = 0 })).Error);
+        Assert.Equal("refreshReuseGraceSeconds must be between 0 and 300", (await tenant.UpdateSettings(new TenantSettingsPatch().Set(s => s.RefreshReuseGraceSeconds, 301))).Error);
+        Assert.Equal("lockoutMaxSeconds must be between 60 and 86400", (await tenant.UpdateSettings(new TenantSettingsPatch().Set(s => s.LockoutMaxSeconds, 59))).Error);
+        Assert.Equal("revocationLatencySeconds must be between 1 and 60", (await tenant.UpdateSettings(new TenantSettingsPatch().Set(s => s.RevocationLatencySeconds, 0))).Error);
         // Nothing of a refused change is stored.
         var settings = (await tenant.Get())!.Settings;
         Assert.Equal(30, settings.RefreshReuseGraceSeconds);

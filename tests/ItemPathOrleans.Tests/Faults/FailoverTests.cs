@@ -43,7 +43,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
     private static readonly Dictionary<string, string?> ApiSettings = new()
     {
         ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:ItemPathOrleans.Api.Http.ErrorBoundary"] = "Error",
+        ["Logging:LogLevel:ItemPathOrleans.Api.Cluster.ErrorBoundary"] = "Error",
     };
 
     /// <summary>
@@ -357,7 +357,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
     private static async Task TurnRotationOnAsync(IClusterClient client)
     {
-        var (tenant, error) = await client.GetGrain<ITenantGrain>(Tenant).UpdateSettings(new TenantSettingsPatch { RefreshTokenRotation = true, MaxSessionsPerUser = 10_000 });
+        var (tenant, error) = await client.GetGrain<ITenantGrain>(Tenant).UpdateSettings(new TenantSettingsPatch().Set(s => s.RefreshTokenRotation, true).Set(s => s.MaxSessionsPerUser, 10_000));
         Assert.Null(error);
         Assert.True(tenant!.Settings.RefreshTokenRotation);
     }

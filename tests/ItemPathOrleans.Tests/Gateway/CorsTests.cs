@@ -1,5 +1,5 @@
 using System.Net;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.Cors;
 using ItemPathOrleans.Tests.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

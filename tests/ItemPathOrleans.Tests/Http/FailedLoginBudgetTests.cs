@@ -1,4 +1,4 @@
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.RateLimiting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ItemPathOrleans.Tests.Http;

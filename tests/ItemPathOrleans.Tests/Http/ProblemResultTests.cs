@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ItemPathOrleans.Api.Http;
+using ItemPathOrleans.Api.ProblemAnswers;
 using Microsoft.AspNetCore.Http;
 
 namespace ItemPathOrleans.Tests.Http;

@@ -28,7 +28,7 @@ public sealed class ExpiryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cluster = await TestClusters.StartAsync(silos: 1, time: _clusterTime);
-        var (_, error) = await _cluster.Client.GetGrain<ITenantGrain>("default").UpdateSettings(new TenantSettingsPatch { RefreshTokenLifetimeSeconds = 3600 });
+        var (_, error) = await _cluster.Client.GetGrain<ITenantGrain>("default").UpdateSettings(new TenantSettingsPatch().Set(s => s.RefreshTokenLifetimeSeconds, 3600));
         Assert.Null(error);
         _api = new ApiFactory(_cluster.Client);
         // Through the registry grain: an admin's access token from this cluster is expired at the API.

@@ -202,7 +202,7 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
 
     private static async Task<int> TurnRotationOnAsync(InProcessTestCluster cluster)
     {
-        var (tenant, error) = await cluster.Client.GetGrain<ITenantGrain>(Tenant).UpdateSettings(new TenantSettingsPatch { RefreshTokenRotation = true });
+        var (tenant, error) = await cluster.Client.GetGrain<ITenantGrain>(Tenant).UpdateSettings(new TenantSettingsPatch().Set(s => s.RefreshTokenRotation, true));
         Assert.Null(error);
         Assert.True(tenant!.Settings.RefreshTokenRotation);
         return tenant.Version;

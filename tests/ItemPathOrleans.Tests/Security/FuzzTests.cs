@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
+using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Security;
@@ -24,14 +25,8 @@ public sealed class FuzzTests(FuzzFixture fx) : IClassFixture<FuzzFixture>
         ("isAdmin", FieldKind.Bool), ("status", FieldKind.Int), ("language", FieldKind.String), ("timeZone", FieldKind.String),
     ];
 
-    /// <summary>Tenant settings with their ranges (docs/configuration.md), and <c>disabled</c>.</summary>
-    private static readonly (string Name, int Min, int Max)[] TenantRanges =
-    [
-        ("accessTokenLifetimeSeconds", 60, 86_400), ("refreshTokenLifetimeSeconds", 3_600, 31_536_000), ("refreshReuseGraceSeconds", 0, 300),
-        ("maxSessionsPerUser", 1, 10_000), ("maxApplicationTokensPerUser", 1, 10_000), ("lockoutThreshold", 1, 100),
-        ("lockoutBaseSeconds", 1, 86_400), ("lockoutMaxSeconds", 1, 86_400), ("lockoutUserThreshold", 1, 10_000),
-        ("lockoutUserWindowSeconds", 60, 86_400), ("passwordMinLength", 8, 128), ("revocationLatencySeconds", 1, 60),
-    ];
+    /// <summary>Tenant settings with their ranges, as the settings declare them (<see cref="TenantSettingsRules"/>).</summary>
+    private static readonly (string Name, int Min, int Max)[] TenantRanges = [.. TenantSettingsRules.Ranges];
 
     private static readonly (string, FieldKind)[] TenantFields =
         [.. TenantRanges.Select(r => (r.Name, FieldKind.Int)), ("refreshTokenRotation", FieldKind.Bool), ("disabled", FieldKind.Bool)];

@@ -1,0 +1,23 @@
+using ItemPathOrleans.Api.Hosting;
+
+
+namespace ItemPathOrleans.Api.Authentication;
+
+public sealed class RevocationOptions : IValidatedOptions
+{
+    public const string Section = "Revocation";
+
+    /// <summary>Most (user, session) answers kept per API node; memory stays bounded under any load.</summary>
+    public int MaxEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// Whether protected endpoints check that the session and the user are still active. Off only
+    /// to measure what the check costs: with it off a revoked token works until it expires.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    public IEnumerable<string> Validate()
+    {
+        if (MaxEntries < 1) yield return "Revocation:MaxEntries must be 1 or more";
+    }
+}

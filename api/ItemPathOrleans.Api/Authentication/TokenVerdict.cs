@@ -1,0 +1,18 @@
+using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Contracts.Model;
+
+namespace ItemPathOrleans.Api.Authentication;
+
+/// <summary>
+/// What the contract's rules say of a token: refused (the contract's message), not answerable
+/// (the cluster did not answer), or accepted with its session's check (null when checks are off,
+/// or left to the endpoint's grain call).
+/// </summary>
+public sealed record TokenVerdict(string? Refusal, ClusterUnavailableException? Unavailable, SessionCheck? Session)
+{
+    public bool IsAccepted => Refusal is null && Unavailable is null;
+
+    public static TokenVerdict Refused(string message) => new(message, null, null);
+
+    public static TokenVerdict Accepted(SessionCheck? session) => new(null, null, session);
+}

@@ -1,0 +1,3 @@
+namespace ItemPathOrleans.Api.Tenants;
+
+public sealed record TenantListJson(IReadOnlyList<TenantJson> Tenants, int Total);

@@ -1,0 +1,3 @@
+namespace ItemPathOrleans.Api.Users;
+
+public sealed record UserListJson(IReadOnlyList<UserJson> Users, long Total);
