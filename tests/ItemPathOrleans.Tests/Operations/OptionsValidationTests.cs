@@ -25,7 +25,8 @@ public sealed class OptionsValidationTests
         var failure = Record.Exception(() => api.CreateClient());
 
         // The start reports every options class that failed, each with its own lines.
-        var failures = failure is AggregateException aggregate ? aggregate.Flatten().InnerExceptions : [Assert.IsType<OptionsValidationException>(failure)];
-        Assert.Contains(failures.OfType<OptionsValidationException>(), refused => refused.Message.Contains(message, StringComparison.Ordinal));
+        var failures = failure is AggregateException aggregate ? aggregate.Flatten().InnerExceptions : [failure];
+        Assert.True(failures.OfType<OptionsValidationException>().Any(refused => refused.Message.Contains(message, StringComparison.Ordinal)),
+            $"the start did not fail naming the setting: {failure}");
     }
 }
