@@ -15,6 +15,15 @@ public static class GrainKeys
         return (key[..slash], int.Parse(key.AsSpan(slash + 1), System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Key of a registered client (client ids hold no '/').</summary>
+    public static string Client(string tenant, string clientId) => $"{tenant}/{clientId}";
+
+    public static (string Tenant, string ClientId) ParseClient(string key)
+    {
+        var slash = key.IndexOf('/');
+        return (key[..slash], key[(slash + 1)..]);
+    }
+
     /// <summary>Key of the grain that owns a unique name (a username or an email) in a tenant.</summary>
     public static string UniqueName(string tenant, UniqueNameKind kind, string normalized) =>
         $"{tenant}/{(kind == UniqueNameKind.Username ? "u" : "e")}/{normalized}";

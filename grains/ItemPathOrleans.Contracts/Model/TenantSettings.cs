@@ -30,6 +30,20 @@ public sealed record TenantSettings
     [Id(14), AllowedValues(Tokens.SigningAlgorithms.HS256, Tokens.SigningAlgorithms.ES256)]
     public string? SigningAlgorithm { get; init; } = Tokens.SigningAlgorithms.HS256;
 
+    /// <summary>The tenant's API scopes (<see cref="ApiScopeRules"/>). Null in state stored before it existed: none.</summary>
+    [Id(15)] public IReadOnlyList<ApiScope>? ApiScopes { get; init; } = [];
+    /// <summary>
+    /// Whether <c>/oauth/token</c> takes the password grant without a registered client. Null in
+    /// state stored before it existed: true, the default.
+    /// </summary>
+    [Id(16)] public bool? OauthPasswordGrant { get; init; } = true;
+
+    [JsonIgnore]
+    public IReadOnlyList<ApiScope> Scopes => ApiScopes ?? [];
+
+    [JsonIgnore]
+    public bool PasswordGrantWithoutClient => OauthPasswordGrant ?? true;
+
     [JsonIgnore]
     public string Algorithm => SigningAlgorithm ?? Tokens.SigningAlgorithms.HS256;
 

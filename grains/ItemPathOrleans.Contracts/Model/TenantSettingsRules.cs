@@ -44,6 +44,10 @@ public static class TenantSettingsRules
             {
                 return invalid;
             }
+            else if (value is IReadOnlyList<ApiScope> scopes && ApiScopeRules.Validate(scopes) is { } badScopes)
+            {
+                return badScopes;
+            }
         }
         return null;
     }

@@ -17,6 +17,14 @@ public static class TokenClaims
     public const string Audience = "aud";
     public const string Subject = "sub";
 
+    /// <summary>RFC 9068: the client a client token was issued to, and its scopes (space-separated).</summary>
+    public const string ClientId = "client_id";
+    public const string Scope = "scope";
+
+    /// <summary>The JOSE <c>typ</c> of user tokens, and of client tokens (RFC 9068): never mixed (RFC 8725 §3.11).</summary>
+    public const string UserTokenTyp = "JWT";
+    public const string ClientTokenTyp = "at+jwt";
+
     public const string AccessType = "access";
     public const string RefreshType = "refresh";
 

@@ -16,8 +16,9 @@ namespace ItemPathOrleans.Grains.Hosting;
 public static class GrainServices
 {
     /// <summary>
-    /// The services the grains call. With a PostgreSQL connection string the user directory is
-    /// the <c>itempath_users</c> table; without one (fast tests) it lives in memory.
+    /// The services the grains call. With a PostgreSQL connection string the user and client
+    /// directories are the <c>itempath_users</c> and <c>itempath_clients</c> tables; without one
+    /// (fast tests) they live in memory.
     /// </summary>
     public static IServiceCollection AddItemPathGrainServices(this IServiceCollection services, IConfiguration configuration, string? connectionString)
     {
@@ -37,6 +38,7 @@ public static class GrainServices
         if (string.IsNullOrEmpty(connectionString))
         {
             services.AddSingleton<IUserDirectory, InMemoryUserDirectory>();
+            services.AddSingleton<IClientDirectory, InMemoryClientDirectory>();
             services.AddSingleton<InMemorySecurityEventStore>();
             services.AddSingleton<ISecurityEventStore>(sp => sp.GetRequiredService<InMemorySecurityEventStore>());
         }
@@ -44,6 +46,7 @@ public static class GrainServices
         {
             services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
             services.AddSingleton<IUserDirectory, PostgresUserDirectory>();
+            services.AddSingleton<IClientDirectory, PostgresClientDirectory>();
             services.AddSingleton<ISecurityEventStore, PostgresSecurityEventStore>();
         }
         return services;

@@ -28,6 +28,12 @@ public static class SecurityEventNames
     public const string SsoLoginSucceeded = "sso_login_succeeded";
     public const string SsoLoginRefused = "sso_login_refused";
     public const string SsoLinked = "sso_linked";
+    public const string ClientCreated = "client_created";
+    public const string ClientChanged = "client_changed";
+    public const string ClientDeleted = "client_deleted";
+    public const string ClientSecretAdded = "client_secret_added";
+    public const string ClientSecretRemoved = "client_secret_removed";
+    public const string ClientTokenRevoked = "client_token_revoked";
 }
 
 /// <summary>One security event: never a password or a token in it.</summary>

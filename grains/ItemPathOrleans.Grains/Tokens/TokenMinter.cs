@@ -21,6 +21,9 @@ public readonly record struct TokenDescriptor(
     int UserId,
     string SessionId);
 
+/// <summary>What goes into one client token (RFC 9068): the minter adds the tenant's issuer, audience and key.</summary>
+public readonly record struct ClientTokenDescriptor(string ClientId, string Jti, string Scope, long IssuedAt, long ExpiresAt);
+
 /// <summary>
 /// Mints JWS compact tokens with the claims in the ItemPath order (<c>fresh, iat, jti,
 /// type, identity, nbf, exp</c>, then <c>tid, uid, sid, iss, aud, sub</c>), signed by the
@@ -45,14 +48,31 @@ public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOption
 
     public string Mint(TenantInfo tenant, in TokenDescriptor token)
     {
-        var key = tenant.FindKey(tenant.CurrentKid)
-                  ?? throw new InvalidOperationException($"Tenant '{tenant.Id}' has no signing key '{tenant.CurrentKid}'.");
-
+        var key = CurrentKey(tenant);
         var alg = token.Type == TokenClaims.RefreshType ? SigningAlgorithms.HS256 : key.Alg;
+        return Sign(tenant, key, alg, TokenClaims.UserTokenTyp, Payload(tenant.Id, token));
+    }
+
+    /// <summary>
+    /// A client's access token (RFC 9068): <c>typ</c> <c>at+jwt</c>, the tenant's algorithm and
+    /// current key, claims <c>iss, sub, aud, exp, iat, jti, client_id, scope, tid</c>. It carries no
+    /// <c>uid</c>, <c>type</c> or <c>identity</c>: no user endpoint can take it for a user's.
+    /// </summary>
+    public string MintClientAccess(TenantInfo tenant, in ClientTokenDescriptor token)
+    {
+        var key = CurrentKey(tenant);
+        return Sign(tenant, key, key.Alg, TokenClaims.ClientTokenTyp, ClientPayload(tenant.Id, token));
+    }
+
+    private static SigningKeyVersion CurrentKey(TenantInfo tenant) =>
+        tenant.FindKey(tenant.CurrentKid) ?? throw new InvalidOperationException($"Tenant '{tenant.Id}' has no signing key '{tenant.CurrentKid}'.");
+
+    private string Sign(TenantInfo tenant, SigningKeyVersion key, string alg, string typ, byte[] payload)
+    {
         var buffer = new ArrayBufferWriter<byte>(512);
-        AppendBase64Url(buffer, Header(key.Kid, alg));
+        AppendBase64Url(buffer, Header(key.Kid, alg, typ));
         buffer.Write("."u8);
-        AppendBase64Url(buffer, Payload(tenant.Id, token));
+        AppendBase64Url(buffer, payload);
         var signature = alg == SigningAlgorithms.ES256 ? SignEs256(tenant.Id, key, buffer.WrittenSpan) : SignHs256(tenant.Id, key, buffer.WrittenSpan);
         buffer.Write("."u8);
         AppendBase64Url(buffer, signature);
@@ -86,13 +106,13 @@ public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOption
         }
     }
 
-    private static byte[] Header(string kid, string alg)
+    private static byte[] Header(string kid, string alg, string typ)
     {
         var buffer = new ArrayBufferWriter<byte>(64);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("typ", "JWT");
+            w.WriteString("typ", typ);
             w.WriteString("alg", alg);
             w.WriteString("kid", kid);
             w.WriteEndObject();
@@ -121,6 +141,27 @@ public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOption
             w.WriteString(TokenClaims.Issuer, issuer);
             w.WriteString(TokenClaims.Audience, t.Type == TokenClaims.RefreshType ? issuer : o.Audience);
             w.WriteString(TokenClaims.Subject, t.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private byte[] ClientPayload(string tenant, in ClientTokenDescriptor t)
+    {
+        var o = options.Value;
+        var buffer = new ArrayBufferWriter<byte>(384);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString(TokenClaims.Issuer, o.IssuerFor(tenant));
+            w.WriteString(TokenClaims.Subject, t.ClientId);
+            w.WriteString(TokenClaims.Audience, o.Audience);
+            w.WriteNumber(TokenClaims.Expires, t.ExpiresAt);
+            w.WriteNumber(TokenClaims.IssuedAt, t.IssuedAt);
+            w.WriteString(TokenClaims.Id, t.Jti);
+            w.WriteString(TokenClaims.ClientId, t.ClientId);
+            w.WriteString(TokenClaims.Scope, t.Scope);
+            w.WriteString(TokenClaims.Tenant, tenant);
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
