@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.ClusterNode.Tokens;
+using ItemPathOrleans.Contracts.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -33,7 +34,12 @@ public sealed class PresentedTokens(IOptionsMonitor<JwtBearerOptions> schemes, I
                 : TokenValidation.Describe(result.Exception ?? new InvalidOperationException())));
         }
 
+        var isClient = ClientTokenValidation.IsClientToken(jwt);
+        // A client token is no refresh token, whatever it says (the schemes leave that to the policies).
+        if (isClient && expectedType == TokenClaims.RefreshType) return new PresentedToken(null, null, TokenVerdict.Refused("Only refresh tokens are allowed"));
         var verdict = await TokenValidation.CheckAsync(http, jwt, expectedType, tokens.Value, lookup);
+        if (isClient)
+            return verdict.IsAccepted ? new PresentedToken(jwt, null, verdict, ClientTokenIdentity.From(new ClaimsPrincipal(result.ClaimsIdentity))) : new PresentedToken(null, null, verdict);
         return verdict.IsAccepted
             ? new PresentedToken(jwt, TokenIdentity.From(new ClaimsPrincipal(result.ClaimsIdentity)), verdict)
             : new PresentedToken(null, null, verdict);

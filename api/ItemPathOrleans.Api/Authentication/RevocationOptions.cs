@@ -7,7 +7,7 @@ public sealed class RevocationOptions : IValidatedOptions
 {
     public const string Section = "Revocation";
 
-    /// <summary>Most (user, session) answers kept per API node; memory stays bounded under any load.</summary>
+    /// <summary>Most (user, session) answers, and most client answers, kept per API node; memory stays bounded under any load.</summary>
     public int MaxEntries { get; set; } = 100_000;
 
     /// <summary>

@@ -7,7 +7,9 @@ namespace ItemPathOrleans.Api.Authentication;
 /// <summary>
 /// Two JwtBearer schemes with the same validation: one accepts only access tokens (and
 /// application tokens), the other only refresh tokens. A refresh token never authenticates a
-/// resource call; an access token never refreshes.
+/// resource call; an access token never refreshes. A registered client's token (<c>typ</c>
+/// <c>at+jwt</c>) authenticates on each as what it is, <see cref="ClientKind"/>, and every user
+/// policy refuses it (403 <c>User token required</c>).
 /// </summary>
 public static class TokenSchemes
 {
@@ -25,6 +27,17 @@ public static class TokenSchemes
     public const string RefreshPolicy = "refresh-token";
     public const string AnyTokenPolicy = "any-token";
     public const string AdminPolicy = "admin";
+    /// <summary>
+    /// Any bearer of an access token: a user's (access or application) or a registered client's
+    /// (<c>client_credentials</c>). Only <c>GET /api/auth/verify</c> and the gateway's routes take
+    /// client tokens; every other policy requires a user token.
+    /// </summary>
+    public const string BearerPolicy = "bearer";
+
+    /// <summary>Claim added after validation: whose token it is, <see cref="UserKind"/> or <see cref="ClientKind"/>.</summary>
+    public const string TokenKindClaim = "itempath:token-kind";
+    public const string UserKind = "user";
+    public const string ClientKind = "client";
 
     /// <summary>Claim added after the revocation check for admins of the token's tenant.</summary>
     public const string AdminClaim = "itempath:admin";

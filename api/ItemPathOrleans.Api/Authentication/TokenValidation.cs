@@ -48,10 +48,11 @@ public static class TokenValidation
             .AddJwtBearer(TokenSchemes.Any);
 
         services.AddAuthorizationBuilder()
-            .AddPolicy(TokenSchemes.AccessPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Access).RequireAuthenticatedUser())
-            .AddPolicy(TokenSchemes.RefreshPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Refresh).RequireAuthenticatedUser())
-            .AddPolicy(TokenSchemes.AnyTokenPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Any).RequireAuthenticatedUser())
-            .AddPolicy(TokenSchemes.AdminPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Access).RequireClaim(TokenSchemes.AdminClaim, "true"));
+            .AddPolicy(TokenSchemes.AccessPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Access).RequireClaim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind))
+            .AddPolicy(TokenSchemes.RefreshPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Refresh).RequireClaim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind))
+            .AddPolicy(TokenSchemes.AnyTokenPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Any).RequireClaim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind))
+            .AddPolicy(TokenSchemes.AdminPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Access).RequireClaim(TokenSchemes.AdminClaim, "true"))
+            .AddPolicy(TokenSchemes.BearerPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Access).RequireAuthenticatedUser());
         return services;
     }
 
@@ -64,7 +65,8 @@ public static class TokenValidation
         {
             // Narrowed per request to the tenant's one algorithm by the key resolver.
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.EcdsaSha256],
-            ValidTypes = ["JWT"],
+            // A user's token or a client's (RFC 9068); which one is checked as what it is in CheckAsync.
+            ValidTypes = [TokenClaims.UserTokenTyp, TokenClaims.ClientTokenTyp],
             // Refined per token type in CheckAsync: the resource audience, or the issuer of the token's own tenant.
             ValidateAudience = true,
             AudienceValidator = (audiences, token, _) => IsKnownAudience(audiences, token, tokens),
@@ -84,7 +86,8 @@ public static class TokenValidation
         {
             OnTokenValidated = context => OnTokenValidated(context, expectedType, tokens),
             OnChallenge = OnChallenge,
-            OnForbidden = context => ProblemResult.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Admin rights required"),
+            OnForbidden = context => ProblemResult.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden,
+                context.HttpContext.User.HasClaim(TokenSchemes.TokenKindClaim, TokenSchemes.ClientKind) ? "User token required" : "Admin rights required"),
         };
     }
 
@@ -119,6 +122,10 @@ public static class TokenValidation
         {
             Reject(context, refusal);
         }
+        else if (ClientTokenValidation.IsClientToken((JsonWebToken)context.SecurityToken))
+        {
+            ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim(TokenSchemes.TokenKindClaim, TokenSchemes.ClientKind));
+        }
         else if (verdict.Session is { } check)
         {
             // Whether a refresh token is current, the immediately previous one or a spent one is
@@ -127,6 +134,11 @@ public static class TokenValidation
             if (check.Kind is not null) identity.AddClaim(new Claim(TokenSchemes.SessionKindClaim, check.Kind));
             if (check.IsAdmin) identity.AddClaim(new Claim(TokenSchemes.AdminClaim, "true"));
             if (check.Username is not null) identity.AddClaim(new Claim(TokenSchemes.UsernameClaim, check.Username));
+            identity.AddClaim(new Claim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind));
+        }
+        else
+        {
+            ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind));
         }
     }
 
@@ -139,8 +151,12 @@ public static class TokenValidation
     /// </summary>
     internal static async Task<TokenVerdict> CheckAsync(HttpContext http, JsonWebToken token, string? expectedType, TokensOptions tokens, SessionLookup lookup)
     {
+        // A client's token is checked as one, whatever the endpoint: the policies decide who may use it.
+        if (ClientTokenValidation.IsClientToken(token)) return await ClientTokenValidation.CheckAsync(http, token, tokens, lookup);
         var tenant = http.Tenant();
 
+        // RFC 8725 §3.11: a user token is typed JWT and carries nothing of a client token.
+        if (token.TryGetClaim(TokenClaims.ClientId, out _)) return TokenVerdict.Refused("Invalid token");
         var type = Claim(token, TokenClaims.Type);
         if (type is not (TokenClaims.AccessType or TokenClaims.RefreshType) || (expectedType is not null && type != expectedType))
             return TokenVerdict.Refused(expectedType == TokenClaims.RefreshType ? "Only refresh tokens are allowed" : "Only non-refresh tokens are allowed");
@@ -171,7 +187,7 @@ public static class TokenValidation
         }
         catch (Exception ex) when (ClusterFailures.IsUnavailable(ex))
         {
-            return new TokenVerdict(null, new ClusterUnavailableException(ex), null);
+            return TokenVerdict.NotAnswered(ex);
         }
 
         var isApplication = check.Kind == SessionKinds.Application;
@@ -197,7 +213,7 @@ public static class TokenValidation
         return (audience == tokens.IssuerFor(tenant.Id) && token.Alg == SigningAlgorithms.HS256) || asResourceToken;
     }
 
-    private static string? Claim(JsonWebToken token, string name) =>
+    internal static string? Claim(JsonWebToken token, string name) =>
         token.TryGetClaim(name, out var claim) ? claim.Value : null;
 
     private static void Reject(TokenValidatedContext context, string message) => context.Fail(new TokenRejectedException(message));

@@ -25,5 +25,9 @@ public static class ClusterGrains
 
     public static ITenantGrain Tenant(this IGrainFactory grains, string tenant) => grains.GetGrain<ITenantGrain>(tenant);
 
+    public static IClientRegistryGrain ClientRegistry(this IGrainFactory grains) => grains.GetGrain<IClientRegistryGrain>(ServiceKey);
+
+    public static IClientGrain Client(this IGrainFactory grains, string tenant, string clientId) => grains.GetGrain<IClientGrain>(GrainKeys.Client(tenant, clientId));
+
     public static IUserGrain User(this IGrainFactory grains, string tenant, int userId) => grains.GetGrain<IUserGrain>(GrainKeys.User(tenant, userId));
 }

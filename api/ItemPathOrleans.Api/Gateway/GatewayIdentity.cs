@@ -25,6 +25,14 @@ public sealed record GatewayIdentity(string Tenant, int UserId, string Username,
     public const string AccessType = "access";
     public const string ApplicationType = "application";
 
+    public const string ClientIdHeader = "X-Auth-Client-Id";
+    public const string ScopesHeader = "X-Auth-Scopes";
+    public const string ClientType = "client";
+
+    /// <summary>The headers that name the bearer of a validated token, a user's or a registered client's.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> HeadersOf(ClaimsPrincipal user) =>
+        ClientTokenIdentity.IsClient(user) ? GatewayClientIdentity.From(user).Headers() : From(user).Headers();
+
     /// <summary>Of a principal that passed the access policy (the revocation check included).</summary>
     public static GatewayIdentity From(ClaimsPrincipal user)
     {

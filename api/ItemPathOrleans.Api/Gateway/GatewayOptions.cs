@@ -20,8 +20,11 @@ public sealed class GatewayOptions : IValidatedOptions
     /// <summary>Base URL of the service behind the gateway (http or https); the request path is appended as is.</summary>
     public string? Upstream { get; set; }
 
-    /// <summary>Route templates under <c>/api/</c>, e.g. <c>/api/stations/{**rest}</c>.</summary>
-    public List<string> Routes { get; set; } = [];
+    /// <summary>
+    /// Routes under <c>/api/</c>: a path template (<c>/api/stations/{**rest}</c>), or an object
+    /// with the path and the scopes a token needs there (<see cref="GatewayRoute"/>).
+    /// </summary>
+    public List<GatewayRoute> Routes { get; set; } = [];
 
     /// <summary>Whether the upstream also receives the client's own Authorization header.</summary>
     public bool ForwardAuthorization { get; set; }
@@ -38,8 +41,10 @@ public sealed class GatewayOptions : IValidatedOptions
         if (!Uri.TryCreate(Upstream, UriKind.Absolute, out var upstream) || upstream.Scheme is not ("http" or "https"))
             yield return "Gateway:Upstream must be an absolute http or https URL when the gateway is enabled.";
         if (Routes.Count == 0) yield return "Gateway:Routes must name at least one route when the gateway is enabled.";
-        foreach (var route in Routes)
+        foreach (var (route, scopes) in Routes.Select(r => (r.Path, r.Scopes)))
         {
+            if (scopes.Any(scope => !Contracts.Model.ApiScopeRules.IsName(scope)))
+                yield return $"Gateway:Routes '{route}': scopes must match ^[A-Za-z0-9:._/-]{{1,64}}$.";
             if (string.IsNullOrWhiteSpace(route) || !route.StartsWith("/api/", StringComparison.Ordinal))
                 yield return $"Gateway:Routes '{route}' must start with /api/ (its tenant is resolved like every /api request).";
             else if (OwnPrefixes.Any(p => route.Equals(p, StringComparison.OrdinalIgnoreCase) || route.StartsWith(p + "/", StringComparison.OrdinalIgnoreCase) || route.StartsWith(p + "{", StringComparison.OrdinalIgnoreCase)))

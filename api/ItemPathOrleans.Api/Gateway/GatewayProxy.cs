@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Transforms;
 
 namespace ItemPathOrleans.Api.Gateway;
@@ -21,6 +22,7 @@ namespace ItemPathOrleans.Api.Gateway;
 public static class GatewayProxy
 {
     private const string ClusterId = "gateway-upstream";
+    private const string ScopesMetadata = "itempath:scopes";
 
     public static IServiceCollection AddGatewayProxy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,12 +30,14 @@ public static class GatewayProxy
         var options = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         if (!options.Enabled) return services;
 
-        var routes = options.Routes.Select((path, i) => new RouteConfig
+        var routes = options.Routes.Select((route, i) => new RouteConfig
         {
             RouteId = $"gateway-{i}",
             ClusterId = ClusterId,
-            Match = new RouteMatch { Path = path },
-            AuthorizationPolicy = TokenSchemes.AccessPolicy,
+            Match = new RouteMatch { Path = route.Path },
+            // A user's token or a client's; the route's scopes are checked in the proxy pipeline.
+            AuthorizationPolicy = TokenSchemes.BearerPolicy,
+            Metadata = new Dictionary<string, string> { [ScopesMetadata] = string.Join(' ', route.Scopes) },
         }).ToList();
         var cluster = new ClusterConfig
         {
@@ -57,7 +61,7 @@ public static class GatewayProxy
                         foreach (var name in content.Headers.Select(h => h.Key).Where(GatewayHeaders.IsReserved).ToList()) content.Headers.Remove(name);
                     }
                     if (!options.ForwardAuthorization) request.Headers.Authorization = null;
-                    foreach (var (name, value) in GatewayIdentity.From(transform.HttpContext.User).Headers()) request.Headers.TryAddWithoutValidation(name, value);
+                    foreach (var (name, value) in GatewayIdentity.HeadersOf(transform.HttpContext.User)) request.Headers.TryAddWithoutValidation(name, value);
                     foreach (var (name, value) in GatewayHeaders.Forwarding(transform.HttpContext)) request.Headers.TryAddWithoutValidation(name, value);
                     return ValueTask.CompletedTask;
                 });
@@ -69,12 +73,32 @@ public static class GatewayProxy
     {
         if (!app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Enabled) return app;
         // The upstream's own API, not this service's: left out of the OpenAPI document.
-        app.MapReverseProxy(proxy => proxy.Use(UpstreamFailures)).ExcludeFromDescription();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(RequireScopes);
+            proxy.Use(UpstreamFailures);
+        }).ExcludeFromDescription();
         return app;
     }
 
     /// <summary>Whether a request was routed to the gateway (its body limit is the gateway's).</summary>
     public static bool IsProxied(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not null;
+
+    /// <summary>
+    /// A route's scopes (RFC 6750 §3.1): a token that lacks one of them is refused with 403 and
+    /// <c>WWW-Authenticate: Bearer error="insufficient_scope", scope="…"</c>. User tokens carry no
+    /// scopes, so a route that requires some is for registered clients.
+    /// </summary>
+    private static Task RequireScopes(HttpContext context, Func<Task> next)
+    {
+        var required = context.GetReverseProxyFeature().Route.Config.Metadata?.GetValueOrDefault(ScopesMetadata);
+        if (string.IsNullOrEmpty(required)) return next();
+        var user = context.User;
+        var held = ClientTokenIdentity.IsClient(user) ? ClientTokenIdentity.From(user).Scopes : [];
+        if (required.Split(' ').All(held.Contains)) return next();
+        context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{required}\"";
+        return new ProblemResult(StatusCodes.Status403Forbidden, "Insufficient scope").ExecuteAsync(context);
+    }
 
     /// <summary>
     /// The upstream's own answers pass through untouched; a failure to reach it becomes a problem

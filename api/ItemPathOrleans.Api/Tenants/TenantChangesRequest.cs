@@ -12,7 +12,7 @@ namespace ItemPathOrleans.Api.Tenants;
 /// <c>POST|PATCH /api/tenants/{id}</c>: settings as top-level fields, each optional, read by the
 /// properties of <see cref="TenantSettings"/> (its camelCase names and types), so a new setting
 /// needs nothing here; <c>sso</c> through <see cref="SsoSettingsInput"/> (the hosts this server
-/// may fetch from), and <c>disabled</c> for operator admins only. The API reference documents
+/// may fetch from), <c>apiScopes</c> (a list of objects) through <see cref="ApiScopesInput"/>, and <c>disabled</c> for operator admins only. The API reference documents
 /// the body as <see cref="TenantSettings"/>, ranges included.
 /// </summary>
 public sealed record TenantChangesRequest(TenantSettingsPatch Patch, bool? Disabled)
@@ -32,6 +32,11 @@ public sealed record TenantChangesRequest(TenantSettingsPatch Patch, bool? Disab
             if (setting.PropertyType == typeof(SsoSettings))
             {
                 if (SsoSettingsInput.Read(body.Value, sso, ref error) is { } change) patch = patch.Set(setting.Name, change.Value);
+                continue;
+            }
+            if (setting.PropertyType == typeof(IReadOnlyList<ApiScope>))
+            {
+                if (ApiScopesInput.Read(body.Value, ref error) is { } scopes) patch = patch.Set(setting.Name, scopes);
                 continue;
             }
             object? value = (Nullable.GetUnderlyingType(setting.PropertyType) ?? setting.PropertyType) switch
