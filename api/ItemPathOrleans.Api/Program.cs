@@ -1,4 +1,5 @@
 using ItemPathOrleans.Api.Authentication;
+using ItemPathOrleans.Api.Clients;
 using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.Api.Cors;
 using ItemPathOrleans.Api.Gateway;
@@ -27,7 +28,7 @@ builder.Services.AddRateLimiting(builder.Configuration);
 builder.Services.AddTenancy(builder.Configuration);
 builder.Services.AddItemPathTokenValidation(builder.Configuration);
 builder.Services.AddBrowserCors(builder.Configuration);
-builder.Services.AddSessions().AddUsers().AddTenants().AddKeys().AddOperations();
+builder.Services.AddSessions().AddUsers().AddTenants().AddClients().AddKeys().AddOperations();
 builder.Services.AddSingleSignOn(builder.Configuration);
 builder.Services.AddGateway(builder.Configuration);
 // Last: it takes out routing's content-type check, which the request records answer themselves.
@@ -54,6 +55,7 @@ app.MapOperationsEndpoints();
 app.MapSessionEndpoints();
 app.MapUserEndpoints();
 app.MapTenantEndpoints();
+app.MapClientEndpoints();
 app.MapKeyEndpoints();
 app.MapSsoEndpoints();
 app.MapOAuthEndpoints();

@@ -13,7 +13,7 @@ public sealed class GatewayOptions : IValidatedOptions
     public const string Section = "Gateway";
 
     /// <summary>Paths the cluster itself serves: a gateway route may not shadow them.</summary>
-    private static readonly string[] OwnPrefixes = ["/api/users", "/api/tenants", "/api/auth"];
+    private static readonly string[] OwnPrefixes = ["/api/users", "/api/tenants", "/api/clients", "/api/auth"];
 
     public bool Enabled { get; set; }
 

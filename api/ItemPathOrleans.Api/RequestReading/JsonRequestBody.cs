@@ -72,7 +72,8 @@ public abstract record JsonRequestBody<TSelf> : IBindableFromHttpContext<TSelf>,
         var property = name is null ? null : typeof(TSelf).GetProperties().FirstOrDefault(p => JsonName(p) == name);
         if (property is null) return "Malformed JSON body";
         var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-        var kind = type == typeof(bool) ? "a boolean" : type == typeof(int) || type == typeof(long) ? "an integer" : type == typeof(string) ? "a string" : "valid";
+        var kind = type == typeof(bool) ? "a boolean" : type == typeof(int) || type == typeof(long) ? "an integer" : type == typeof(string) ? "a string"
+            : type.IsAssignableTo(typeof(IEnumerable<string>)) ? "an array of strings" : "valid";
         return $"Field '{name}' must be {kind}";
     }
 

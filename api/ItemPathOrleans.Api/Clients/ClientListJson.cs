@@ -1,0 +1,3 @@
+namespace ItemPathOrleans.Api.Clients;
+
+public sealed record ClientListJson(IReadOnlyList<ClientJson> Clients, long Total);
