@@ -16,7 +16,9 @@ public static class ClientEndpoints
 {
     private const string NotFound = "Client not found";
 
-    public static IServiceCollection AddClients(this IServiceCollection services) => services.AddSingleton<ClientAdminClient>();
+    /// <summary>The management API's client, and the OAuth endpoints' (client authentication, client tokens).</summary>
+    public static IServiceCollection AddClients(this IServiceCollection services) =>
+        services.AddSingleton<ClientAdminClient>().AddSingleton<OAuth.RegisteredClients>();
 
     public static IEndpointRouteBuilder MapClientEndpoints(this IEndpointRouteBuilder app)
     {

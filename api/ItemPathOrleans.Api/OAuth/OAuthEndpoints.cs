@@ -17,7 +17,9 @@ namespace ItemPathOrleans.Api.OAuth;
 
 /// <summary>
 /// Standard OAuth 2.0 in front of the same sessions as the ItemPath endpoints (the same
-/// <see cref="SessionClient"/>): the token endpoint (password and refresh_token grants, RFC 6749),
+/// <see cref="SessionClient"/>) and the registered clients (<see cref="RegisteredClients"/>): the
+/// token endpoint (password, refresh_token and client_credentials grants, RFC 6749, with client
+/// authentication: <see cref="PresentedClient"/>),
 /// revocation (RFC 7009), introspection (RFC 7662) and the authorization server metadata
 /// (RFC 8414). Each tenant's endpoints live under its issuer, <c>{Tokens:Issuer}/{tenant}/oauth/…</c>;
 /// the same endpoints without the tenant segment serve the request's tenant.
@@ -46,17 +48,17 @@ public static class OAuthEndpoints
 
         group.MapPost("/token", Token)
             .WithName("OAuthToken" + nameSuffix)
-            .WithSummary($"OAuth 2.0 token endpoint of {whose}: grant_type password or refresh_token")
+            .WithSummary($"OAuth 2.0 token endpoint of {whose}: grant_type password, refresh_token or client_credentials")
             .Produces<OAuthTokenJson>()
-            .ProducesOAuthErrors();
+            .ProducesOAuthErrors(StatusCodes.Status401Unauthorized);
         group.MapPost("/revoke", Revoke)
             .WithName("OAuthRevoke" + nameSuffix)
-            .WithSummary($"OAuth 2.0 token revocation (RFC 7009) of {whose}: revokes the token's session; 200 for any token")
+            .WithSummary($"OAuth 2.0 token revocation (RFC 7009) of {whose}: revokes the token's session (or a client's token); 200 for any token")
             .Produces(StatusCodes.Status200OK)
-            .ProducesOAuthErrors();
+            .ProducesOAuthErrors(StatusCodes.Status401Unauthorized);
         group.MapPost("/introspect", Introspect)
             .WithName("OAuthIntrospect" + nameSuffix)
-            .WithSummary($"OAuth 2.0 token introspection (RFC 7662) of {whose}; the caller presents an application token as Bearer")
+            .WithSummary($"OAuth 2.0 token introspection (RFC 7662) of {whose}; the caller is a confidential client or presents an application token as Bearer")
             .Produces<OAuthIntrospectionJson>()
             .ProducesOAuthErrors(StatusCodes.Status401Unauthorized);
     }
@@ -73,13 +75,54 @@ public static class OAuthEndpoints
         return endpoint;
     }
 
-    private static async Task<IResult> Token(OAuthTokenForm form, HttpContext context, SessionClient sessions, PresentedTokens presented, TimeProvider time) =>
-        form.GrantType switch
+    private static async Task<IResult> Token(OAuthTokenForm form, HttpContext context, SessionClient sessions, RegisteredClients clients,
+        PresentedTokens presented, TimeProvider time, IOptions<TokensOptions> tokens)
+    {
+        if (form.GrantType is not (OAuthTokenForm.PasswordGrant or OAuthTokenForm.RefreshTokenGrant or OAuthTokenForm.ClientCredentialsGrant))
+            return new OAuthErrorResult(StatusCodes.Status400BadRequest, OAuthErrors.UnsupportedGrantType, "Supported grant types: password, refresh_token, client_credentials");
+        var tenant = context.Tenant();
+        var (client, refusal) = await AuthenticateClientAsync(context, form.Client, clients, tokens.Value, form.GrantType, form.Scope);
+        if (refusal is not null) return refusal;
+        if (client is { Access: { } access }) return TokenAnswer(access, null, time, client.Scope);
+        if (client is null)
         {
-            OAuthTokenForm.PasswordGrant => await PasswordGrantAsync(form, context, sessions, time),
-            OAuthTokenForm.RefreshTokenGrant => await RefreshTokenGrantAsync(form, context, sessions, presented, time),
-            _ => new OAuthErrorResult(StatusCodes.Status400BadRequest, OAuthErrors.UnsupportedGrantType, "Supported grant types: password, refresh_token"),
+            // Without a registered client: the first-party grants of the ItemPath front door.
+            if (form.GrantType == OAuthTokenForm.ClientCredentialsGrant) return OAuthErrors.InvalidClientAnswer(null);
+            if (form.GrantType == OAuthTokenForm.PasswordGrant && !tenant.Info.Settings.PasswordGrantWithoutClient)
+                return new OAuthErrorResult(StatusCodes.Status400BadRequest, OAuthErrors.UnauthorizedClient, "The password grant needs a registered client in this tenant");
+            if (!ScopeRequest.AllKnown(form.Scope, tenant.Info.Settings))
+                return new OAuthErrorResult(StatusCodes.Status400BadRequest, OAuthErrors.InvalidScope, "Unknown scope");
+        }
+        // A registered client's session records its id; a first-party one the id it sent, if any.
+        var recorded = form with { ClientId = client?.ClientId ?? form.ClientId };
+        return form.GrantType == OAuthTokenForm.PasswordGrant
+            ? await PasswordGrantAsync(recorded, context, sessions, time)
+            : await RefreshTokenGrantAsync(recorded, context, sessions, presented, time);
+    }
+
+    /// <summary>
+    /// The registered client a request authenticates as (null for none: nothing presented, or a
+    /// bare client id that names no registered client), or the answer that refuses it.
+    /// </summary>
+    private static async Task<(ClientGrantResult? Client, IResult? Refusal)> AuthenticateClientAsync(
+        HttpContext context, OAuthClientFields fields, RegisteredClients clients, TokensOptions tokens, string? grantType, string? scope)
+    {
+        var tenant = context.Tenant();
+        var realm = tokens.IssuerFor(tenant.Id);
+        var presented = PresentedClient.Read(context.Request, fields, realm);
+        if (presented.Refusal is { } refused) return (null, refused);
+        if (presented.Proof is not { } proof) return (null, null);
+        var result = await clients.AuthenticateAsync(tenant.Id, proof, grantType, scope);
+        return result.Error switch
+        {
+            ClientGrantError.None => (result, null),
+            ClientGrantError.NotRegistered => (null, null),
+            ClientGrantError.InvalidClient => (null, OAuthErrors.InvalidClientAnswer(presented.TriedBasic ? realm : null)),
+            ClientGrantError.UnauthorizedClient => (null, new OAuthErrorResult(StatusCodes.Status400BadRequest, OAuthErrors.UnauthorizedClient, result.Description)),
+            ClientGrantError.InvalidScope => (null, new OAuthErrorResult(StatusCodes.Status400BadRequest, OAuthErrors.InvalidScope, result.Description)),
+            _ => (null, new OAuthErrorResult(StatusCodes.Status429TooManyRequests, OAuthErrors.TemporarilyUnavailable, "The client's rate limit is reached; retry later", result.RetryAfterSeconds)),
         };
+    }
 
     private static async Task<IResult> PasswordGrantAsync(OAuthTokenForm form, HttpContext context, SessionClient sessions, TimeProvider time)
     {
@@ -101,28 +144,41 @@ public static class OAuthEndpoints
         return TokenAnswer(result.Access!, result.Refresh, time);
     }
 
-    private static async Task<IResult> Revoke(OAuthTokenParameterForm form, HttpContext context, SessionClient sessions, PresentedTokens presented)
+    private static async Task<IResult> Revoke(OAuthTokenParameterForm form, HttpContext context, SessionClient sessions, RegisteredClients clients,
+        PresentedTokens presented, IOptions<TokensOptions> tokens)
     {
-        // RFC 7009 §2.2: a token that is invalid, expired or already revoked is answered 200 all the same.
-        var subject = await presented.ValidateAsync(context, form.Token, expectedType: null, SessionLookup.RevocationCache);
+        var (client, refusal) = await AuthenticateClientAsync(context, form.Client, clients, tokens.Value, grantType: null, scope: null);
+        if (refusal is not null) return refusal;
+        // RFC 7009 §2.2: a token that is invalid, expired or already revoked is answered 200 all the
+        // same. A client revokes only what was issued to it (§2.1); the user grain says whose a session is.
+        var subject = await presented.ValidateAsync(context, form.Token, expectedType: null, client is null ? SessionLookup.RevocationCache : SessionLookup.UserGrain);
         if (subject.Verdict.Unavailable is not null) return OAuthErrors.Unavailable();
-        if (subject.Identity is { } identity) await sessions.RevokeAsync(identity, identity.SessionId, RevocationReasons.Logout);
+        if (subject.Client is { } clientToken)
+        {
+            // A client's token is revoked by that client, authenticated, and no one else.
+            if (client?.ClientId == clientToken.ClientId && !await clients.RevokeTokenAsync(clientToken)) return OAuthErrors.Unavailable();
+        }
+        else if (subject.Identity is { } identity && (client is null || subject.Verdict.Session?.ClientId == client.ClientId))
+        {
+            await sessions.RevokeAsync(identity, identity.SessionId, RevocationReasons.Logout);
+        }
         return TypedResults.Ok();
     }
 
-    private static async Task<IResult> Introspect(OAuthTokenParameterForm form, HttpContext context, PresentedTokens presented)
+    private static async Task<IResult> Introspect(OAuthTokenParameterForm form, HttpContext context, RegisteredClients clients, PresentedTokens presented, IOptions<TokensOptions> tokens)
     {
-        var caller = await context.AuthenticateAsync(TokenSchemes.Access);
-        if (caller.Failure is Cluster.ClusterUnavailableException) return OAuthErrors.Unavailable();
-        if (!caller.Succeeded) return caller.Failure is null
-            ? OAuthErrors.Unauthorized("Missing Authorization Header", tokenPresented: false)
-            : OAuthErrors.Unauthorized(TokenValidation.Describe(caller.Failure), tokenPresented: true);
-        if (TokenIdentity.From(caller.Principal!).SessionKind != SessionKinds.Application)
-            return OAuthErrors.Unauthorized("Only application tokens may introspect", tokenPresented: true);
+        if (await IntrospectionCallerRefusalAsync(form, context, clients, tokens.Value) is { } refusal) return refusal;
 
-        // The user grain, not the cache: a token revoked a moment ago is inactive now.
+        // The user grain (or the client grain), not the cache: a token revoked a moment ago is inactive now.
         var subject = await presented.ValidateAsync(context, form.Token, expectedType: null, SessionLookup.UserGrain);
         if (subject.Verdict.Unavailable is not null) return OAuthErrors.Unavailable();
+        if (subject is { Token: { } clientJwt, Client: { } client })
+        {
+            return TypedResults.Ok(new OAuthIntrospectionJson(
+                Active: true, Sub: client.ClientId, TokenType: "Bearer", Exp: client.ExpiresAt,
+                Iat: clientJwt.GetPayloadValue<long>(TokenClaims.IssuedAt), Iss: clientJwt.Issuer, Tid: client.Tenant,
+                ClientId: client.ClientId, Scope: string.Join(' ', client.Scopes)));
+        }
         if (subject is not { Token: { } jwt, Identity: { } identity, Verdict.Session: { } session }) return TypedResults.Ok(OAuthIntrospectionJson.Inactive);
 
         var isRefresh = jwt.GetPayloadValue<string>(TokenClaims.Type) == TokenClaims.RefreshType;
@@ -144,25 +200,57 @@ public static class OAuthEndpoints
             ClientId: session.ClientId));
     }
 
+    /// <summary>
+    /// Who may introspect: a confidential registered client, authenticated with its method, or
+    /// the bearer of an application token. Null when the caller is one of them.
+    /// </summary>
+    private static async Task<IResult?> IntrospectionCallerRefusalAsync(OAuthTokenParameterForm form, HttpContext context, RegisteredClients clients, TokensOptions tokens)
+    {
+        var presented = PresentedClient.Read(context.Request, form.Client, tokens.IssuerFor(context.Tenant().Id));
+        if (presented.Refusal is { } refused) return refused;
+        if (presented.Proof is { Method: not ClientVocabulary.None })
+        {
+            var (client, refusal) = await AuthenticateClientAsync(context, form.Client, clients, tokens, grantType: null, scope: null);
+            return client is null ? refusal ?? OAuthErrors.InvalidClientAnswer(null) : null;
+        }
+
+        var caller = await context.AuthenticateAsync(TokenSchemes.Access);
+        if (caller.Failure is Cluster.ClusterUnavailableException) return OAuthErrors.Unavailable();
+        if (!caller.Succeeded) return caller.Failure is null
+            ? OAuthErrors.Unauthorized("Missing Authorization Header", tokenPresented: false)
+            : OAuthErrors.Unauthorized(TokenValidation.Describe(caller.Failure), tokenPresented: true);
+        if (ClientTokenIdentity.IsClient(caller.Principal!) || TokenIdentity.From(caller.Principal!).SessionKind != SessionKinds.Application)
+            return OAuthErrors.Unauthorized("Only application tokens may introspect", tokenPresented: true);
+        return null;
+    }
+
     private static Microsoft.AspNetCore.Http.HttpResults.Ok<OAuthMetadataJson> Metadata(HttpContext context, IOptions<TokensOptions> tokens)
     {
-        var issuer = tokens.Value.IssuerFor(context.Tenant().Id);
+        var tenant = context.Tenant();
+        var issuer = tokens.Value.IssuerFor(tenant.Id);
+        IReadOnlyList<string> confidential = [ClientVocabulary.SecretBasic, ClientVocabulary.SecretPost, ClientVocabulary.PrivateKeyJwt];
         return TypedResults.Ok(new OAuthMetadataJson(
             Issuer: issuer,
             TokenEndpoint: issuer + "/oauth/token",
             RevocationEndpoint: issuer + "/oauth/revoke",
             IntrospectionEndpoint: issuer + "/oauth/introspect",
-            GrantTypesSupported: [OAuthTokenForm.PasswordGrant, OAuthTokenForm.RefreshTokenGrant],
-            TokenEndpointAuthMethodsSupported: ["none"],
-            RevocationEndpointAuthMethodsSupported: ["none"],
+            GrantTypesSupported: [OAuthTokenForm.PasswordGrant, OAuthTokenForm.RefreshTokenGrant, OAuthTokenForm.ClientCredentialsGrant],
+            TokenEndpointAuthMethodsSupported: ClientVocabulary.AuthMethods,
+            TokenEndpointAuthSigningAlgValuesSupported: ClientVocabulary.AssertionAlgorithms,
+            RevocationEndpointAuthMethodsSupported: ClientVocabulary.AuthMethods,
+            RevocationEndpointAuthSigningAlgValuesSupported: ClientVocabulary.AssertionAlgorithms,
+            // An application token as Bearer works too, which no registered method names.
+            IntrospectionEndpointAuthMethodsSupported: confidential,
+            IntrospectionEndpointAuthSigningAlgValuesSupported: ClientVocabulary.AssertionAlgorithms,
+            ScopesSupported: tenant.Info.Settings.Scopes.Select(s => s.Name).ToList(),
             ResponseTypesSupported: [],
             JwksUri: issuer + KeyEndpoints.JwksPath));
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.Ok<OAuthTokenJson> TokenAnswer(IssuedToken access, IssuedToken? refresh, TimeProvider time)
+    private static Microsoft.AspNetCore.Http.HttpResults.Ok<OAuthTokenJson> TokenAnswer(IssuedToken access, IssuedToken? refresh, TimeProvider time, string? scope = null)
     {
         var expiresIn = (long)Math.Floor((access.ExpiresAt!.Value - time.GetUtcNow()).TotalSeconds);
-        return TypedResults.Ok(new OAuthTokenJson(access.Token, "Bearer", Math.Max(0, expiresIn), refresh?.Token));
+        return TypedResults.Ok(new OAuthTokenJson(access.Token, "Bearer", Math.Max(0, expiresIn), refresh?.Token, scope));
     }
 
     /// <summary>

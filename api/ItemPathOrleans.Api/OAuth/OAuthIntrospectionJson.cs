@@ -14,7 +14,8 @@ public sealed record OAuthIntrospectionJson(
     [property: JsonPropertyName("iss"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Iss = null,
     [property: JsonPropertyName("tid"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Tid = null,
     [property: JsonPropertyName("sid"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sid = null,
-    [property: JsonPropertyName("client_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null)
+    [property: JsonPropertyName("client_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null,
+    [property: JsonPropertyName("scope"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Scope = null)
 {
     public static OAuthIntrospectionJson Inactive { get; } = new(false);
 }

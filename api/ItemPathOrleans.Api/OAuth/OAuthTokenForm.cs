@@ -5,8 +5,9 @@ using ItemPathOrleans.Api.Sessions;
 namespace ItemPathOrleans.Api.OAuth;
 
 /// <summary>
-/// The token endpoint's form (RFC 6749 §4.3.2 and §6): <c>grant_type</c>, an optional
-/// <c>client_id</c> (printable ASCII, bounded), and the grant's own parameters.
+/// The token endpoint's form (RFC 6749 §4.3.2, §4.4.2 and §6): <c>grant_type</c>, the client's
+/// authentication parameters (<see cref="OAuthClientFields"/>), <c>scope</c>, and the grant's own
+/// parameters.
 /// </summary>
 public sealed record OAuthTokenForm(
     [property: JsonPropertyName("grant_type")] string GrantType,
@@ -14,19 +15,26 @@ public sealed record OAuthTokenForm(
     [property: JsonPropertyName("password")] string? Password,
     [property: JsonPropertyName("refresh_token")] string? RefreshToken,
     [property: JsonPropertyName("client_id")] string? ClientId,
-    [property: JsonPropertyName("scope")] string? Scope)
+    [property: JsonPropertyName("scope")] string? Scope,
+    [property: JsonPropertyName("client_secret")] string? ClientSecret = null,
+    [property: JsonPropertyName("client_assertion")] string? ClientAssertion = null,
+    [property: JsonPropertyName("client_assertion_type")] string? ClientAssertionType = null)
     : FormRequestBody<OAuthTokenForm>, IFormRequest<OAuthTokenForm>
 {
     public const string PasswordGrant = "password";
     public const string RefreshTokenGrant = "refresh_token";
+    public const string ClientCredentialsGrant = "client_credentials";
+
+    public OAuthClientFields Client => new(ClientId, ClientSecret, ClientAssertion, ClientAssertionType);
 
     public static OAuthTokenForm? Read(FormFields form, out string? error)
     {
         error = null;
         var grantType = form.Get("grant_type", ref error, required: true);
-        var clientId = form.Get("client_id", ref error);
-        if (error is null && clientId is not null && !IsClientId(clientId))
-            error = $"client_id must be 1 to {FieldLimits.MaxClientIdLength} printable ASCII characters";
+        var client = OAuthClientFields.Read(form, ref error);
+        var scope = form.Get("scope", ref error);
+        if (error is null && scope is not null && Contracts.Model.ScopeRequest.Parse(scope) is null)
+            error = $"scope must be at most {Contracts.Model.ScopeRequest.MaxValues} space-separated printable values";
         string? username = null, password = null, refreshToken = null;
         if (error is null && grantType == PasswordGrant)
         {
@@ -39,10 +47,8 @@ public sealed record OAuthTokenForm(
             refreshToken = form.Get("refresh_token", ref error, required: true);
         }
         // An unsupported grant type is the endpoint's own answer (unsupported_grant_type).
-        return error is null ? new OAuthTokenForm(grantType!, username, password, refreshToken, clientId, Scope: null) : null;
+        return error is null
+            ? new OAuthTokenForm(grantType!, username, password, refreshToken, client.ClientId, scope, client.ClientSecret, client.ClientAssertion, client.ClientAssertionType)
+            : null;
     }
-
-    /// <summary>RFC 6749 appendix A.1: <c>client_id</c> is printable ASCII (VSCHAR); bounded here.</summary>
-    private static bool IsClientId(string value) =>
-        value.Length <= FieldLimits.MaxClientIdLength && value.All(c => c is >= '\x20' and <= '\x7e');
 }

@@ -9,6 +9,16 @@ public static class OAuthErrors
     public const string UnsupportedGrantType = "unsupported_grant_type";
     public const string InvalidToken = "invalid_token";
     public const string TemporarilyUnavailable = "temporarily_unavailable";
+    public const string UnauthorizedClient = "unauthorized_client";
+    public const string InvalidScope = "invalid_scope";
+
+    /// <summary>
+    /// A client that failed to authenticate (RFC 6749 §5.2): 401, the same answer whatever failed,
+    /// with a Basic challenge when it tried Basic.
+    /// </summary>
+    public static OAuthErrorResult InvalidClientAnswer(string? basicRealm) => new(
+        StatusCodes.Status401Unauthorized, InvalidClient, description: null,
+        wwwAuthenticate: basicRealm is null ? null : $"Basic realm=\"{basicRealm}\"");
 
     public static OAuthErrorResult BadRequest(string description) => new(StatusCodes.Status400BadRequest, InvalidRequest, description);
 

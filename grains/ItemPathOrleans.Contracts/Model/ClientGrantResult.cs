@@ -12,6 +12,11 @@ public enum ClientGrantError
     InvalidScope,
     /// <summary>Past its <c>rateLimitPerMinute</c>: 429 <c>temporarily_unavailable</c> with Retry-After.</summary>
     RateLimited,
+    /// <summary>
+    /// A bare <c>client_id</c> (method <c>none</c>) that names no registered client: the caller is
+    /// a first-party client of the password and refresh grants, which may send any client id.
+    /// </summary>
+    NotRegistered,
 }
 
 /// <summary>

@@ -116,6 +116,7 @@ public sealed partial class ClientGrain(
     {
         var now = time.GetUtcNow();
         var client = S.Info;
+        if (client is null && proof.Method == None) return ClientGrantResult.Fail(ClientGrantError.NotRegistered);
         var before = S.UsedAssertions.Count;
         var used = new ExpiringIdSet(S.UsedAssertions, ClientAuthentication.MaxUsedAssertions);
         var issuer = tokens.Value.IssuerFor(Tenant);
