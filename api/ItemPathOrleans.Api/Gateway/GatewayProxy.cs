@@ -26,11 +26,13 @@ public static class GatewayProxy
 
     public static IServiceCollection AddGatewayProxy(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.Section);
+        var routes = configuration.GetSection(GatewayOptions.Section).GetSection(nameof(GatewayOptions.Routes));
+        services.AddValidatedOptions<GatewayOptions>(configuration, GatewayOptions.Section).PostConfigure(o => o.Routes = GatewayRoute.ReadAll(routes));
         var options = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        options.Routes = GatewayRoute.ReadAll(routes);
         if (!options.Enabled) return services;
 
-        var routes = options.Routes.Select((route, i) => new RouteConfig
+        var routeConfigs = options.Routes.Select((route, i) => new RouteConfig
         {
             RouteId = $"gateway-{i}",
             ClusterId = ClusterId,
@@ -46,7 +48,7 @@ public static class GatewayProxy
             HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.TimeoutSeconds) },
         };
         services.AddReverseProxy()
-            .LoadFromMemory(routes, [cluster])
+            .LoadFromMemory(routeConfigs, [cluster])
             .AddTransforms(context =>
             {
                 // YARP's own X-Forwarded-* transforms know only the connection (not the trusted

@@ -18,6 +18,18 @@ public sealed class GatewayRoute
     public List<string> Scopes { get; set; } = [];
 
     public override string ToString() => Path;
+
+    /// <summary>
+    /// The routes of a <c>Gateway:Routes</c> section, each in either form. Read by hand because
+    /// a host's configuration may give the object form's section an empty value of its own, which
+    /// the binder would take for the string form.
+    /// </summary>
+    public static List<GatewayRoute> ReadAll(IConfigurationSection routes) => routes.GetChildren()
+        .OrderBy(child => int.TryParse(child.Key, out var index) ? index : int.MaxValue)
+        .Select(child => child.GetChildren().Any()
+            ? new GatewayRoute { Path = child["Path"] ?? "", Scopes = child.GetSection("Scopes").GetChildren().Select(s => s.Value ?? "").ToList() }
+            : new GatewayRoute { Path = child.Value ?? "" })
+        .ToList();
 }
 
 /// <summary>Binds a route written as a plain string (the path) from configuration.</summary>

@@ -103,8 +103,8 @@ public sealed class TenantFormsTests(OAuthFixture fixture)
         Assert.Equal($"{issuer}/oauth/token", byPath.GetProperty("token_endpoint").GetString());
         Assert.Equal($"{issuer}/oauth/revoke", byPath.GetProperty("revocation_endpoint").GetString());
         Assert.Equal($"{issuer}/oauth/introspect", byPath.GetProperty("introspection_endpoint").GetString());
-        Assert.Equal(["password", "refresh_token"], Strings(byPath.GetProperty("grant_types_supported")));
-        Assert.Equal(["none"], Strings(byPath.GetProperty("token_endpoint_auth_methods_supported")));
+        Assert.Equal(["password", "refresh_token", "client_credentials"], Strings(byPath.GetProperty("grant_types_supported")));
+        Assert.Equal(["none", "client_secret_basic", "client_secret_post", "private_key_jwt"], Strings(byPath.GetProperty("token_endpoint_auth_methods_supported")));
         // The key set lives under the issuer too, and answers (empty for an HS256 tenant).
         Assert.Equal($"{issuer}/.well-known/jwks.json", byPath.GetProperty("jwks_uri").GetString());
         var keys = await HttpAssert.Ok(await anonymous.GetAsync(new Uri(byPath.GetProperty("jwks_uri").GetString()!).AbsolutePath));
