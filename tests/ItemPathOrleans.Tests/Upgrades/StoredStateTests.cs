@@ -81,6 +81,8 @@ public class StoredStateTests
         Assert.Equal(TenantSettings.Default with { RefreshTokenRotation = true, AccessTokenLifetimeSeconds = 600, MaxSessionsPerUser = 50, PasswordMinLength = 12 },
             info.Settings);
         Assert.Equal(("HS256", null), (info.Settings.Algorithm, info.Settings.Sso));
+        // Settings of registered clients, stored later: no API scopes, the password grant open.
+        Assert.Equal((0, true), (info.Settings.Scopes.Count, info.Settings.PasswordGrantWithoutClient));
         Assert.Equal(["k1", "k2"], info.Keys.Select(k => k.Kid));
         Assert.All(info.Keys, k => Assert.Equal(("HS256", (byte[]?)null), (k.Alg, k.EncryptedPrivateKey)));
         Assert.Equal(Enumerable.Range(1, 16).Select(i => (byte)i), info.Keys[0].Salt);
