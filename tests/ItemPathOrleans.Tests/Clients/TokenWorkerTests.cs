@@ -41,6 +41,8 @@ public sealed class TokenWorkerTests(ClientsFixture fixture)
         await host.StartAsync();
         var poller = host.Services.GetRequiredService<StationPoller>();
         var cache = host.Services.GetRequiredService<ClientTokenCache>();
+        // A hosted service starts running after StartAsync returns: its timer must exist before the clock moves.
+        await poller.Ready.WaitAsync(TimeSpan.FromSeconds(10));
 
         await TickAsync(clock, poller, 1);
         await TickAsync(clock, poller, 2);
@@ -125,11 +127,17 @@ public sealed class TokenWorkerTests(ClientsFixture fixture)
         public const string ApiClient = "stations-api";
         public static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
 
+        private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public ConcurrentQueue<HttpStatusCode> Answers { get; } = new();
+
+        /// <summary>Completes once the timer runs on the worker's clock.</summary>
+        public Task Ready => _ready.Task;
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             using var timer = new PeriodicTimer(Period, time);
+            _ready.SetResult();
             try
             {
                 while (await timer.WaitForNextTickAsync(stoppingToken))
