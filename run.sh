@@ -23,6 +23,8 @@
 #   Dashboard__Enabled        true: each silo serves the Orleans dashboard on Dashboard__Host (default
 #                             127.0.0.1), silo i on Dashboard__Port+i-1 (default 8080)
 #   Observability__Metrics__Port  a Prometheus endpoint per silo, silo i on PORT+i-1 (default: none)
+#   ITEMPATH_NO_BUILD         1: start the Release build that is there, without building first
+#                             (./test.sh sets it for the end-to-end scripts after its own build)
 # Once ready it prints the URL, the admin login, where the API reference (/docs, /openapi/v1.json),
 # the metrics (/metrics) and the Orleans dashboard are, and one line per node. Every option the
 # nodes read is in docs/configuration.md.
@@ -312,8 +314,12 @@ export Orleans__SiloPort="$SILO_PORT" Orleans__GatewayPort="$GATEWAY_PORT"
 # Bootstrap__AdminPassword, when set, is inherited as it is.
 
 # --- build once, then start every process --------------------------------------------------
-say "building (Release)"
-dotnet build ItemPathOrleans.sln -c Release -nologo -v q || die "build failed"
+if [[ "${ITEMPATH_NO_BUILD:-0}" == 1 ]]; then
+    say "not building (ITEMPATH_NO_BUILD=1): starting the Release build that is there"
+else
+    say "building (Release)"
+    dotnet build ItemPathOrleans.sln -c Release -nologo -v q || die "build failed"
+fi
 [[ -f "$SILO_DLL" ]] || die "silo not built: $SILO_DLL missing"
 [[ -f "$API_DLL" ]] || die "api not built: $API_DLL missing"
 

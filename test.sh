@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole suite against a throwaway PostgreSQL:
+# ./test.sh          the whole suite (what CI runs)
+# ./test.sh --fast   the unit tests alone (tests/ItemPathOrleans.UnitTests: no cluster, no
+#                    server, no database; well under a minute after the build)
+#
+# The whole suite runs against a throwaway PostgreSQL:
 #   1. start PostgreSQL in a temp folder on a free port and apply db/
 #   2. build, then `dotnet test` the solution (ITEMPATH_TEST_PG points the tests at it)
 #   3. run every executable tests/e2e/*.sh from the repo root (exit 0 = pass, 77 = skipped)
@@ -8,12 +12,22 @@
 #
 # ITEMPATH_KEEP_TEST_DIR=1 keeps the temp folder (database, .trx results) for a look after.
 # ITEMPATH_E2E_TIMEOUT: seconds allowed per e2e script (default 900).
+# ITEMPATH_E2E_JOBS: e2e scripts run at once, beside the .NET tests (default 1).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
 say() { echo "test.sh: $*" >&2; }
+
+FAST=0
+for arg in "$@"; do
+    case "$arg" in
+        --fast) FAST=1 ;;
+        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) say "unknown option $arg (./test.sh or ./test.sh --fast)"; exit 2 ;;
+    esac
+done
 
 [[ -f ItemPathOrleans.sln ]] || { say "ItemPathOrleans.sln not found in $ROOT"; exit 1; }
 command -v dotnet >/dev/null || { say "dotnet not found: install the .NET 10 SDK"; exit 1; }
@@ -22,8 +36,19 @@ TMP="$(mktemp -d /tmp/itempath-test.XXXXXX)"
 PG_DATA="$TMP/pg"
 RESULTS="$TMP/results"
 
+E2E_PID=""
+descendants() { local child; for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$child"; descendants "$child"; done; }
+stop_e2e() {  # on an early exit: each running script gets TERM through its timeout, and cleans up
+    [[ -n "$E2E_PID" ]] && kill -0 "$E2E_PID" 2>/dev/null || return 0
+    local pid
+    for pid in $(descendants "$E2E_PID"); do
+        [[ "$(ps -o comm= -p "$pid" 2>/dev/null)" == timeout ]] && kill -TERM "$pid" 2>/dev/null
+    done
+    wait "$E2E_PID" 2>/dev/null || true
+}
 cleanup() {
     trap '' INT TERM
+    stop_e2e
     scripts/pg.sh stop "$PG_DATA" >/dev/null 2>&1 || true
     [[ "${ITEMPATH_KEEP_TEST_DIR:-0}" == "1" ]] || rm -rf "$TMP"
 }
@@ -31,6 +56,74 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 [[ "${ITEMPATH_KEEP_TEST_DIR:-0}" != "1" ]] || say "keeping the test folder $TMP"
+
+# --- counting: the .trx files of dotnet test, then one summary line ---------------------------
+passed=0 failed=0 skipped=0
+failed_names=()
+test_status=0
+
+# The names of the tests a .trx file records as not passed, one per line:
+# <UnitTestResult ... testName="Namespace.Class.Method(args)" ... outcome="Failed" ...>
+FAILED_TESTS_PY='
+import html, re, sys
+text = open(sys.argv[1], encoding="utf-8-sig").read()
+for m in re.finditer(r"<UnitTestResult\b[^>]*>", text):
+    tag = m.group(0)
+    outcome = re.search(r"\boutcome=\"([^\"]*)\"", tag)
+    name = re.search(r"\btestName=\"([^\"]*)\"", tag)
+    if outcome and name and outcome.group(1) not in ("Passed", "NotExecuted"):
+        print(html.unescape(name.group(1)))
+'
+
+count_results() {
+    # Sum the counters of every .trx (one per test project run):
+    # <Counters total= executed= passed= failed= error= timeout= aborted= ...>
+    counter() {  # counter NAME FILE -> the attribute's value, 0 if absent
+        local v
+        v="$(grep -o "<Counters [^>]*" "$2" | grep -o " $1=\"[0-9]*\"" | head -n 1 | tr -dc '0-9')"
+        echo "${v:-0}"
+    }
+    trx_count=0
+    while IFS= read -r -d '' trx; do
+        trx_count=$((trx_count + 1))
+        passed=$((passed + $(counter passed "$trx")))
+        failed=$((failed + $(counter failed "$trx") + $(counter error "$trx") \
+            + $(counter timeout "$trx") + $(counter aborted "$trx")))
+        # Skipped tests are in total but not in executed (notExecuted stays 0 for them).
+        skipped=$((skipped + $(counter total "$trx") - $(counter executed "$trx")))
+        while IFS= read -r name; do
+            if [[ -n "$name" ]]; then failed_names+=("$name"); fi
+        done < <(python3 -c "$FAILED_TESTS_PY" "$trx")
+    done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
+
+    if [[ $test_status -ne 0 && $failed -eq 0 ]]; then
+        # A crashed test host or a run that produced no results: count it as one failure.
+        say "dotnet test exited with status $test_status ($trx_count result files)"
+        failed=$((failed + 1))
+    fi
+}
+
+report() {
+    if (( ${#failed_names[@]} > 0 )); then
+        echo "failed:"
+        printf '  %s\n' "${failed_names[@]}"
+    fi
+    summary="$passed passed, $failed failed"
+    (( skipped == 0 )) || summary="$summary, $skipped skipped"
+    echo "$summary"
+    if (( failed == 0 )); then exit 0; else exit 1; fi
+}
+
+# --- ./test.sh --fast: the unit tests alone ---------------------------------------------------
+if (( FAST )); then
+    say "building the unit tests (Release)"
+    dotnet build tests/ItemPathOrleans.UnitTests -c Release -nologo -v q || { say "build failed"; exit 1; }
+    say "dotnet test: the unit tests"
+    dotnet test tests/ItemPathOrleans.UnitTests -c Release --no-build -nologo \
+        --logger "trx;LogFileName=results.trx" --results-directory "$RESULTS" || test_status=$?
+    count_results
+    report
+fi
 
 # --- the independent JWT check needs Debian's PyJWT (and, for ES256, python3-cryptography) --
 if ! /usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null; then
@@ -69,9 +162,6 @@ ITEMPATH_PG_FAST=1 scripts/pg.sh start "$PG_DATA" "$PG_PORT"
 scripts/pg.sh apply "postgresql://postgres@127.0.0.1:$PG_PORT/itempath"
 export ITEMPATH_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Database=itempath;Username=postgres"
 
-passed=0 failed=0 skipped=0
-failed_names=()
-
 # --- build, then the .NET tests --------------------------------------------------------------
 say "building (Release)"
 if ! dotnet build ItemPathOrleans.sln -c Release -nologo -v q; then
@@ -79,70 +169,62 @@ if ! dotnet build ItemPathOrleans.sln -c Release -nologo -v q; then
     exit 1
 fi
 
-say "dotnet test"
-test_status=0
-dotnet test ItemPathOrleans.sln -c Release --no-build -nologo \
-    --logger "trx;LogFileName=results.trx" --results-directory "$RESULTS" || test_status=$?
-
-# Sum the counters of every .trx (one per test project run):
-# <Counters total= executed= passed= failed= error= timeout= aborted= ...>
-counter() {  # counter NAME FILE -> the attribute's value, 0 if absent
-    local v
-    v="$(grep -o "<Counters [^>]*" "$2" | grep -o " $1=\"[0-9]*\"" | head -n 1 | tr -dc '0-9')"
-    echo "${v:-0}"
-}
-trx_count=0
-while IFS= read -r -d '' trx; do
-    trx_count=$((trx_count + 1))
-    passed=$((passed + $(counter passed "$trx")))
-    failed=$((failed + $(counter failed "$trx") + $(counter error "$trx") \
-        + $(counter timeout "$trx") + $(counter aborted "$trx")))
-    # Skipped tests are in total but not in executed (notExecuted stays 0 for them).
-    skipped=$((skipped + $(counter total "$trx") - $(counter executed "$trx")))
-    # <UnitTestResult ... testName="Namespace.Class.Method(args)" ... outcome="Failed" ...>
-    while IFS= read -r name; do
-        if [[ -n "$name" ]]; then failed_names+=("$name"); fi
-    done < <(python3 - "$trx" <<'PY'
-import html, re, sys
-text = open(sys.argv[1], encoding="utf-8-sig").read()
-for m in re.finditer(r"<UnitTestResult\b[^>]*>", text):
-    tag = m.group(0)
-    outcome = re.search(r'\boutcome="([^"]*)"', tag)
-    name = re.search(r'\btestName="([^"]*)"', tag)
-    if outcome and name and outcome.group(1) not in ("Passed", "NotExecuted"):
-        print(html.unescape(name.group(1)))
-PY
-)
-done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
-
-if [[ $test_status -ne 0 && $failed -eq 0 ]]; then
-    # A crashed test host or a run that produced no results: count it as one failure.
-    say "dotnet test exited with status $test_status ($trx_count result files)"
-    failed=$((failed + 1))
-fi
-
-# --- end-to-end scripts ------------------------------------------------------------------------
+# The end-to-end scripts start ./run.sh on their own ports and folders: they run beside the .NET
+# tests (ITEMPATH_E2E_JOBS at a time), each into its own log, on the build just made.
+export ITEMPATH_NO_BUILD=1
 e2e_timeout="${ITEMPATH_E2E_TIMEOUT:-900}"
-shopt -s nullglob
-for script in "$ROOT"/tests/e2e/*.sh; do
-    [[ -x "$script" ]] || continue
-    name="tests/e2e/$(basename "$script")"
-    say "e2e: $name"
-    status=0
-    (cd "$ROOT" && timeout --kill-after=30 "$e2e_timeout" "$script" </dev/null) || status=$?
+e2e_jobs="${ITEMPATH_E2E_JOBS:-1}"
+[[ "$e2e_jobs" =~ ^[1-9][0-9]*$ ]] || { say "ITEMPATH_E2E_JOBS must be a whole number from 1"; exit 2; }
+E2E="$TMP/e2e"
+mkdir -p "$E2E"
+
+run_e2e() {  # run_e2e SCRIPT: its output to $E2E/NAME.log, "STATUS SECONDS" to $E2E/NAME.status
+    local script="$1" name status=0 began
+    name="$(basename "$script" .sh)"
+    began=$SECONDS
+    (cd "$ROOT" && timeout --kill-after=30 "$e2e_timeout" "$script" </dev/null) >"$E2E/$name.log" 2>&1 || status=$?
+    echo "$status $((SECONDS - began))" >"$E2E/$name.status"
+}
+
+run_all_e2e() {
+    local script running=0
+    shopt -s nullglob
+    for script in "$ROOT"/tests/e2e/*.sh; do
+        [[ -x "$script" ]] || continue
+        if (( running >= e2e_jobs )); then wait -n || true; running=$((running - 1)); fi
+        run_e2e "$script" &
+        running=$((running + 1))
+    done
+    wait
+}
+
+began=$SECONDS
+say "dotnet test, and the end-to-end scripts beside it ($e2e_jobs at a time)"
+run_all_e2e &
+E2E_PID=$!
+dotnet test ItemPathOrleans.sln -c Release --no-build -nologo \
+    --logger "trx;LogFilePrefix=results" --results-directory "$RESULTS" || test_status=$?
+say "dotnet test done after $((SECONDS - began)) s"
+count_results
+
+wait "$E2E_PID" || true
+E2E_PID=""
+say "end-to-end scripts done after $((SECONDS - began)) s"
+for status_file in "$E2E"/*.status; do
+    name="tests/e2e/$(basename "$status_file" .status).sh"
+    log="${status_file%.status}.log"
+    read -r status took <"$status_file"
     case $status in
-        0) passed=$((passed + 1)); say "e2e: $name passed" ;;
-        77) skipped=$((skipped + 1)); say "e2e: $name skipped" ;;
-        124) failed=$((failed + 1)); failed_names+=("$name (timed out after $e2e_timeout s)"); say "e2e: $name FAILED (timed out after $e2e_timeout s)" ;;
-        *) failed=$((failed + 1)); failed_names+=("$name (exit $status)"); say "e2e: $name FAILED (exit $status)" ;;
+        0) passed=$((passed + 1)); say "e2e: $name passed ($took s)" ;;
+        77) skipped=$((skipped + 1)); say "e2e: $name skipped ($took s): $(tail -n 1 "$log")" ;;
+        *)
+            failed=$((failed + 1))
+            if [[ $status == 124 ]]; then why="timed out after $e2e_timeout s"; else why="exit $status"; fi
+            failed_names+=("$name ($why)")
+            say "e2e: $name FAILED ($why, $took s); the end of its output:"
+            tail -n 40 "$log" | sed 's/^/    /' >&2
+            ;;
     esac
 done
 
-if (( ${#failed_names[@]} > 0 )); then
-    echo "failed:"
-    printf '  %s\n' "${failed_names[@]}"
-fi
-summary="$passed passed, $failed failed"
-(( skipped == 0 )) || summary="$summary, $skipped skipped"
-echo "$summary"
-(( failed == 0 ))
+report

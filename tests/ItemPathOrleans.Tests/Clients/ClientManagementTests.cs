@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Clients;
@@ -12,6 +11,7 @@ namespace ItemPathOrleans.Tests.Clients;
 /// kept apart.
 /// </summary>
 [Collection(ClientsCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class ClientManagementTests(ClientsFixture fixture)
 {
     [Fact]

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -15,6 +14,7 @@ namespace ItemPathOrleans.Tests.Clients;
 /// <c>private_key_jwt</c> assertion that was used before the failure (its <c>jti</c> was stored
 /// before the token left).
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public class ClientRestartTests
 {
     [Fact]

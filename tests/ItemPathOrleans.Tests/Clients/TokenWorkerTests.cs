@@ -19,6 +19,7 @@ namespace ItemPathOrleans.Tests.Clients;
 /// retried once with a new token). The worker's clock is a fake one: no test waits for time.
 /// </summary>
 [Collection(ClientsCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class TokenWorkerTests(ClientsFixture fixture)
 {
     [Fact]

@@ -22,6 +22,7 @@ namespace ItemPathOrleans.Tests.Cluster;
 /// certificate it signs). The cluster works across silos; a client without TLS, or with a
 /// certificate from another authority, is not let in.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class ClusterTlsTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("itempath-tls-").FullName;

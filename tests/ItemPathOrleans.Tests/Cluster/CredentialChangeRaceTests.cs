@@ -13,6 +13,7 @@ namespace ItemPathOrleans.Tests.Cluster;
 /// hold the login between its halves (the check is done), change the credential, then complete:
 /// a password, status or type change in that gap must stop the login as a wrong password would.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class CredentialChangeRaceTests : IAsyncLifetime
 {
     private const string Password = "Old-password-2026";
@@ -139,6 +140,6 @@ public sealed class CredentialChangeRaceTests : IAsyncLifetime
     {
         var login = await Grains.GetGrain<IAuthenticationGrain>(0).Login("default", (await user.GetProfile())!.Username, Password, "198.51.100.9");
         Assert.Equal(TokenError.None, login.Error);
-        return UserGrainTests.Claim(login.Access!.Token, "sid");
+        return JwtClaims.Claim(login.Access!.Token, "sid");
     }
 }

@@ -14,6 +14,7 @@ namespace ItemPathOrleans.Tests.Cluster;
 /// The first start survives what silos starting together on an empty database meet: a write of
 /// a duplicate activation failing on the storage ETag. It starts again and completes.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public class FirstStartTests
 {
     /// <summary>Fails the first <c>ITenantGrain.MarkBootstrapped</c> as a stale activation's write would.</summary>

@@ -9,6 +9,7 @@ using Orleans.TestingHost;
 namespace ItemPathOrleans.Tests.Cluster;
 
 /// <summary>Refresh rotation on a real 2-silo cluster: single successor, replay, reuse, caps.</summary>
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class RotationTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
@@ -38,7 +39,7 @@ public sealed class RotationTests : IAsyncLifetime
         return (Grains.GetGrain<IUserGrain>(GrainKeys.User("default", created.User!.Id)), login);
     }
 
-    private static (string Sid, string Jti) Ids(string token) => (UserGrainTests.Claim(token, "sid"), UserGrainTests.Claim(token, "jti"));
+    private static (string Sid, string Jti) Ids(string token) => (JwtClaims.Claim(token, "sid"), JwtClaims.Claim(token, "jti"));
 
     [Fact]
     public async Task Concurrent_refreshes_of_one_token_yield_exactly_one_successor()
@@ -117,7 +118,7 @@ public sealed class RotationTests : IAsyncLifetime
         CarryTenantVersion();
         var (user, login) = await LoginAsync("rot-robot", UserTypes.Application);
         var (sid, _) = Ids(login.Refresh!.Token);
-        string Current() => UserGrainTests.Claim(login.Refresh.Token, "jti");
+        string Current() => JwtClaims.Claim(login.Refresh.Token, "jti");
 
         Assert.Equal(TokenError.None, (await user.CreateApplicationToken(sid, Current(), "a")).Error);
         Assert.Equal(TokenError.None, (await user.CreateApplicationToken(sid, Current(), "b")).Error);

@@ -8,6 +8,7 @@ using Orleans.TestingHost;
 namespace ItemPathOrleans.Tests.Cluster;
 
 /// <summary>The grains on a real 2-silo in-process cluster (memory storage).</summary>
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class UserGrainTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;
@@ -41,11 +42,11 @@ public sealed class UserGrainTests : IAsyncLifetime
         Assert.Equal(created.User!.Id, login.User!.Id);
 
         var user = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", login.User.Id));
-        var sid = Claim(login.Refresh!.Token, "sid");
-        var refreshed = await user.Refresh(sid, Claim(login.Refresh.Token, "jti"));
+        var sid = JwtClaims.Claim(login.Refresh!.Token, "sid");
+        var refreshed = await user.Refresh(sid, JwtClaims.Claim(login.Refresh.Token, "jti"));
         Assert.Equal(TokenError.None, refreshed.Error);
-        Assert.Equal(sid, Claim(refreshed.Access!.Token, "sid"));
-        Assert.NotEqual(Claim(login.Access!.Token, "jti"), Claim(refreshed.Access.Token, "jti"));
+        Assert.Equal(sid, JwtClaims.Claim(refreshed.Access!.Token, "sid"));
+        Assert.NotEqual(JwtClaims.Claim(login.Access!.Token, "jti"), JwtClaims.Claim(refreshed.Access.Token, "jti"));
 
         var wrongJti = await user.Refresh(sid, Guid.NewGuid().ToString());
         Assert.Equal(TokenError.SessionRevoked, wrongJti.Error);
@@ -91,19 +92,19 @@ public sealed class UserGrainTests : IAsyncLifetime
 
         var robot = await auth.Login("default", "grain-robot", "Long-enough-pw-1", "127.0.0.1");
         var robotGrain = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", robot.User!.Id));
-        var app = await robotGrain.CreateApplicationToken(Claim(robot.Refresh!.Token, "sid"), Claim(robot.Refresh.Token, "jti"), "ci");
+        var app = await robotGrain.CreateApplicationToken(JwtClaims.Claim(robot.Refresh!.Token, "sid"), JwtClaims.Claim(robot.Refresh.Token, "jti"), "ci");
         Assert.Equal(TokenError.None, app.Error);
         Assert.Equal("ci", app.Name);
-        Assert.Equal(app.Id, Claim(app.Token!, "sid"));
-        Assert.Equal(app.Id, Claim(app.Token!, "jti"));
-        Assert.DoesNotContain("\"exp\"", Payload(app.Token!));
+        Assert.Equal(app.Id, JwtClaims.Claim(app.Token!, "sid"));
+        Assert.Equal(app.Id, JwtClaims.Claim(app.Token!, "jti"));
+        Assert.DoesNotContain("\"exp\"", JwtClaims.Payload(app.Token!));
         var check = await robotGrain.CheckSession(app.Id!);
         Assert.True(check.SessionActive);
         Assert.Equal(SessionKinds.Application, check.Kind);
 
         var human = await auth.Login("default", "grain-human", "Long-enough-pw-1", "127.0.0.1");
         var refused = await Grains.GetGrain<IUserGrain>(GrainKeys.User("default", human.User!.Id))
-            .CreateApplicationToken(Claim(human.Refresh!.Token, "sid"), Claim(human.Refresh.Token, "jti"), null);
+            .CreateApplicationToken(JwtClaims.Claim(human.Refresh!.Token, "sid"), JwtClaims.Claim(human.Refresh.Token, "jti"), null);
         Assert.Equal(TokenError.NotApplicationUser, refused.Error);
     }
 
@@ -134,17 +135,8 @@ public sealed class UserGrainTests : IAsyncLifetime
 
         Assert.Equal(TokenError.BadCredentials, (await auth.Login("default", "grain-carol", "Long-enough-pw-1", "127.0.0.1")).Error);
         var user = Grains.GetGrain<IUserGrain>(GrainKeys.User("default", created.User.Id));
-        var refresh = await user.Refresh(Claim(login.Refresh!.Token, "sid"), Claim(login.Refresh.Token, "jti"));
+        var refresh = await user.Refresh(JwtClaims.Claim(login.Refresh!.Token, "sid"), JwtClaims.Claim(login.Refresh.Token, "jti"));
         Assert.NotEqual(TokenError.None, refresh.Error);
-        Assert.False((await user.CheckSession(Claim(login.Refresh.Token, "sid"))).UserActive);
-    }
-
-    internal static string Payload(string token) =>
-        System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1]));
-
-    internal static string Claim(string token, string name)
-    {
-        using var doc = System.Text.Json.JsonDocument.Parse(Payload(token));
-        return doc.RootElement.GetProperty(name).ToString();
+        Assert.False((await user.CheckSession(JwtClaims.Claim(login.Refresh.Token, "sid"))).UserActive);
     }
 }

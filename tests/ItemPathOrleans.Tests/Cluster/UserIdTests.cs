@@ -7,6 +7,7 @@ using Orleans.TestingHost;
 namespace ItemPathOrleans.Tests.Cluster;
 
 /// <summary>User ids: unique across bursts and reactivations, consecutive for creations one at a time.</summary>
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class UserIdTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-28T08:00:00Z"));

@@ -20,6 +20,7 @@ namespace ItemPathOrleans.Tests.Faults;
 /// password". Here the move is made to happen at exactly that moment: a filter on the silos
 /// deactivates the user grain just before the completion reaches it.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class ActivationMoveTests : IAsyncLifetime
 {
     private const string Password = "Move-Pass-Word-47";

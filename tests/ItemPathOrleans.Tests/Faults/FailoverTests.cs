@@ -26,6 +26,7 @@ namespace ItemPathOrleans.Tests.Faults;
 /// survivors learn of it from there, not by probing a silent peer).
 /// </summary>
 [Collection(FaultsCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     private const string Tenant = "default";
@@ -150,8 +151,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
             {
                 var login = await PostJsonAsync(http, "/api/users/login", new { username, password });
                 var refresh = login.GetProperty("refreshToken").GetString()!;
-                idle.Add((int.Parse(TestTokens.Claim(refresh, "uid"), CultureInfo.InvariantCulture), TestTokens.Claim(refresh, "sid"),
-                    long.Parse(TestTokens.Claim(refresh, "iat"), CultureInfo.InvariantCulture)));
+                idle.Add((int.Parse(JwtClaims.Claim(refresh, "uid"), CultureInfo.InvariantCulture), JwtClaims.Claim(refresh, "sid"),
+                    long.Parse(JwtClaims.Claim(refresh, "iat"), CultureInfo.InvariantCulture)));
             }
         }
 
@@ -312,7 +313,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         {
             using var response = await SendAsync(http, HttpMethod.Get, "/api/users/me", token);
             if (response.StatusCode != HttpStatusCode.OK)
-                rejected.Enqueue($"{TestTokens.Claim(token, "sub")} access token {RotationLoad.Jti(token)}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                rejected.Enqueue($"{JwtClaims.Claim(token, "sub")} access token {RotationLoad.Jti(token)}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         });
         output.WriteLine($"ledger: {chains.Count} sessions, {answers} refresh answers, each with one successor; {accessTokens.Count} access tokens validated in {started.Elapsed.TotalSeconds:0.0}s");
         Assert.True(rejected.IsEmpty, $"{rejected.Count} access tokens rejected:\n" + string.Join("\n", rejected.Take(10)));

@@ -44,8 +44,8 @@ public sealed class TokenChain(int client, string username)
     public Dictionary<string, (string Refresh, string Access)> Answers { get; } = new(StringComparer.Ordinal);
 
     public string Current => RefreshTokens[^1];
-    public int UserId => int.Parse(TestTokens.Claim(Current, "uid"), System.Globalization.CultureInfo.InvariantCulture);
-    public string SessionId => TestTokens.Claim(Current, "sid");
+    public int UserId => int.Parse(JwtClaims.Claim(Current, "uid"), System.Globalization.CultureInfo.InvariantCulture);
+    public string SessionId => JwtClaims.Claim(Current, "sid");
 }
 
 /// <summary>
@@ -288,5 +288,5 @@ public sealed class RotationLoad
         return request;
     }
 
-    public static string Jti(string token) => TestTokens.Claim(token, "jti");
+    public static string Jti(string token) => JwtClaims.Claim(token, "jti");
 }

@@ -1,14 +1,14 @@
 using System.Net;
 using ItemPathOrleans.Api.Cors;
-using ItemPathOrleans.Tests.Http;
+using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Gateway;
 
 /// <summary>CORS for browser front ends: allowed origins get the headers, others and the default configuration get none.</summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class CorsTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>, IAsyncLifetime
 {
     private const string Allowed = "https://app.example.test";

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Gateway;
@@ -10,6 +9,7 @@ namespace ItemPathOrleans.Tests.Gateway;
 /// private key still signs (new tokens keep the same kid and verify with the same JWKS) and
 /// tokens from before are still valid.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class Es256RestartTests
 {
     [Fact]

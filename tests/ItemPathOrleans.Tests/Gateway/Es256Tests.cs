@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Gateway;
@@ -13,6 +12,7 @@ namespace ItemPathOrleans.Tests.Gateway;
 /// Tenants on ES256: tokens signed with the tenant's P-256 key, validated by an independent
 /// library from the published JWKS; the algorithm pinned per tenant both ways.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Interop)]
 public sealed class Es256Tests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private const string BossPassword = GatewayFixture.Password;

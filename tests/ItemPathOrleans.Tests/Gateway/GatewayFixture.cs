@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Reflection;
 using ItemPathOrleans.Contracts.Grains;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using ItemPathOrleans.Api.Gateway;
 using Microsoft.AspNetCore.Hosting;
@@ -14,6 +13,7 @@ using Microsoft.Extensions.Options;
 namespace ItemPathOrleans.Tests.Gateway;
 
 /// <summary>Proxy mode: configured routes reach the upstream double only with a valid token, and with the gateway's identity headers.</summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private static string Access(System.Text.Json.JsonElement login) => login.GetProperty("accessToken").GetString()!;
@@ -41,7 +41,7 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         Assert.Equal([login.GetProperty("username").GetString()!], seen.Values("X-Auth-Username"));
         Assert.Equal(["access"], seen.Values("X-Auth-Type"));
         Assert.Equal(["false"], seen.Values("X-Auth-Is-Admin"));
-        Assert.Equal([TestTokens.Claim(Access(login), "sid")], seen.Values("X-Auth-Session-Id"));
+        Assert.Equal([JwtClaims.Claim(Access(login), "sid")], seen.Values("X-Auth-Session-Id"));
         // The client's token stays at the gateway unless configured otherwise.
         Assert.Empty(seen.Values("Authorization"));
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Gateway;
@@ -10,6 +9,7 @@ namespace ItemPathOrleans.Tests.Gateway;
 /// expires, and after a rename another user may take the old name. Everything that names the
 /// bearer to someone else (verify, the proxy's headers, introspection) names the user as it is now.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class RenamedUserTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     [Fact]

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Reflection;
 using ItemPathOrleans.Contracts.Grains;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace ItemPathOrleans.Tests.Gateway;
 
 /// <summary><c>GET /api/auth/verify</c>: the full validation for a reverse proxy, answered from the revocation cache.</summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class VerifyTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private static string Access(System.Text.Json.JsonElement login) => login.GetProperty("accessToken").GetString()!;
@@ -23,7 +23,7 @@ public sealed class VerifyTests(GatewayFixture fixture) : IClassFixture<GatewayF
         var response = await http.GetAsync("/api/auth/verify");
         var body = await HttpAssert.Ok(response);
 
-        var sid = TestTokens.Claim(Access(login), "sid");
+        var sid = JwtClaims.Claim(Access(login), "sid");
         Assert.Equal("default", body.GetProperty("tenant").GetString());
         Assert.Equal(login.GetProperty("id").GetInt32(), body.GetProperty("userId").GetInt32());
         Assert.Equal(login.GetProperty("username").GetString(), body.GetProperty("username").GetString());
@@ -102,7 +102,7 @@ public sealed class VerifyTests(GatewayFixture fixture) : IClassFixture<GatewayF
         await HttpAssert.Ok(await http.GetAsync("/api/auth/verify"));
 
         // Past its exp and the 30 s of allowed skew.
-        var exp = long.Parse(TestTokens.Claim(Access(login), "exp"), System.Globalization.CultureInfo.InvariantCulture);
+        var exp = long.Parse(JwtClaims.Claim(Access(login), "exp"), System.Globalization.CultureInfo.InvariantCulture);
         time.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(exp + 31));
         await HttpAssert.InvalidToken(await http.GetAsync("/api/auth/verify"), "Token has expired");
     }
@@ -112,7 +112,7 @@ public sealed class VerifyTests(GatewayFixture fixture) : IClassFixture<GatewayF
     {
         var login = await fixture.NewUserAsync("vf-revoked");
         var access = Access(login);
-        var sid = TestTokens.Claim(access, "sid");
+        var sid = JwtClaims.Claim(access, "sid");
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var calls = 0;
         var counting = DispatchProxy.Create<IGrainFactory, GrainCallCounter.Decorator>();

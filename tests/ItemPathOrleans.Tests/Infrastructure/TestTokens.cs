@@ -35,6 +35,4 @@ public sealed class TestTokens(TenantInfo tenant)
         var signature = HMACSHA256.HashData(Secret, Encoding.ASCII.GetBytes(signingInput));
         return $"{signingInput}.{Base64Url.EncodeToString(signature)}";
     }
-
-    public static string Claim(string token, string name) => Cluster.UserGrainTests.Claim(token, name);
 }

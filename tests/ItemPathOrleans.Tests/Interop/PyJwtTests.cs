@@ -15,6 +15,7 @@ namespace ItemPathOrleans.Tests.Interop;
 /// Refresh tokens are addressed to the authorization server (the tenant's issuer), every other
 /// token to the resource audience.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Interop)]
 public class PyJwtTests(ServiceFixture service) : IClassFixture<ServiceFixture>
 {
     private const string Audience = "itempath-api";

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ItemPathOrleans.Tests.Clients;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.OAuth;
@@ -16,6 +15,7 @@ namespace ItemPathOrleans.Tests.OAuth;
 /// deleted or re-created client's earlier tokens stop on every node; client tokens are no user tokens.
 /// </summary>
 [Collection(ClientsCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class ClientAuthenticationRefusalTests(ClientsFixture fixture)
 {
     private const string AssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

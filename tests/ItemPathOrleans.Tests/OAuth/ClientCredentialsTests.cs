@@ -4,7 +4,6 @@ using System.Text.Json;
 using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
 using ItemPathOrleans.Tests.Clients;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.OAuth;
@@ -17,6 +16,7 @@ namespace ItemPathOrleans.Tests.OAuth;
 /// revocation with client authentication.
 /// </summary>
 [Collection(ClientsCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class ClientCredentialsTests(ClientsFixture fixture)
 {
     private string Tenant => fixture.Tenant;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
@@ -18,6 +17,7 @@ namespace ItemPathOrleans.Tests.OAuth;
 /// (the tenant's lifetime set to 3,600 s) are not; moving the cluster's clock past that lifetime
 /// expires the sessions themselves, which only the user grain knows.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class ExpiryTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clusterTime = new(DateTimeOffset.UtcNow.AddMinutes(-20));
@@ -89,7 +89,7 @@ public sealed class ExpiryTests : IAsyncLifetime
         // Past the refresh lifetime the session has ended, though the token's exp has not come by
         // the API's clock: the user grain says so.
         _clusterTime.Advance(TimeSpan.FromMinutes(61));
-        Assert.True(long.Parse(TestTokens.Claim(refresh, "exp")) > DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60);
+        Assert.True(long.Parse(JwtClaims.Claim(refresh, "exp")) > DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60);
         Assert.False((await IntrospectAsync(refresh)).GetProperty("active").GetBoolean());
         var refused = await http.PostAsync("/oauth/token", new FormUrlEncodedContent([P("grant_type", "refresh_token"), P("refresh_token", refresh)]));
         await OAuthAssert.Error(refused, HttpStatusCode.BadRequest, "invalid_grant");

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using static ItemPathOrleans.Tests.OAuth.OAuthFixture;
 
@@ -8,6 +7,7 @@ namespace ItemPathOrleans.Tests.OAuth;
 
 /// <summary>RFC 7662 introspection: who may ask, what an active token says, and what is inactive.</summary>
 [Collection(OAuthCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class IntrospectionTests(OAuthFixture fixture)
 {
     private async Task<JsonElement> IntrospectAsync(string token, string tenant = Default, ApiFactory? node = null)
@@ -43,15 +43,15 @@ public sealed class IntrospectionTests(OAuthFixture fixture)
 
         var answer = await IntrospectAsync(access);
         Assert.True(answer.GetProperty("active").GetBoolean());
-        Assert.Equal(TestTokens.Claim(access, "uid"), answer.GetProperty("sub").GetString());
+        Assert.Equal(JwtClaims.Claim(access, "uid"), answer.GetProperty("sub").GetString());
         Assert.Equal(username, answer.GetProperty("username").GetString());
         Assert.Equal("Bearer", answer.GetProperty("token_type").GetString());
         Assert.Equal("access_token", answer.GetProperty("token_use").GetString());
-        Assert.Equal(long.Parse(TestTokens.Claim(access, "exp")), answer.GetProperty("exp").GetInt64());
-        Assert.Equal(long.Parse(TestTokens.Claim(access, "iat")), answer.GetProperty("iat").GetInt64());
+        Assert.Equal(long.Parse(JwtClaims.Claim(access, "exp")), answer.GetProperty("exp").GetInt64());
+        Assert.Equal(long.Parse(JwtClaims.Claim(access, "iat")), answer.GetProperty("iat").GetInt64());
         Assert.Equal(Issuer(Default), answer.GetProperty("iss").GetString());
         Assert.Equal(Default, answer.GetProperty("tid").GetString());
-        Assert.Equal(TestTokens.Claim(access, "sid"), answer.GetProperty("sid").GetString());
+        Assert.Equal(JwtClaims.Claim(access, "sid"), answer.GetProperty("sid").GetString());
         Assert.Equal("ledger-web", answer.GetProperty("client_id").GetString());
     }
 
@@ -63,7 +63,7 @@ public sealed class IntrospectionTests(OAuthFixture fixture)
         var answer = await IntrospectAsync(refresh);
         Assert.True(answer.GetProperty("active").GetBoolean());
         Assert.Equal("refresh_token", answer.GetProperty("token_use").GetString());
-        Assert.Equal(long.Parse(TestTokens.Claim(refresh, "exp")), answer.GetProperty("exp").GetInt64());
+        Assert.Equal(long.Parse(JwtClaims.Claim(refresh, "exp")), answer.GetProperty("exp").GetInt64());
         // No client_id was sent: none is claimed.
         Assert.False(answer.TryGetProperty("client_id", out _));
 
@@ -72,7 +72,7 @@ public sealed class IntrospectionTests(OAuthFixture fixture)
         Assert.True(self.GetProperty("active").GetBoolean());
         Assert.Equal("application_token", self.GetProperty("token_use").GetString());
         Assert.False(self.TryGetProperty("exp", out _));
-        Assert.Equal(TestTokens.Claim(application, "sid"), self.GetProperty("sid").GetString());
+        Assert.Equal(JwtClaims.Claim(application, "sid"), self.GetProperty("sid").GetString());
     }
 
     [Theory]

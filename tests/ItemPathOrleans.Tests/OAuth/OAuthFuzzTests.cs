@@ -12,6 +12,7 @@ namespace ItemPathOrleans.Tests.OAuth;
 /// Never a 5xx; every 400, 401, 413 and 431 is an RFC 6749 §5.2 error with a printable-ASCII description;
 /// an introspection answer for a forged token is inactive; and nothing changes.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class OAuthFuzzTests(FuzzFixture fx) : IClassFixture<FuzzFixture>
 {
     private static readonly long Now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -1,6 +1,5 @@
 using System.Net;
 using Duende.IdentityModel.Client;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.OAuth;
@@ -11,6 +10,7 @@ namespace ItemPathOrleans.Tests.OAuth;
 /// introspection.
 /// </summary>
 [Collection(OAuthCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class OffTheShelfClientTests(OAuthFixture fixture)
 {
     private const string ClientId = "itempath-cli";
@@ -106,9 +106,9 @@ public sealed class OffTheShelfClientTests(OAuthFixture fixture)
         Assert.InRange(token.ExpiresIn, 890, 900);
         Assert.False(string.IsNullOrEmpty(token.RefreshToken));
         OAuthAssert.NotCached(token.HttpResponse!);
-        Assert.Equal("access", TestTokens.Claim(token.AccessToken!, "type"));
-        Assert.Equal("refresh", TestTokens.Claim(token.RefreshToken!, "type"));
-        Assert.Equal(OAuthFixture.Issuer(OAuthFixture.Default), TestTokens.Claim(token.AccessToken!, "iss"));
+        Assert.Equal("access", JwtClaims.Claim(token.AccessToken!, "type"));
+        Assert.Equal("refresh", JwtClaims.Claim(token.RefreshToken!, "type"));
+        Assert.Equal(OAuthFixture.Issuer(OAuthFixture.Default), JwtClaims.Claim(token.AccessToken!, "iss"));
 
         // One session model: the tokens are the ItemPath endpoints' tokens.
         Assert.Equal(HttpStatusCode.OK, await MeAsync(OAuthFixture.Default, token.AccessToken!));
@@ -152,7 +152,7 @@ public sealed class OffTheShelfClientTests(OAuthFixture fixture)
         Assert.False(first.IsError, first.Error);
         Assert.False(string.IsNullOrEmpty(first.RefreshToken));
         Assert.NotEqual(login.RefreshToken, first.RefreshToken);
-        Assert.Equal(TestTokens.Claim(login.RefreshToken!, "sid"), TestTokens.Claim(first.RefreshToken!, "sid"));
+        Assert.Equal(JwtClaims.Claim(login.RefreshToken!, "sid"), JwtClaims.Claim(first.RefreshToken!, "sid"));
 
         var second = await RefreshTokenAsync(tenant, first.RefreshToken!);
         Assert.False(second.IsError, second.Error);
@@ -205,8 +205,8 @@ public sealed class OffTheShelfClientTests(OAuthFixture fixture)
         Assert.False(answer.IsError, answer.Error);
         Assert.True(answer.IsActive);
         Assert.Equal(username, answer.Claims.Single(c => c.Type == "username").Value);
-        Assert.Equal(TestTokens.Claim(token.AccessToken!, "uid"), answer.Claims.Single(c => c.Type == "sub").Value);
+        Assert.Equal(JwtClaims.Claim(token.AccessToken!, "uid"), answer.Claims.Single(c => c.Type == "sub").Value);
         Assert.Equal("access_token", answer.Claims.Single(c => c.Type == "token_use").Value);
-        Assert.Equal(TestTokens.Claim(token.AccessToken!, "exp"), answer.Claims.Single(c => c.Type == "exp").Value);
+        Assert.Equal(JwtClaims.Claim(token.AccessToken!, "exp"), answer.Claims.Single(c => c.Type == "exp").Value);
     }
 }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Reflection;
 using System.Text;
 using ItemPathOrleans.Contracts.Grains;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -19,6 +18,7 @@ namespace ItemPathOrleans.Tests.OAuth;
 /// problem+json.
 /// </summary>
 [Collection(OAuthCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class RefusalShapeTests(OAuthFixture fixture)
 {
     private const string Metadata = "/.well-known/oauth-authorization-server";

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using static ItemPathOrleans.Tests.OAuth.OAuthFixture;
 
@@ -11,6 +10,7 @@ namespace ItemPathOrleans.Tests.OAuth;
 /// ones (<c>/oauth/…</c>, the request's tenant): both work, and neither reaches another tenant.
 /// </summary>
 [Collection(OAuthCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class TenantFormsTests(OAuthFixture fixture)
 {
     private static KeyValuePair<string, string>[] PasswordForm(string username) =>
@@ -25,7 +25,7 @@ public sealed class TenantFormsTests(OAuthFixture fixture)
         var bare = await OAuthAssert.Ok(await fixture.PostFormAsync("/oauth/token", PasswordForm(username), tenant: tenant));
         var path = await OAuthAssert.Ok(await fixture.PostFormAsync($"/{tenant}/oauth/token", PasswordForm(username)));
         foreach (var answer in new[] { bare, path })
-            Assert.Equal(Issuer(tenant), TestTokens.Claim(answer.GetProperty("access_token").GetString()!, "iss"));
+            Assert.Equal(Issuer(tenant), JwtClaims.Claim(answer.GetProperty("access_token").GetString()!, "iss"));
 
         // Without X-Tenant the bare form is the default tenant's, where this user does not exist.
         await OAuthAssert.Error(await fixture.PostFormAsync("/oauth/token", PasswordForm(username)), HttpStatusCode.BadRequest, "invalid_grant");

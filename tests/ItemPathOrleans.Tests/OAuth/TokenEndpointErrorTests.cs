@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using static ItemPathOrleans.Tests.OAuth.OAuthFixture;
 
@@ -10,6 +9,7 @@ namespace ItemPathOrleans.Tests.OAuth;
 
 /// <summary>The token and revocation endpoints' refusals, the RFC 6749 §5.2 way, checked field by field.</summary>
 [Collection(OAuthCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
 {
     private Task<HttpResponseMessage> TokenAsync(params KeyValuePair<string, string>[] form) =>

@@ -14,6 +14,7 @@ namespace ItemPathOrleans.Tests.Operations;
 /// the Bearer requirement; the browsable reference is served.
 /// </summary>
 [Collection(Infrastructure.ServiceCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed partial class ApiReferenceTests(ServiceFixture service)
 {
     private async Task<JsonElement> DocumentAsync()

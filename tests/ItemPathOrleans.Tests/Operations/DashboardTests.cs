@@ -12,6 +12,7 @@ namespace ItemPathOrleans.Tests.Operations;
 /// The silo as its program builds it: no HTTP server at all unless the dashboard is enabled, and
 /// then the dashboard on loopback unless another address is configured.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class DashboardTests
 {
     private static int FreePort()

@@ -6,7 +6,6 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ItemPathOrleans.Silo;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -34,6 +33,7 @@ public sealed class MetricsCollection
 /// loopback and the configured addresses, and neither carries a tenant, a user or a token.
 /// </summary>
 [Collection(MetricsCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed partial class MetricsTests : IAsyncLifetime
 {
     private InProcessTestCluster _cluster = null!;

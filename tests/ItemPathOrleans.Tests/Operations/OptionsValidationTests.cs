@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 namespace ItemPathOrleans.Tests.Operations;
 
 /// <summary>A bad setting stops an API node at start, and the operator reads which setting and what it must be.</summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class OptionsValidationTests
 {
     /// <summary>No cluster is reached before the options are validated: a client that answers nothing will do.</summary>

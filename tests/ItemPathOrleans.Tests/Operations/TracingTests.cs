@@ -16,6 +16,7 @@ namespace ItemPathOrleans.Tests.Operations;
 /// A request's trace goes from the API into the silos through Orleans, and the silo's log lines
 /// written for it carry its trace id: a log search by trace id finds both sides of one request.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class TracingTests : IAsyncLifetime
 {
     private readonly ScopeCapture _siloLog = new();

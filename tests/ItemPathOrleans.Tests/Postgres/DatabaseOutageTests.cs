@@ -14,6 +14,7 @@ namespace ItemPathOrleans.Tests.Postgres;
 /// Retry-After within a bounded time (never a 500, never a hang), readiness reports the outage,
 /// and afterwards the service resumes without a restart and no session is lost.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class DatabaseOutageTests(ITestOutputHelper output)
 {
     private const string Password = "Outage-Pass-2026";

@@ -10,6 +10,7 @@ namespace ItemPathOrleans.Tests.Postgres;
 /// calls it (same parameters and types). The provider treats a returned version that equals the
 /// ETag it sent, or NULL, as a conflict (InconsistentStateException).
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public class GrainStorageTests
 {
     private sealed record GrainKey(int IdHash, long N0, long N1, int TypeHash, string Type, string? Extension, string ServiceId);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -12,6 +11,7 @@ namespace ItemPathOrleans.Tests.Postgres;
 /// old (and make it current), restart, rotate the tenant keys, retire the versions of the old
 /// master key, and finally drop the old master key from the configuration.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public class MasterKeyRotationTests
 {
     private static readonly string NewSecret = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)(255 - i)).ToArray());

@@ -13,6 +13,7 @@ namespace ItemPathOrleans.Tests.Postgres;
 /// (itempath_users is shared by every cluster of the test database, keyed by tenant: no list
 /// is asserted here.)
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public class RestartTests
 {
     private const string AppPassword = "App-User-Pass-77";

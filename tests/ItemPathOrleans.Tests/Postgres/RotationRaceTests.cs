@@ -15,6 +15,7 @@ namespace ItemPathOrleans.Tests.Postgres;
 /// the same PostgreSQL row. The storage ETag must make one of two racing rotations fail, so a
 /// session never has two live successors and nothing is handed out that was not stored.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class RotationRaceTests(ITestOutputHelper output)
 {
     private const string Tenant = "default";
@@ -223,9 +224,9 @@ public sealed class RotationRaceTests(ITestOutputHelper output)
     private static IUserGrain User(InProcessTestCluster cluster, int userId) =>
         cluster.Client.GetGrain<IUserGrain>(GrainKeys.User(Tenant, userId));
 
-    private static string Jti(string token) => TestTokens.Claim(token, "jti");
+    private static string Jti(string token) => JwtClaims.Claim(token, "jti");
 
-    private static string Sid(string token) => TestTokens.Claim(token, "sid");
+    private static string Sid(string token) => JwtClaims.Claim(token, "sid");
 
     private sealed record UserSession(int UserId, string Sid)
     {

@@ -6,6 +6,7 @@ namespace ItemPathOrleans.Tests.Postgres;
 /// The project's db/*.sql files, applied the way scripts/pg.sh applies them (each file in one
 /// transaction), into a fresh database of the test server that is dropped afterwards.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public class SchemaTests
 {
     /// <summary>Keys the ADO.NET providers look up at silo start ("Not all required queries found").</summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using ItemPathOrleans.Grains.Passwords;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -15,6 +14,7 @@ using Orleans.TestingHost;
 namespace ItemPathOrleans.Tests.Security;
 
 /// <summary>Lockout and rate limits as an HTTP client sees them, and the admin's view of security events.</summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class FrontDoorTests : IAsyncLifetime
 {
     private const string Password = "Long-enough-pw-1";

@@ -15,6 +15,7 @@ namespace ItemPathOrleans.Tests.Security;
 /// problem+json with <c>msg</c>, and nothing changes (the user list and the tenant settings are
 /// the same JSON afterwards, and the admin still logs in). Failures print the request.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class FuzzTests(FuzzFixture fx) : IClassFixture<FuzzFixture>
 {
     private static readonly (string, FieldKind)[] LoginFields = [("username", FieldKind.String), ("password", FieldKind.String)];

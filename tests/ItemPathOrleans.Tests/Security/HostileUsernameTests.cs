@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using ItemPathOrleans.Grains.Passwords;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using ItemPathOrleans.Tests.OAuth;
 using Microsoft.AspNetCore.Hosting;
@@ -17,6 +16,7 @@ namespace ItemPathOrleans.Tests.Security;
 /// per-address count; creation gets a 400 naming the rule; and no log line carries the name raw,
 /// nor any database error.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class HostileUsernameTests : IAsyncLifetime
 {
     private const string Password = "Long-enough-pw-1";

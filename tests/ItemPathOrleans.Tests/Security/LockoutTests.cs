@@ -10,6 +10,7 @@ using Orleans.TestingHost;
 namespace ItemPathOrleans.Tests.Security;
 
 /// <summary>Lockout before hashing, and one hash on every failure path, on a real 2-silo cluster with a movable clock.</summary>
+[Trait(TestCategory.Name, TestCategory.Cluster)]
 public sealed class LockoutTests : IAsyncLifetime
 {
     private const string Password = "Long-enough-pw-1";
@@ -18,7 +19,8 @@ public sealed class LockoutTests : IAsyncLifetime
     private IGrainFactory Grains => _cluster.Client;
     private IAuthenticationGrain Auth => Grains.GetGrain<IAuthenticationGrain>(0);
 
-    public async Task InitializeAsync() => _cluster = await TestClusters.StartAsync(silos: 2, time: _time);
+    // Hashing at its production cost: one test here checks the re-hash to it.
+    public async Task InitializeAsync() => _cluster = await TestClusters.StartAsync(silos: 2, time: _time, settings: TestSettings.ProductionHashing);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

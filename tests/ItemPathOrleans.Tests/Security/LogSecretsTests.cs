@@ -5,7 +5,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ItemPathOrleans.Silo;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -21,6 +20,7 @@ namespace ItemPathOrleans.Tests.Security;
 /// bogus tokens): no password, token, token signature, master secret, signing key or password
 /// hash is ever in a log, and the security events are.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class LogSecretsTests : IAsyncLifetime
 {
     private const string SecurityEventsCategory = "ItemPathOrleans.Grains.Security.SecurityEvents";

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Security;
@@ -12,6 +11,7 @@ namespace ItemPathOrleans.Tests.Security;
 /// subject.
 /// </summary>
 [Collection(ServiceCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class TokenAudienceTests(ServiceFixture service)
 {
     private const string Password = "Audience-pass-2026";
@@ -24,11 +24,11 @@ public sealed class TokenAudienceTests(ServiceFixture service)
         var id = login.GetProperty("id").GetInt32().ToString(CultureInfo.InvariantCulture);
         var refresh = login.GetProperty("refreshToken").GetString()!;
 
-        Assert.Equal(Issuer, TestTokens.Claim(refresh, "aud"));
+        Assert.Equal(Issuer, JwtClaims.Claim(refresh, "aud"));
         foreach (var token in new[] { login.GetProperty("accessToken").GetString()!, app })
-            Assert.Equal("itempath-api", TestTokens.Claim(token, "aud"));
+            Assert.Equal("itempath-api", JwtClaims.Claim(token, "aud"));
         foreach (var token in new[] { login.GetProperty("accessToken").GetString()!, refresh, app })
-            Assert.Equal(id, TestTokens.Claim(token, "sub"));
+            Assert.Equal(id, JwtClaims.Claim(token, "sub"));
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class TokenAudienceTests(ServiceFixture service)
         var legacy = tokens.Resign(login.GetProperty("refreshToken").GetString()!,
             payload => payload.Replace($"\"aud\":\"{Issuer}\"", "\"aud\":\"itempath-api\"", StringComparison.Ordinal)
                               .Replace($",\"sub\":\"{login.GetProperty("id").GetInt32()}\"", "", StringComparison.Ordinal));
-        Assert.Equal("itempath-api", TestTokens.Claim(legacy, "aud"));
+        Assert.Equal("itempath-api", JwtClaims.Claim(legacy, "aud"));
 
         using var http = service.ClientWith(legacy);
         await HttpAssert.Ok(await http.PostAsync("/api/users/refresh", null));

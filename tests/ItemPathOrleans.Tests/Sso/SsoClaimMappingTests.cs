@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using ItemPathOrleans.Tests.Security;
 
@@ -11,6 +10,7 @@ namespace ItemPathOrleans.Tests.Sso;
 /// be (control characters) matches nobody and provisions nobody, with the ordinary answer, never a
 /// 503: it reaches no grain key and no database (PostgreSQL refuses a NUL), and no log line.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class SsoClaimMappingTests : IAsyncLifetime
 {
     private LoggedService _service = null!;

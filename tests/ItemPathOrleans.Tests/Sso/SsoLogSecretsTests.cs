@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using ItemPathOrleans.Silo;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using ItemPathOrleans.Tests.Security;
 using Microsoft.AspNetCore.Hosting;
@@ -16,6 +15,7 @@ namespace ItemPathOrleans.Tests.Sso;
 /// Every log line of the silos and the API, at every level, through single sign-ons that pass and
 /// fail: never an ID token or a token answered, and each refusal is a security event.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class SsoLogSecretsTests : IAsyncLifetime
 {
     private const string SecurityEventsCategory = "ItemPathOrleans.Grains.Security.SecurityEvents";

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ItemPathOrleans.Tests.Http;
+using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Sso;
 
@@ -10,6 +10,7 @@ namespace ItemPathOrleans.Tests.Sso;
 /// them against the double's metadata and keys, and the cluster links, provisions and signs in.
 /// </summary>
 [Collection(SsoCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class SsoLoginTests(SsoFixture fixture) : IAsyncLifetime
 {
     private EntraDouble _entra = null!;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -11,6 +10,7 @@ namespace ItemPathOrleans.Tests.Sso;
 /// silo is killed, a new cluster of the same service (PostgreSQL) knows who is linked to whom,
 /// and which ID tokens it has accepted.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class SsoRestartTests
 {
     [Fact]

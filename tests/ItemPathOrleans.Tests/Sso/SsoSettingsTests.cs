@@ -1,13 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ItemPathOrleans.Tests.Http;
 using ItemPathOrleans.Tests.Infrastructure;
 
 namespace ItemPathOrleans.Tests.Sso;
 
 /// <summary>The <c>sso</c> tenant setting: validated field by field, hosts confined by configuration, removable.</summary>
 [Collection(SsoCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Http)]
 public sealed class SsoSettingsTests(SsoFixture fixture)
 {
     private static readonly string EntraTenant = Guid.NewGuid().ToString();

@@ -25,6 +25,7 @@ namespace ItemPathOrleans.Tests.Upgrades;
 /// <c>tests/StateFixtures</c>, committed and never regenerated); these tests read them with the
 /// current code.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Postgres)]
 public class StoredStateTests
 {
     private const string FixturePassword = "Fixture-Password-2026";
