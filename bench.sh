@@ -13,7 +13,8 @@
 # It starts what it needs in a throwaway folder on free loopback ports and stops it after:
 # PostgreSQL, a silo and an API node (./run.sh), two more API nodes (revocation check on and off),
 # the bare JWT endpoint (bench/Baselines serve-jwt) and the peer (bench/Peer, its own database on
-# the same PostgreSQL). Rate limits are off for the run. Prints the table and the ratios against
+# the same PostgreSQL). Rate limits are off for the run (the registered clients of client-credentials
+# have no per-client quota). Prints the table and the ratios against
 # the targets, and writes bench/results/latest.json.
 # shellcheck disable=SC2317  # cleanup runs from a trap
 set -euo pipefail
@@ -105,7 +106,7 @@ start_api "$NOCHECK_PORT" false
 PIDS+=("$!")
 PEER_USERS=$(( USERS > LOGIN_USERS ? USERS : LOGIN_USERS ))
 (cd bench/Peer/bin/Release/net10.0 && ConnectionStrings__Peer="Host=127.0.0.1;Port=$PG_PORT;Database=openiddict;Username=postgres" \
-    Peer__SeedUsers=$PEER_USERS exec dotnet Peer.dll --urls "http://127.0.0.1:$PEER_PORT") > "$TMP/peer.log" 2>&1 &
+    Peer__SeedUsers=$PEER_USERS Peer__SeedClients=$USERS exec dotnet Peer.dll --urls "http://127.0.0.1:$PEER_PORT") > "$TMP/peer.log" 2>&1 &
 PIDS+=("$!")
 wait_ready "http://127.0.0.1:$CHECK_PORT/health/ready" "the API node with the revocation check"
 wait_ready "http://127.0.0.1:$NOCHECK_PORT/health/ready" "the API node without the revocation check"
@@ -152,6 +153,15 @@ say "measuring pg-write-ceiling ($USERS grains, $STATE_BYTES bytes of state)"
 "${BASELINES[@]}" pg-writes --connection "$PG" --grains "$USERS" --state-bytes "$STATE_BYTES" --duration "$MEASURED" --warmup "$WARMUP" \
     --out "$TMP/pg-write-ceiling.json" > /dev/null 2> "$TMP/pg-writes.log" || { cat "$TMP/pg-writes.log" >&2; exit 1; }
 load peer-refresh "http://127.0.0.1:$PEER_PORT" peer-refresh "$USERS"
+
+# --- client_credentials against the peer, interleaved twice ----------------------------------------
+# One registered client per virtual user on each side (client_secret_basic, scope bench:read). The
+# ItemPath clients have no rateLimitPerMinute (none: no per-client quota) and the node's
+# RateLimit__AuthRequestsPerMinute is 0 (off), so nothing throttles the run.
+for round in 1 2; do
+    load "client-credentials-$round" "$URL" client-credentials "$USERS" --setup-parallelism 8
+    load "peer-client-credentials-$round" "http://127.0.0.1:$PEER_PORT" peer-client-credentials "$USERS" --setup-parallelism 8
+done
 
 # --- validation: with the check, without it, bare; interleaved twice (they share two cores) --------
 for round in 1 2; do

@@ -20,6 +20,8 @@ ROWS = [
     ("refresh-rotation-off", "POST /api/users/refresh, rotation off"),
     ("refresh-rotation-on", "POST /api/users/refresh, rotation on"),
     ("peer-refresh", "OpenIddict refresh_token grant (rolling)"),
+    ("client-credentials", "POST /oauth/token, client_credentials"),
+    ("peer-client-credentials", "OpenIddict client_credentials grant"),
     ("validate-bare", "bare JWT endpoint (the validation ceiling)"),
     ("validate", "GET /api/users/me, access token"),
     ("validate-nocheck", "the same, revocation check off"),
@@ -53,7 +55,7 @@ def main():
 
     s = {}
     for name, _ in ROWS:
-        if name in ("validate", "validate-nocheck", "validate-bare", "hash-ceiling", "login"):
+        if name in ("validate", "validate-nocheck", "validate-bare", "hash-ceiling", "login", "client-credentials", "peer-client-credentials"):
             s[name] = mean_of_rounds(a.folder, name)
         else:
             s[name] = load(a.folder, name)
@@ -75,6 +77,10 @@ def main():
          ops("refresh-rotation-off") / ops("peer-refresh") >= 5 and s["refresh-rotation-off"]["p99Ms"] < s["peer-refresh"]["p99Ms"]),
         ("refresh rotation on / peer-refresh", ops("refresh-rotation-on") / ops("peer-refresh"), ">= 5, lower p99",
          ops("refresh-rotation-on") / ops("peer-refresh") >= 5 and s["refresh-rotation-on"]["p99Ms"] < s["peer-refresh"]["p99Ms"]),
+        ("client-credentials, tokens/s", ops("client-credentials"), ">= 10000 (and 0 errors)",
+         ops("client-credentials") >= 10000 and s["client-credentials"]["errors"] == 0),
+        ("client-credentials / peer-client-credentials", ops("client-credentials") / ops("peer-client-credentials"), ">= 5",
+         ops("client-credentials") / ops("peer-client-credentials") >= 5),
         ("validate / validate-nocheck", ops("validate") / ops("validate-nocheck"), ">= 0.9", ops("validate") / ops("validate-nocheck") >= 0.9),
         ("validate / validate-bare", ops("validate") / ops("validate-bare"), ">= 0.5", ops("validate") / ops("validate-bare") >= 0.5),
         ("login / peer-login", ops("login") / ops("peer-login"), "(for information)", None),
@@ -88,15 +94,15 @@ def main():
     print()
     print(f"ItemPath on Orleans, one run on this machine ({os.cpu_count()} cores, everything co-located); "
           f"{a.seconds} s measured after {a.warmup} s warm-up per scenario")
-    print(f"{'scenario':22} {'users':>5} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   what")
+    print(f"{'scenario':24} {'users':>5} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   what")
     for name, what in ROWS:
         x = s[name]
-        print(f"{name:22} {users.get(name, a.users):5d} {x['opsPerSec']:9.1f} {x['p50Ms']:8.2f} {x['p99Ms']:8.2f} {int(x['errors']):6d}   {what}")
+        print(f"{name:24} {users.get(name, a.users):5d} {x['opsPerSec']:9.1f} {x['p50Ms']:8.2f} {x['p99Ms']:8.2f} {int(x['errors']):6d}   {what}")
     print()
-    print(f"{'comparison':42} {'value':>10}   {'target':24} met")
+    print(f"{'comparison':46} {'value':>10}   {'target':24} met")
     for name, value, target, met in comparisons:
         shown = f"{value:10.2f}" if value < 100 else f"{value:10.0f}"
-        print(f"{name:42} {shown}   {target:24} {'-' if met is None else ('yes' if met else 'NO')}")
+        print(f"{name:46} {shown}   {target:24} {'-' if met is None else ('yes' if met else 'NO')}")
     print()
     print(f"stored state of one user with 10 sessions: user grain {state['userStateBytes']:.0f} B of state "
           f"({state['userRowBytes']:.0f} B row) + username grain row {state['nameRowBytes']:.0f} B + directory row "

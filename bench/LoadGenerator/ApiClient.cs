@@ -55,6 +55,13 @@ public sealed class ApiClient : IDisposable
     public Uri UsersUri { get; }
     public Uri PeerTokenUri { get; }
 
+    /// <summary>The OAuth token endpoint of the request's tenant (X-Tenant with --tenant, else the default tenant).</summary>
+    public Uri TokenUri { get; }
+    public Uri ClientsUri { get; }
+
+    /// <summary>The tenant the setup registers its scope in: --tenant, else <c>default</c>.</summary>
+    public Uri TenantUri { get; }
+
     // The setup's logins and application tokens go where its admin calls go (--admin-url), so the
     // measured node may be one that serves only the measured path.
     private readonly Uri _setupLoginUri, _setupApplicationTokenUri;
@@ -88,6 +95,9 @@ public sealed class ApiClient : IDisposable
         MeUri = new Uri(options.BaseUrl, options.Path.TrimStart('/'));
         UsersUri = new Uri(options.AdminUrl, "api/users");
         PeerTokenUri = new Uri(options.BaseUrl, "connect/token");
+        TokenUri = new Uri(options.BaseUrl, "oauth/token");
+        ClientsUri = new Uri(options.AdminUrl, "api/clients");
+        TenantUri = new Uri(options.AdminUrl, "api/tenants/" + Uri.EscapeDataString(options.Tenant ?? "default"));
         _setupLoginUri = new Uri(options.AdminUrl, "api/users/login");
         _setupApplicationTokenUri = new Uri(options.AdminUrl, "api/users/application-token");
     }
@@ -113,6 +123,21 @@ public sealed class ApiClient : IDisposable
         content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded");
         return new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
     }
+
+    /// <summary>A form POST with client authentication in the Authorization header (client_secret_basic).</summary>
+    public static HttpRequestMessage FormRequest(Uri uri, byte[] form, string authorization)
+    {
+        var request = FormRequest(uri, form);
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return request;
+    }
+
+    /// <summary>RFC 6749 §2.3.1: <c>Basic base64(urlencode(id) ":" urlencode(secret))</c>.</summary>
+    public static string BasicAuthorization(string clientId, string secret) =>
+        "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(FormEncode(clientId) + ":" + FormEncode(secret)));
+
+    // application/x-www-form-urlencoded: what Uri.EscapeDataString leaves unescaped is safe in it too.
+    private static string FormEncode(string value) => Uri.EscapeDataString(value);
 
     public static byte[] Form(params (string Name, string Value)[] fields) =>
         System.Text.Encoding.ASCII.GetBytes(string.Join('&', fields.Select(f => Uri.EscapeDataString(f.Name) + "=" + Uri.EscapeDataString(f.Value))));
@@ -208,6 +233,40 @@ public sealed class ApiClient : IDisposable
     /// <summary>The ItemPath way: JSON content type, no body at all.</summary>
     public Task<Answer> ApplicationTokenAsync(string refreshBearer, CancellationToken ct) =>
         CallAsync(JsonRequest(HttpMethod.Post, _setupApplicationTokenUri, [], refreshBearer), ct);
+
+    public Task<Answer> GetTenantAsync(string adminBearer, CancellationToken ct) =>
+        CallAsync(BareRequest(HttpMethod.Get, TenantUri, adminBearer), ct);
+
+    /// <summary>PATCH the tenant's <c>apiScopes</c> (the whole list is replaced).</summary>
+    public Task<Answer> SetApiScopesAsync(string adminBearer, Action<Utf8JsonWriter> writeScopes, CancellationToken ct) =>
+        CallAsync(JsonRequest(HttpMethod.Patch, TenantUri, JsonObject(w =>
+        {
+            w.WritePropertyName("apiScopes");
+            writeScopes(w);
+        }), adminBearer), ct);
+
+    /// <summary>
+    /// POST /api/clients: a confidential client with the client_credentials grant, client_secret_basic,
+    /// <paramref name="scope"/> allowed, and no per-client rate limit (<c>rateLimitPerMinute</c> null: none).
+    /// </summary>
+    public Task<Answer> CreateClientAsync(string adminBearer, string clientId, string name, string scope, CancellationToken ct) =>
+        CallAsync(JsonRequest(HttpMethod.Post, ClientsUri, JsonObject(w =>
+        {
+            w.WriteString("clientId", clientId);
+            w.WriteString("name", name);
+            w.WriteString("type", "confidential");
+            w.WriteStartArray("grantTypes");
+            w.WriteStringValue("client_credentials");
+            w.WriteEndArray();
+            w.WriteString("tokenEndpointAuthMethod", "client_secret_basic");
+            w.WriteStartArray("allowedScopes");
+            w.WriteStringValue(scope);
+            w.WriteEndArray();
+            w.WriteNull("rateLimitPerMinute");
+        }), adminBearer), ct);
+
+    public Task<Answer> DeleteClientAsync(string adminBearer, string clientId, CancellationToken ct) =>
+        CallAsync(BareRequest(HttpMethod.Delete, new Uri(ClientsUri + "/" + Uri.EscapeDataString(clientId)), adminBearer), ct);
 
     public static byte[] JsonObject(Action<Utf8JsonWriter> write)
     {

@@ -17,6 +17,10 @@ public enum Scenario
     PeerLogin,
     /// <summary>An OAuth 2.0 peer: POST connect/token, grant_type=refresh_token (follows rolling refresh tokens).</summary>
     PeerRefresh,
+    /// <summary>POST /oauth/token, grant_type=client_credentials, one registered client per virtual user (client_secret_basic).</summary>
+    ClientCredentials,
+    /// <summary>An OAuth 2.0 peer: POST connect/token, grant_type=client_credentials, its clients P-client-0001.. (client_secret_basic).</summary>
+    PeerClientCredentials,
 }
 
 /// <summary>Command line options. Every bound is checked here, so a run is always bounded in time and load.</summary>
@@ -44,11 +48,23 @@ public sealed class Options
     public double TimeoutSeconds { get; init; } = 10;
     public string ClientId { get; init; } = "bench";
 
+    /// <summary>The scope the client_credentials scenarios request (and, on ItemPath, register in the tenant's apiScopes).</summary>
+    public string Scope { get; init; } = DefaultScope;
+
+    /// <summary>peer-client-credentials: the secret the peer seeded its clients with.</summary>
+    public string ClientSecret { get; init; } = DefaultClientSecret;
+
+    public const string DefaultScope = "bench:read";
+    public const string DefaultClientSecret = "Bench-Client-Secret-2026-0123456789abcdefgh";
+
     /// <summary>The path validate and validate-app request on the base URL (e.g. /api/auth/verify, a gateway route).</summary>
     public string Path { get; init; } = "/api/users/me";
 
     /// <summary>The scenario runs against an OAuth 2.0 peer's token endpoint: its users exist already, no admin is involved.</summary>
-    public bool IsPeer => Scenario is Scenario.PeerLogin or Scenario.PeerRefresh;
+    public bool IsPeer => Scenario is Scenario.PeerLogin or Scenario.PeerRefresh or Scenario.PeerClientCredentials;
+
+    /// <summary>The scenario's virtual users are registered OAuth clients, not users.</summary>
+    public bool IsClientCredentials => Scenario is Scenario.ClientCredentials or Scenario.PeerClientCredentials;
 
     public const string Usage = """
         LoadGenerator: closed-loop load for the ItemPath token service.
@@ -56,8 +72,11 @@ public sealed class Options
           dotnet bench/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --scenario NAME [options]
 
           --scenario NAME          login | refresh | validate | validate-app          (required)
-                                   | peer-login | peer-refresh (an OAuth 2.0 server's
-                                   connect/token, its users P-0001.. seeded by that server)
+                                   | client-credentials (POST /oauth/token, one registered
+                                   client per virtual user, registered by the setup)
+                                   | peer-login | peer-refresh | peer-client-credentials (an
+                                   OAuth 2.0 server's connect/token, its users P-0001.. and
+                                   clients P-client-0001.. seeded by that server)
           --url URL                base URL of the API            (default http://127.0.0.1:5080)
           --admin-url URL          base URL for the whole setup: admin calls, the users'
                                    logins and application tokens       (default: --url)
@@ -68,13 +87,17 @@ public sealed class Options
                                    ITEMPATH_ADMIN_PASSWORD, then Bootstrap__AdminPassword)
           --admin-user NAME        admin username                            (default admin)
           --user-prefix P          bench usernames: P-0001.. (type user), P-app-0001.. (type
-                                   application)                              (default bench)
+                                   application); client ids: P-client-0001.. (default bench)
           --user-password P        shared password of the bench users (default Bench-Pass-2026!)
           --tenant T               send X-Tenant: T on every request      (default: no header)
           --out FILE               also write the JSON result to FILE
           --setup-parallelism N    user creations/logins at once during setup (default 4, 1-64)
           --timeout S              per-request timeout                      (default 10, 1-120)
-          --client-id ID           peer scenarios: the OAuth client_id         (default bench)
+          --client-id ID           peer-login, peer-refresh: the OAuth client_id (default bench)
+          --scope S                client-credentials scenarios: the scope requested; on
+                                   ItemPath added to the tenant's apiScopes (default bench:read)
+          --client-secret S        peer-client-credentials: the peer's client secret (default:
+                                   the peer's default, Peer:ClientSecret)
           --path PATH              validate, validate-app: the path requested on --url with the
                                    token (e.g. /api/auth/verify, a gateway route)
                                                                       (default /api/users/me)
@@ -91,7 +114,7 @@ public sealed class Options
         string[] known =
         [
             "scenario", "url", "admin-url", "users", "duration", "warmup", "admin-password", "admin-user", "user-prefix",
-            "user-password", "tenant", "out", "setup-parallelism", "timeout", "client-id", "path",
+            "user-password", "tenant", "out", "setup-parallelism", "timeout", "client-id", "path", "scope", "client-secret",
         ];
         for (var i = 0; i < args.Length; i++)
         {
@@ -117,7 +140,7 @@ public sealed class Options
 
         string? Get(string name) => values.TryGetValue(name, out var v) ? v : null;
 
-        var scenarioName = Get("scenario") ?? throw new UsageException("--scenario is required (login, refresh, validate, validate-app, peer-login, peer-refresh)");
+        var scenarioName = Get("scenario") ?? throw new UsageException($"--scenario is required ({Scenarios})");
         var scenario = scenarioName switch
         {
             "login" => Scenario.Login,
@@ -126,7 +149,9 @@ public sealed class Options
             "validate-app" => Scenario.ValidateApp,
             "peer-login" => Scenario.PeerLogin,
             "peer-refresh" => Scenario.PeerRefresh,
-            _ => throw new UsageException($"unknown scenario '{scenarioName}' (login, refresh, validate, validate-app, peer-login, peer-refresh)"),
+            "client-credentials" => Scenario.ClientCredentials,
+            "peer-client-credentials" => Scenario.PeerClientCredentials,
+            _ => throw new UsageException($"unknown scenario '{scenarioName}' ({Scenarios})"),
         };
 
         var url = BaseUri(Get("url") ?? "http://127.0.0.1:5080", "url");
@@ -135,7 +160,7 @@ public sealed class Options
         var adminPassword = Get("admin-password")
             ?? NonEmpty(Environment.GetEnvironmentVariable("ITEMPATH_ADMIN_PASSWORD"))
             ?? NonEmpty(Environment.GetEnvironmentVariable("Bootstrap__AdminPassword"))
-            ?? (scenario is Scenario.PeerLogin or Scenario.PeerRefresh ? "" : null)
+            ?? (scenario is Scenario.PeerLogin or Scenario.PeerRefresh or Scenario.PeerClientCredentials ? "" : null)
             ?? throw new UsageException("--admin-password is required (or set ITEMPATH_ADMIN_PASSWORD)");
 
         var prefix = Get("user-prefix") ?? "bench";
@@ -143,6 +168,14 @@ public sealed class Options
             throw new UsageException("--user-prefix must be 1 to 100 characters, no control characters, no surrounding spaces");
         var userPassword = Get("user-password") ?? DefaultUserPassword;
         if (userPassword.Length is < 8 or > 1024) throw new UsageException("--user-password must be 8 to 1024 characters");
+
+        var scope = Get("scope") ?? DefaultScope;
+        // The tenant's apiScopes rule, so the setup's registration cannot fail on the name.
+        if (scope.Length is 0 or > 64 || !scope.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '.' or '_' or '/' or '-'))
+            throw new UsageException("--scope must match ^[A-Za-z0-9:._/-]{1,64}$");
+        var clientSecret = Get("client-secret") ?? DefaultClientSecret;
+        if (clientSecret.Length is 0 or > 512 || clientSecret.Any(char.IsControl))
+            throw new UsageException("--client-secret must be 1 to 512 characters, no control characters");
 
         var tenant = Get("tenant");
         if (tenant is not null && (tenant.Length is 0 or > 63 || !tenant.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')))
@@ -167,6 +200,8 @@ public sealed class Options
             TimeoutSeconds = Number(Get("timeout"), "timeout", 10, 1, 120),
             ClientId = Get("client-id") is { Length: > 0 and <= 200 } clientId ? clientId
                 : Get("client-id") is null ? "bench" : throw new UsageException("--client-id must be 1 to 200 characters"),
+            Scope = scope,
+            ClientSecret = clientSecret,
             Path = Get("path") is { } path
                 ? path.Length is > 1 and <= 1000 && path[0] == '/' && Uri.IsWellFormedUriString(path, UriKind.Relative) ? path
                     : throw new UsageException("--path must be an absolute path such as /api/auth/verify")
@@ -174,10 +209,15 @@ public sealed class Options
         };
     }
 
-    /// <summary>The username of virtual user <paramref name="index"/> (from 0) for this scenario.</summary>
-    public string Username(int index) => Scenario == Scenario.ValidateApp
-        ? $"{UserPrefix}-app-{index + 1:D4}"
-        : $"{UserPrefix}-{index + 1:D4}";
+    private const string Scenarios = "login, refresh, validate, validate-app, client-credentials, peer-login, peer-refresh, peer-client-credentials";
+
+    /// <summary>The username (client id for the client_credentials scenarios) of virtual user <paramref name="index"/> (from 0).</summary>
+    public string Username(int index) => Scenario switch
+    {
+        Scenario.ValidateApp => $"{UserPrefix}-app-{index + 1:D4}",
+        Scenario.ClientCredentials or Scenario.PeerClientCredentials => $"{UserPrefix}-client-{index + 1:D4}",
+        _ => $"{UserPrefix}-{index + 1:D4}",
+    };
 
     /// <summary>The user type the scenario needs.</summary>
     public string UserType => Scenario == Scenario.ValidateApp ? "application" : "user";

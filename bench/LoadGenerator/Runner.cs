@@ -21,6 +21,10 @@ public sealed class VirtualUser(int index, string username, byte[] loginBody)
     public byte[]? PeerLoginForm { get; set; }
     public byte[]? PeerRefreshForm { get; set; }
 
+    // client_credentials scenarios: the client's Basic header and the grant's form.
+    public string? ClientAuthorization { get; set; }
+    public byte[]? TokenForm { get; set; }
+
     public LatencyHistogram Histogram { get; } = new();
     public Buffer Buffer { get; } = new(4096);
     public long Ok;
@@ -151,6 +155,8 @@ public sealed class Runner(Options options, ApiClient api)
             Scenario.ValidateApp => ApiClient.BareRequest(HttpMethod.Get, api.MeUri, user.AppBearer),
             Scenario.PeerLogin => ApiClient.FormRequest(api.PeerTokenUri, user.PeerLoginForm!),
             Scenario.PeerRefresh => ApiClient.FormRequest(api.PeerTokenUri, user.PeerRefreshForm!),
+            Scenario.ClientCredentials => ApiClient.FormRequest(api.TokenUri, user.TokenForm!, user.ClientAuthorization!),
+            Scenario.PeerClientCredentials => ApiClient.FormRequest(api.PeerTokenUri, user.TokenForm!, user.ClientAuthorization!),
             _ => throw new InvalidOperationException("unknown scenario"),
         };
         var (status, length) = await api.SendAsync(request, user.Buffer, ct).ConfigureAwait(false);
@@ -160,6 +166,12 @@ public sealed class Runner(Options options, ApiClient api)
     private string? Complete(VirtualUser user, HttpStatusCode status, int length)
     {
         var body = user.Buffer.Bytes.AsSpan(0, length);
+        if (options.IsClientCredentials)
+        {
+            // A token answer is 200 with an access_token; anything else is an error.
+            if (status != HttpStatusCode.OK) return ErrorBook.DescribeStatus(status, body);
+            return HasTopLevelString(body, "access_token"u8) ? null : "200 without an access_token";
+        }
         if ((int)status is < 200 or >= 300) return ErrorBook.DescribeStatus(status, body);
         if (options.Scenario == Scenario.Refresh)
         {
@@ -187,6 +199,31 @@ public sealed class Runner(Options options, ApiClient api)
 
     public static byte[] PeerRefreshForm(Options options, string refreshToken) =>
         ApiClient.Form(("grant_type", "refresh_token"), ("client_id", options.ClientId), ("refresh_token", refreshToken));
+
+    /// <summary>The form of the client_credentials grant, with a scope.</summary>
+    public static byte[] ClientCredentialsForm(Options options) =>
+        ApiClient.Form(("grant_type", "client_credentials"), ("scope", options.Scope));
+
+    /// <summary>Whether a JSON object has a non-empty top-level string property (without allocating it).</summary>
+    internal static bool HasTopLevelString(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var match = reader.ValueTextEquals(name);
+                reader.Read();
+                if (match) return reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0;
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return false;
+    }
 
     /// <summary>The string value of a top-level property of a JSON object, or null.</summary>
     internal static string? TopLevelString(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)

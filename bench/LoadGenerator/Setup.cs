@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 
 namespace ItemPathOrleans.LoadGenerator;
 
@@ -11,19 +12,19 @@ public sealed class SetupException(string message) : Exception(message);
 /// (looked up first; 409 "Username already exists" means reuse too), logs each one in once and, for validate-app,
 /// gets each one an application token. Each step runs at most <see cref="Options.SetupParallelism"/>
 /// calls at once, since each creation and each login costs the server an Argon2id hash.
+/// client-credentials registers one client per virtual user instead; the peer scenarios use
+/// what the peer seeded.
 /// </summary>
 public sealed class Setup(Options options, ApiClient api)
 {
     public async Task<VirtualUser[]> PrepareAsync(CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        if (options.Scenario == Scenario.PeerClientCredentials) return await PreparePeerClientsAsync(ct).ConfigureAwait(false);
         if (options.IsPeer) return await PreparePeerAsync(ct).ConfigureAwait(false);
 
-        var admin = await api.LoginAsync(ApiClient.LoginBody(options.AdminUsername, options.AdminPassword), ct).ConfigureAwait(false);
-        if (!admin.IsSuccess)
-            throw new SetupException($"admin login ({options.AdminUsername}) failed: {admin.Describe()}");
-        var adminBearer = ApiClient.Bearer(admin.String("accessToken")
-            ?? throw new SetupException("admin login answered without an accessToken"));
+        var adminBearer = await AdminBearerAsync(ct).ConfigureAwait(false);
+        if (options.Scenario == Scenario.ClientCredentials) return await PrepareClientsAsync(adminBearer, ct).ConfigureAwait(false);
 
         var users = new VirtualUser[options.Users];
         for (var i = 0; i < users.Length; i++)
@@ -90,6 +91,108 @@ public sealed class Setup(Options options, ApiClient api)
             + (recycled > 0 ? $" ({recycled} had their old sessions ended at the application token cap)" : "")
             + $" in {loginClock.Elapsed.TotalSeconds:0.0} s");
         return users;
+    }
+
+    private async Task<string> AdminBearerAsync(CancellationToken ct)
+    {
+        var admin = await api.LoginAsync(ApiClient.LoginBody(options.AdminUsername, options.AdminPassword), ct).ConfigureAwait(false);
+        if (!admin.IsSuccess)
+            throw new SetupException($"admin login ({options.AdminUsername}) failed: {admin.Describe()}");
+        return ApiClient.Bearer(admin.String("accessToken")
+            ?? throw new SetupException("admin login answered without an accessToken"));
+    }
+
+    /// <summary>
+    /// client-credentials: the scope in the tenant's <c>apiScopes</c> (added when missing, the others
+    /// kept), then one confidential client per virtual user (<c>client_secret_basic</c>, the
+    /// client_credentials grant, the scope allowed, <c>rateLimitPerMinute</c> null: no per-client
+    /// quota, so the run is never throttled). A client left by an earlier run (409) is deleted and
+    /// registered again: its secret was shown once, to that run. Each client gets one token before
+    /// the warm-up, which checks the whole chain.
+    /// </summary>
+    private async Task<VirtualUser[]> PrepareClientsAsync(string adminBearer, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await EnsureTenantScopeAsync(adminBearer, ct).ConfigureAwait(false);
+
+        var users = new VirtualUser[options.Users];
+        var form = Runner.ClientCredentialsForm(options);
+        for (var i = 0; i < users.Length; i++) users[i] = new VirtualUser(i, options.Username(i), []) { TokenForm = form };
+
+        int created = 0, replaced = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.SetupParallelism, CancellationToken = ct };
+        await Parallel.ForEachAsync(users, parallel, async (user, token) =>
+        {
+            var name = $"Benchmark client {user.Index + 1}";
+            var answer = await api.CreateClientAsync(adminBearer, user.Username, name, options.Scope, token).ConfigureAwait(false);
+            if (answer.Status == HttpStatusCode.Conflict)
+            {
+                var deleted = await api.DeleteClientAsync(adminBearer, user.Username, token).ConfigureAwait(false);
+                if (!deleted.IsSuccess && deleted.Status != HttpStatusCode.NotFound)
+                    throw new SetupException($"deleting the earlier client {user.Username} failed: {deleted.Describe()}");
+                answer = await api.CreateClientAsync(adminBearer, user.Username, name, options.Scope, token).ConfigureAwait(false);
+                Interlocked.Increment(ref replaced);
+            }
+            else Interlocked.Increment(ref created);
+            if (!answer.IsSuccess) throw new SetupException($"registering client {user.Username} failed: {answer.Describe()}");
+            var secret = answer.String("clientSecret")
+                ?? throw new SetupException($"registering client {user.Username} answered without a clientSecret");
+            user.ClientAuthorization = ApiClient.BasicAuthorization(user.Username, secret);
+            await FirstTokenAsync(api.TokenUri, user, token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        Log($"setup: {created} clients registered, {replaced} registered again (prefix '{options.UserPrefix}', scope {options.Scope}, no rate limit), "
+            + $"one token each, in {clock.Elapsed.TotalSeconds:0.0} s");
+        return users;
+    }
+
+    /// <summary>Adds the scope to the tenant's <c>apiScopes</c> unless it is there: the list is replaced whole, so the others are written back.</summary>
+    private async Task EnsureTenantScopeAsync(string adminBearer, CancellationToken ct)
+    {
+        var tenant = await api.GetTenantAsync(adminBearer, ct).ConfigureAwait(false);
+        if (!tenant.IsSuccess) throw new SetupException($"reading the tenant ({api.TenantUri}) failed: {tenant.Describe()}");
+        var scopes = tenant.Json() is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("settings", out var settings)
+            && settings.ValueKind == JsonValueKind.Object && settings.TryGetProperty("apiScopes", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().ToList()
+            : [];
+        if (scopes.Any(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() == options.Scope))
+            return;
+        var changed = await api.SetApiScopesAsync(adminBearer, w =>
+        {
+            w.WriteStartArray();
+            foreach (var scope in scopes) scope.WriteTo(w);
+            w.WriteStartObject();
+            w.WriteString("name", options.Scope);
+            w.WriteString("description", "Benchmark load");
+            w.WriteEndObject();
+            w.WriteEndArray();
+        }, ct).ConfigureAwait(false);
+        if (!changed.IsSuccess) throw new SetupException($"adding scope {options.Scope} to the tenant's apiScopes failed: {changed.Describe()}");
+        Log($"setup: scope {options.Scope} added to the tenant's apiScopes");
+    }
+
+    /// <summary>peer-client-credentials: the peer seeds its clients itself (one shared secret); each gets one token before the warm-up.</summary>
+    private async Task<VirtualUser[]> PreparePeerClientsAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var users = new VirtualUser[options.Users];
+        var form = Runner.ClientCredentialsForm(options);
+        for (var i = 0; i < users.Length; i++)
+        {
+            var id = options.Username(i);
+            users[i] = new VirtualUser(i, id, []) { TokenForm = form, ClientAuthorization = ApiClient.BasicAuthorization(id, options.ClientSecret) };
+        }
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.SetupParallelism, CancellationToken = ct };
+        await Parallel.ForEachAsync(users, parallel, (user, token) => new ValueTask(FirstTokenAsync(api.PeerTokenUri, user, token))).ConfigureAwait(false);
+        Log($"setup: {users.Length} peer clients got a token each in {clock.Elapsed.TotalSeconds:0.0} s");
+        return users;
+    }
+
+    private async Task FirstTokenAsync(Uri tokenUri, VirtualUser user, CancellationToken ct)
+    {
+        var answer = await api.CallAsync(ApiClient.FormRequest(tokenUri, user.TokenForm!, user.ClientAuthorization!), ct).ConfigureAwait(false);
+        if (answer.Status != HttpStatusCode.OK || string.IsNullOrEmpty(answer.String("access_token")))
+            throw new SetupException($"client_credentials grant for {user.Username} failed: {answer.Describe()}"
+                + (answer.Status == HttpStatusCode.Unauthorized && options.IsPeer ? " (the peer's clients seeded with another secret? see --client-secret)" : ""));
     }
 
     /// <summary>The peer seeds its users itself: each virtual user signs in once with the password grant.</summary>

@@ -13,7 +13,7 @@ public sealed class PeerReadiness
     public void MarkReady() => _ready = true;
 }
 
-/// <summary>Startup work, idempotent: schema, the <c>bench</c> client, the bench users.</summary>
+/// <summary>Startup work, idempotent: schema, the <c>bench</c> client, the confidential bench clients, the bench users.</summary>
 public static class PeerSetup
 {
     public const string ClientId = "bench";
@@ -25,10 +25,11 @@ public static class PeerSetup
         var db = sp.GetRequiredService<PeerDbContext>();
         await db.Database.EnsureCreatedAsync(cancellationToken);
 
-        await RegisterClientAsync(sp.GetRequiredService<IOpenIddictApplicationManager>(), cancellationToken);
-
         var options = sp.GetRequiredService<IOptions<PeerOptions>>().Value;
         options.Validate();
+        var applications = sp.GetRequiredService<IOpenIddictApplicationManager>();
+        await RegisterClientAsync(applications, cancellationToken);
+        await SeedClientsAsync(applications, options, cancellationToken);
         await SeedUsersAsync(db, sp.GetRequiredService<PasswordHasher>(), options, cancellationToken);
 
         sp.GetRequiredService<PeerReadiness>().MarkReady();
@@ -51,6 +52,38 @@ public static class PeerSetup
                 Permissions.GrantTypes.RefreshToken,
             },
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The confidential clients of the client_credentials load, <c>{prefix}-client-0001</c>…: the
+    /// secret goes through OpenIddict's own hashing (the application manager's defaults, a salted
+    /// PBKDF2 per client), with the token endpoint, the client_credentials grant and the scope
+    /// permitted. A client whose stored secret no longer matches <c>Peer:ClientSecret</c> is registered again.
+    /// </summary>
+    private static async Task SeedClientsAsync(IOpenIddictApplicationManager manager, PeerOptions options, CancellationToken cancellationToken)
+    {
+        for (var number = 1; number <= options.SeedClients; number++)
+        {
+            var clientId = options.ClientId(number);
+            if (await manager.FindByClientIdAsync(clientId, cancellationToken) is { } existing)
+            {
+                if (await manager.ValidateClientSecretAsync(existing, options.ClientSecret, cancellationToken)) continue;
+                await manager.DeleteAsync(existing, cancellationToken);
+            }
+            await manager.CreateAsync(new OpenIddictApplicationDescriptor
+            {
+                ClientId = clientId,
+                ClientSecret = options.ClientSecret,
+                ClientType = ClientTypes.Confidential,
+                DisplayName = $"Benchmark client {number}",
+                Permissions =
+                {
+                    Permissions.Endpoints.Token,
+                    Permissions.GrantTypes.ClientCredentials,
+                    Permissions.Prefixes.Scope + options.ClientScope,
+                },
+            }, cancellationToken);
+        }
     }
 
     private static async Task SeedUsersAsync(PeerDbContext db, PasswordHasher hasher, PeerOptions options, CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Peer;
 
-// Benchmark peer: a plain OpenIddict 7 token server (password and refresh_token grants) on
-// EF Core + PostgreSQL, with OpenIddict's defaults (rolling refresh tokens, token storage,
-// encrypted access tokens). Not part of ItemPathOrleans.sln.
+// Benchmark peer: a plain OpenIddict 7 token server (password, refresh_token and
+// client_credentials grants) on EF Core + PostgreSQL, with OpenIddict's defaults (rolling refresh
+// tokens, token storage, encrypted access tokens, hashed client secrets). Not part of ItemPathOrleans.sln.
 var builder = WebApplication.CreateBuilder(args);
 
 var connectionString = builder.Configuration.GetConnectionString("Peer");
@@ -12,6 +12,8 @@ if (string.IsNullOrWhiteSpace(connectionString))
         "ConnectionStrings:Peer is not set (e.g. ConnectionStrings__Peer='Host=127.0.0.1;Port=5432;Database=openiddict;Username=postgres').");
 
 builder.Services.Configure<PeerOptions>(builder.Configuration.GetSection(PeerOptions.Section));
+var peer = builder.Configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
+peer.Validate();
 builder.Services.AddSingleton<PasswordHasher>();
 builder.Services.AddSingleton<PeerReadiness>();
 
@@ -29,7 +31,11 @@ builder.Services.AddOpenIddict()
 
         // AllowRefreshTokenFlow also registers the offline_access scope.
         options.AllowPasswordFlow()
-               .AllowRefreshTokenFlow();
+               .AllowRefreshTokenFlow()
+               .AllowClientCredentialsFlow();
+
+        // The clients' scope, known from the options (no scope lookup in the database per request).
+        options.RegisterScopes(peer.ClientScope);
 
         options.AddEphemeralEncryptionKey()
                .AddEphemeralSigningKey();

@@ -12,7 +12,8 @@ namespace Peer;
 
 /// <summary>
 /// POST /connect/token in passthrough mode: OpenIddict has already validated the request (client,
-/// grant type, scopes; for refresh_token the token itself) before this handler runs.
+/// grant type, scopes; for refresh_token the token itself; for client_credentials the client's
+/// secret) before this handler runs.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -25,6 +26,7 @@ public static class TokenEndpoint
 
         if (request.IsPasswordGrantType()) return await PasswordAsync(request, db, hasher, context.RequestAborted);
         if (request.IsRefreshTokenGrantType()) return await RefreshAsync(context, db);
+        if (request.IsClientCredentialsGrantType()) return ClientCredentials(request);
 
         return Error(Errors.UnsupportedGrantType, "The specified grant type is not supported.");
     }
@@ -48,6 +50,23 @@ public static class TokenEndpoint
         identity.SetClaim(Claims.Subject, user.Id.ToString(CultureInfo.InvariantCulture))
                 .SetClaim(Claims.Name, user.UserName);
         // offline_access among the granted scopes makes OpenIddict issue a refresh token.
+        identity.SetScopes(request.GetScopes());
+        identity.SetDestinations(GetDestinations);
+
+        return Results.SignIn(new ClaimsPrincipal(identity), properties: null, authenticationScheme: Scheme);
+    }
+
+    /// <summary>
+    /// The client is authenticated and its grant type and scopes are permitted (OpenIddict checked
+    /// them): a token for the client itself, its id as the subject, the scopes it asked for.
+    /// </summary>
+    private static IResult ClientCredentials(OpenIddictRequest request)
+    {
+        var identity = new ClaimsIdentity(
+            authenticationType: TokenValidationParameters.DefaultAuthenticationType,
+            nameType: Claims.Name,
+            roleType: Claims.Role);
+        identity.SetClaim(Claims.Subject, request.ClientId);
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(GetDestinations);
 

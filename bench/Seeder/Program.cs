@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Passwords;
@@ -104,11 +105,13 @@ await Parallel.ForEachAsync(Enumerable.Range(1, users), new ParallelOptions { Ma
     else throw new InvalidOperationException($"creating {name} failed: {result.Error} {result.Detail}");
 
     var user = grains.GetGrain<IUserGrain>(GrainKeys.User(tenant, id));
+    // The tenant version the grains check their settings against travels with the calls, as from an API node.
+    SeenTenantVersion.Carry(tenant, info.Version);
     for (var s = 0; s < sessions; s++)
     {
         var permit = await user.BeginLogin("127.0.0.1");
         if (!permit.Allowed) throw new InvalidOperationException($"{name}: login not allowed");
-        var login = await user.CompleteLogin(permit.PermitId, passwordMatched: true, rehashedPassword: null, info.Version);
+        var login = await user.CompleteLogin(permit.PermitId, passwordMatched: true, rehashedPassword: null);
         if (login.Error != TokenError.None) throw new InvalidOperationException($"{name}: session refused: {login.Error}");
         Interlocked.Increment(ref opened);
     }
