@@ -12,6 +12,7 @@ using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Api.RateLimiting;
 using ItemPathOrleans.Api.RequestReading;
 using ItemPathOrleans.Api.Sessions;
+using ItemPathOrleans.Api.SignIn;
 using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Api.Tenants;
@@ -30,6 +31,7 @@ builder.Services.AddItemPathTokenValidation(builder.Configuration);
 builder.Services.AddBrowserCors(builder.Configuration);
 builder.Services.AddSessions().AddUsers().AddTenants().AddClients().AddKeys().AddOperations();
 builder.Services.AddSingleSignOn(builder.Configuration);
+builder.Services.AddSignInPages();
 builder.Services.AddGateway(builder.Configuration);
 // Last: it takes out routing's content-type check, which the request records answer themselves.
 builder.AddItemPathObservability();
@@ -59,6 +61,7 @@ app.MapClientEndpoints();
 app.MapKeyEndpoints();
 app.MapSsoEndpoints();
 app.MapOAuthEndpoints();
+app.MapSignInAssets();
 app.MapGatewayEndpoints();
 
 try
