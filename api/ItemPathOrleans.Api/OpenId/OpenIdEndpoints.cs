@@ -1,11 +1,17 @@
+using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.ClientAddressing;
+using ItemPathOrleans.Api.Keys;
+using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Api.RateLimiting;
 using ItemPathOrleans.Api.RequestReading;
 using ItemPathOrleans.Api.Sessions;
 using ItemPathOrleans.Api.SignIn;
 using ItemPathOrleans.Api.Tenancy;
+using ItemPathOrleans.ClusterNode.OpenId;
 using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Contracts.Tokens;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Api.OpenId;
@@ -38,7 +44,116 @@ public static class OpenIdEndpoints
             .WithName("SignIn").WithSummary("The sign-in form's post: the login of /api/users/login, then the authorization goes on").ExcludeFromDescription();
         issuer.MapPost("/consent", Consent)
             .WithName("Consent").WithSummary("The consent form's post").ExcludeFromDescription();
+        issuer.MapMethods("/oauth/logout", [HttpMethods.Get, HttpMethods.Post], Logout)
+            .WithName("EndSession").WithSummary("RP-Initiated Logout: ends the browser session, then redirects to a registered post-logout URI")
+            .ExcludeFromDescription();
+        issuer.MapGet(DiscoveryPath, Discovery)
+            .WithName("OpenIdConfiguration").WithSummary("OpenID Connect Discovery: the tenant's provider metadata")
+            .Produces<OpenIdConfigurationJson>();
+
+        // Not anonymous: the caller's access token must carry openid.
+        app.MapMethods("/{tenant}/oauth/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfo)
+            .WithMetadata(new TenantScoped("tenant")).RequireAuthorization(TokenSchemes.AccessPolicy).DisableAntiforgery().WithTags("OpenID Provider")
+            .WithName("UserInfo").WithSummary("OpenID Connect userinfo: the profile claims the access token's scopes release")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         return app;
+    }
+
+    public const string DiscoveryPath = "/.well-known/openid-configuration";
+
+    private static Microsoft.AspNetCore.Http.HttpResults.Ok<OpenIdConfigurationJson> Discovery(HttpContext context, IOptions<TokensOptions> tokens)
+    {
+        var tenant = context.Tenant();
+        var issuer = tokens.Value.IssuerFor(tenant.Id);
+        return TypedResults.Ok(new OpenIdConfigurationJson(
+            Issuer: issuer,
+            AuthorizationEndpoint: issuer + "/oauth/authorize",
+            TokenEndpoint: issuer + "/oauth/token",
+            UserinfoEndpoint: issuer + "/oauth/userinfo",
+            JwksUri: issuer + KeyEndpoints.JwksPath,
+            EndSessionEndpoint: issuer + "/oauth/logout",
+            RevocationEndpoint: issuer + "/oauth/revoke",
+            IntrospectionEndpoint: issuer + "/oauth/introspect",
+            ResponseTypesSupported: ["code"],
+            ResponseModesSupported: ["query", "form_post"],
+            GrantTypesSupported: [ClientVocabulary.AuthorizationCode, ClientVocabulary.RefreshToken, ClientVocabulary.ClientCredentials, ClientVocabulary.Password],
+            SubjectTypesSupported: ["public"],
+            IdTokenSigningAlgValuesSupported: [SigningAlgorithms.RS256, SigningAlgorithms.ES256],
+            CodeChallengeMethodsSupported: [Pkce.S256],
+            ScopesSupported: [.. ApiScopeRules.Standard, .. tenant.Info.Settings.Scopes.Select(s => s.Name)],
+            ClaimsSupported: OidcProfileClaims.ClaimsSupported,
+            PromptValuesSupported: [AuthorizationRequest.PromptNone, AuthorizationRequest.PromptLogin, "consent"],
+            TokenEndpointAuthMethodsSupported: ClientVocabulary.AuthMethods,
+            TokenEndpointAuthSigningAlgValuesSupported: ClientVocabulary.AssertionAlgorithms,
+            AuthorizationResponseIssParameterSupported: true));
+    }
+
+    private static async Task<IResult> UserInfo(HttpContext context, OpenIdClient openId)
+    {
+        OpenIdPages.NoStore(context.Response);
+        var scopes = context.User.FindFirst(TokenClaims.Scope)?.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        if (!scopes.Contains("openid"))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\", scope=\"openid\"";
+            return Problems.Forbidden("The access token does not carry the openid scope");
+        }
+        var token = TokenIdentity.From(context.User);
+        if (await openId.ProfileAsync(token.Tenant, token.UserId) is not { } profile) return Problems.InvalidToken("User is not active");
+        var claims = new Dictionary<string, object> { [TokenClaims.Subject] = profile.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var (name, value) in OidcProfileClaims.ToDictionary(profile, scopes)) claims[name] = value;
+        return TypedResults.Ok(claims);
+    }
+
+    /// <summary>
+    /// RP-Initiated Logout 1.0: with a valid <c>id_token_hint</c> of the signed-in user the browser
+    /// session ends at once; without one the user confirms on a page first. A
+    /// <c>post_logout_redirect_uri</c> must be one its client registered, or nothing redirects.
+    /// </summary>
+    private static async Task<IResult> Logout(HttpContext context, OpenIdClient openId, FormProtection forms, RsaSigningKeys keys, IOptions<TokensOptions> tokens)
+    {
+        FormFields? fields;
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            fields = FormFields.Parse(context.Request.QueryString.HasValue ? context.Request.QueryString.Value![1..] : "");
+        }
+        else
+        {
+            var (form, problem) = await ReadFormAsync(context);
+            if (form is null) return problem!;
+            fields = form;
+        }
+        var tenant = context.Tenant();
+        string? error = null;
+        var hintText = fields.Get("id_token_hint", ref error);
+        var clientIdParameter = fields.Get("client_id", ref error);
+        var redirect = fields.Get("post_logout_redirect_uri", ref error);
+        var state = fields.Get("state", ref error);
+        var csrf = fields.Get(FormProtection.FieldName, ref error);
+        if (error is not null || state is { Length: > AuthorizationRequest.MaxLength }) return OpenIdPages.Error(context, tenant.Info.Name, error ?? "Parameter 'state' is too long");
+
+        var hint = await IdTokenHint.ValidateAsync(hintText, tenant.Info, tokens.Value.IssuerFor(tenant.Id), keys);
+        if (hint is not null && clientIdParameter is not null && clientIdParameter != hint.ClientId)
+            return OpenIdPages.Error(context, tenant.Info.Name, "The id_token_hint was issued to another client.");
+        var client = await openId.ClientAsync(tenant.Id, hint?.ClientId ?? clientIdParameter);
+        if (redirect is not null && (client is null || !client.PostLogoutRedirectUris.Contains(redirect, StringComparer.Ordinal)))
+            return OpenIdPages.Error(context, tenant.Info.Name, "The post-logout redirect URI is not one the client registered.");
+
+        var session = await openId.BrowserSessionAsync(context.Request, tenant.Id);
+        var confirmed = HttpMethods.IsPost(context.Request.Method) && forms.Verify(context, OpenIdPages.LogoutPurpose, csrf);
+        if (session is not null && hint?.UserId != session.UserId && !confirmed)
+        {
+            List<KeyValuePair<string, string>> carried = [];
+            if (client is not null) carried.Add(new("client_id", client.ClientId));
+            if (redirect is not null) carried.Add(new("post_logout_redirect_uri", redirect));
+            if (state is not null) carried.Add(new("state", state));
+            return OpenIdPages.Logout(context, tenant, carried, client?.Name, redirect, forms);
+        }
+
+        if (session is not null) await openId.EndBrowserSessionAsync(tenant.Id, session);
+        BrowserSessionCookie.Delete(context, tenant.Id);
+        if (redirect is null) return OpenIdPages.SignedOut(context, tenant);
+        OpenIdPages.NoStore(context.Response);
+        return TypedResults.Redirect(state is null ? redirect : QueryHelpers.AddQueryString(redirect, "state", state));
     }
 
     private static async Task<IResult> Authorize(HttpContext context, OpenIdClient openId, FormProtection forms, TimeProvider time, IOptions<TokensOptions> tokens)

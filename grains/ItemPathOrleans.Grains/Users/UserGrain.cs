@@ -222,11 +222,30 @@ public sealed partial class UserGrain(
         await RecordRevocationsAsync(evicted);
 
         var (access, refresh) = _sessionTokens.OpenedForClient(tenant, profile, session, now);
-        return new ClientSessionResult(CodeError.None, access, refresh, IdToken(tenant, profile, request, access), request.Scope);
+        return new ClientSessionResult(CodeError.None, access, refresh, await IdTokenAsync(tenant, profile, request, access, now), request.Scope);
     }
 
-    /// <summary>The ID token of a code's session: with <c>openid</c> only.</summary>
-    private IssuedToken? IdToken(TenantInfo tenant, UserProfile profile, ClientSessionRequest request, IssuedToken access) => null;
+    /// <summary>How long an ID token is valid: it is read once, when the client signs the user in.</summary>
+    public static readonly TimeSpan IdTokenLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The ID token of a code's session, with <c>openid</c> only. A key version stored before ID
+    /// tokens existed gets its RSA companion from the tenant grain first.
+    /// </summary>
+    private async Task<IssuedToken?> IdTokenAsync(TenantInfo tenant, UserProfile profile, ClientSessionRequest request, IssuedToken access, DateTimeOffset now)
+    {
+        var scopes = request.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (!scopes.Contains("openid")) return null;
+        var expires = now + IdTokenLifetime;
+        var descriptor = new IdTokenDescriptor(request.ClientId, profile, scopes, now.ToUnixTimeSeconds(), expires.ToUnixTimeSeconds(),
+            request.AuthTime.ToUnixTimeSeconds(), request.Nonce, request.BrowserSessionId, access.Token);
+        if (tenant.FindKey(tenant.CurrentKid) is not { HasIdTokenKey: true })
+        {
+            tenant = await TenantGrain.EnsureIdTokenKey();
+            tenants.Update(tenant);
+        }
+        return new IssuedToken(minter.MintIdToken(tenant, descriptor), expires);
+    }
 
     public async Task<int> EndBrowserSession(string browserSessionId, string reason)
     {
