@@ -3,8 +3,10 @@ using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Api.Tenants;
+using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Grains;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ItemPathOrleans.Api.Keys;
 
@@ -20,7 +22,11 @@ public static class KeyEndpoints
 {
     public const string JwksPath = "/.well-known/jwks.json";
 
-    public static IServiceCollection AddKeys(this IServiceCollection services) => services.AddSingleton<SigningKeyClient>();
+    public static IServiceCollection AddKeys(this IServiceCollection services)
+    {
+        services.TryAddSingleton<RsaSigningKeys>();
+        return services.AddSingleton<SigningKeyClient>();
+    }
 
     public static IEndpointRouteBuilder MapKeyEndpoints(this IEndpointRouteBuilder app)
     {

@@ -15,12 +15,24 @@ namespace ItemPathOrleans.Api.Keys;
 /// answer is a 503, <see cref="ClusterCalls"/>; the change applies to this node's tenant cache at
 /// once), and the public key set it publishes.
 /// </summary>
-public sealed class SigningKeyClient(IGrainFactory grains, TenantCache tenants, TenantCatalogCache catalog, IOptions<TenancyOptions> tenancy, EcSigningKeys keys)
+public sealed class SigningKeyClient(IGrainFactory grains, TenantCache tenants, TenantCatalogCache catalog, IOptions<TenancyOptions> tenancy, EcSigningKeys keys, RsaSigningKeys rsaKeys)
 {
     /// <summary>A new current key version of the tenant's algorithm.</summary>
     public async Task<TenantInfo> RotateAsync(TenantInfo tenant)
     {
         var updated = await ClusterCalls.OnceAsync(() => grains.Tenant(tenant.Id).RotateKey());
+        tenants.Update(updated);
+        return updated;
+    }
+
+    /// <summary>
+    /// The tenant with an ID token key for its current version (versions stored before ID tokens
+    /// existed have none), taken into this node's tenant cache at once.
+    /// </summary>
+    public async Task<TenantInfo> EnsureIdTokenKeyAsync(TenantInfo tenant)
+    {
+        if (tenant.FindKey(tenant.CurrentKid)?.HasIdTokenKey == true) return tenant;
+        var updated = await ClusterCalls.OnceAsync(() => grains.Tenant(tenant.Id).EnsureIdTokenKey());
         tenants.Update(updated);
         return updated;
     }
@@ -48,19 +60,28 @@ public sealed class SigningKeyClient(IGrainFactory grains, TenantCache tenants, 
     }
 
     /// <summary>
-    /// The public keys of the tenant's ES256 key versions that still validate. A tenant on HS256
-    /// publishes an empty set (its keys are secrets), and an ES256 tenant never lists an HS256
-    /// version nor a retired one.
+    /// The public keys of the tenant's versions that still validate: an ES256 version's P-256 key
+    /// (in an ES256 tenant: an HS256 version's key is a secret, and an HS256 tenant refuses ES256
+    /// tokens), and every version's RSA companion, which signs ID tokens (RS256) whatever the
+    /// tenant's algorithm, as <c>{kid}-rs256</c>. A retired version publishes nothing.
     /// </summary>
     public JwksJson PublicKeys(TenantInfo tenant)
     {
         var set = new List<JwkJson>();
-        if (tenant.Settings.Algorithm != SigningAlgorithms.ES256) return new JwksJson(set);
+        var es256 = tenant.Settings.Algorithm == SigningAlgorithms.ES256;
         foreach (var version in tenant.Keys)
         {
-            if (version.Alg != SigningAlgorithms.ES256 || version.RetiredAt is not null) continue;
-            var q = keys.PublicKey(tenant.Id, version).Q;
-            set.Add(new JwkJson("EC", "P-256", Base64Url.EncodeToString(q.X), Base64Url.EncodeToString(q.Y), version.Kid, "sig", SigningAlgorithms.ES256));
+            if (version.RetiredAt is not null) continue;
+            if (es256 && version.Alg == SigningAlgorithms.ES256)
+            {
+                var q = keys.PublicKey(tenant.Id, version).Q;
+                set.Add(JwkJson.Ec(Base64Url.EncodeToString(q.X), Base64Url.EncodeToString(q.Y), version.Kid, SigningAlgorithms.ES256));
+            }
+            if (version.HasIdTokenKey)
+            {
+                var rsa = rsaKeys.PublicKey(tenant.Id, version);
+                set.Add(JwkJson.Rsa(Base64Url.EncodeToString(rsa.Modulus), Base64Url.EncodeToString(rsa.Exponent), RsaSigningKeys.IdTokenKid(version.Kid), SigningAlgorithms.RS256));
+            }
         }
         return new JwksJson(set);
     }

@@ -25,6 +25,16 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<TenantInfo> RotateKey();
 
     /// <summary>
+    /// Gives the current key version its RSA companion (the key that signs ID tokens, RS256) if it
+    /// has none: versions stored before ID tokens existed. Stored, then answered, with the tenant's
+    /// <see cref="TenantInfo.Version"/> raised like every key change, so every node's tenant cache
+    /// takes it (callers hand the answer to their own cache at once); a version that has one is
+    /// answered unchanged. Throws <see cref="SigningKeyUnavailableException"/> when the version's
+    /// master key is not configured.
+    /// </summary>
+    Task<TenantInfo> EnsureIdTokenKey();
+
+    /// <summary>
     /// Retires a key version: every token it signed stops working. The current version cannot
     /// be retired (rotate first).
     /// </summary>

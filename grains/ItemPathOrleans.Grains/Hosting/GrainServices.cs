@@ -29,6 +29,7 @@ public static class GrainServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SigningKeyDerivation>();
         services.AddSingleton<EcSigningKeys>();
+        services.AddSingleton<RsaSigningKeys>();
         services.AddSingleton<TokenMinter>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<PasswordHashingPool>();

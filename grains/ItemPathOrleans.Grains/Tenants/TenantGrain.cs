@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ItemPathOrleans.ClusterNode.Tokens;
+using ItemPathOrleans.Contracts;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
@@ -23,7 +24,8 @@ public sealed class TenantGrain(
         if (state.State.Info is { } existing) return existing;
 
         var now = time.GetUtcNow();
-        var first = new SigningKeyVersion("k1", tokens.Value.CurrentMasterKey.Id, RandomNumberGenerator.GetBytes(32), now, null);
+        var master = tokens.Value.CurrentMasterKey;
+        var first = RsaSigningKeys.WithCompanion(this.GetPrimaryKeyString(), new SigningKeyVersion("k1", master.Id, RandomNumberGenerator.GetBytes(32), now, null), master);
         state.State.Info = new TenantInfo(this.GetPrimaryKeyString(), name, false, now, TenantSettings.Default, [first], first.Kid);
         await state.WriteOrDeactivateAsync(this);
         return state.State.Info;
@@ -76,7 +78,23 @@ public sealed class TenantGrain(
         var version = info.Settings.Algorithm == SigningAlgorithms.ES256
             ? EcSigningKeys.Create(info.Id, kid, master, time.GetUtcNow())
             : new SigningKeyVersion(kid, master.Id, RandomNumberGenerator.GetBytes(32), time.GetUtcNow(), null);
+        version = RsaSigningKeys.WithCompanion(info.Id, version, master);
         return info with { Keys = [.. info.Keys, version], CurrentKid = version.Kid };
+    }
+
+    public async Task<TenantInfo> EnsureIdTokenKey()
+    {
+        RequireCreated();
+        var info = state.State.Info!;
+        var current = info.FindKey(info.CurrentKid) ?? throw new InvalidOperationException($"Tenant '{info.Id}' has no signing key '{info.CurrentKid}'.");
+        if (current.HasIdTokenKey) return info;
+        // Encrypted under the version's own master key, which opens its other key too.
+        var master = tokens.Value.MasterKeys.FirstOrDefault(k => k.Id == current.MasterKeyId)
+                     ?? throw new SigningKeyUnavailableException($"Tenant '{info.Id}': master key '{current.MasterKeyId}' of signing key {current.Kid} is not configured.");
+        var completed = RsaSigningKeys.WithCompanion(info.Id, current, master);
+        state.State.Info = info with { Keys = info.Keys.Select(k => k.Kid == current.Kid ? completed : k).ToList(), Version = info.Version + 1 };
+        await state.WriteOrDeactivateAsync(this);
+        return state.State.Info;
     }
 
     public async Task<(TenantInfo? Tenant, KeyRetireError Error)> RetireKey(string kid)
