@@ -68,8 +68,8 @@ public sealed class FormProtection
     {
         var cookie = ReadCookie(context);
         if (cookie is null || string.IsNullOrEmpty(token)) return false;
-        var presented = new byte[HMACSHA256.HashSizeInBytes];
-        if (!Base64Url.TryDecodeFromChars(token, presented, out var written) || written != presented.Length) return false;
+        var presented = Decode(token, HMACSHA256.HashSizeInBytes);
+        if (presented is null) return false;
 
         var match = false;
         // Every key, always: the time taken does not say which one matched.
@@ -93,9 +93,16 @@ public sealed class FormProtection
     private static string? ReadCookie(HttpContext context)
     {
         var value = context.Request.Cookies[CookieName];
-        if (value is null || value.Length != Base64Url.GetEncodedLength(CookieBytes)) return null;
-        Span<byte> bytes = stackalloc byte[CookieBytes];
-        return Base64Url.TryDecodeFromChars(value, bytes, out var written) && written == CookieBytes ? value : null;
+        return value is not null && Decode(value, CookieBytes) is not null ? value : null;
+    }
+
+    /// <summary>The bytes of a base64url value of exactly <paramref name="length"/> bytes; null for anything else.</summary>
+    private static byte[]? Decode(string value, int length)
+    {
+        // IsValid first: decoding throws on a character outside the alphabet.
+        if (value.Length != Base64Url.GetEncodedLength(length) || !Base64Url.IsValid(value, out var decodedLength) || decodedLength != length) return null;
+        var bytes = new byte[length];
+        return Base64Url.TryDecodeFromChars(value, bytes, out var written) && written == length ? bytes : null;
     }
 
     /// <summary>Plain HTTP to a loopback host (a developer's machine): the one case the cookie may go without TLS.</summary>

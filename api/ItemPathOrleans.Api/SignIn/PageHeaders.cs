@@ -33,7 +33,9 @@ public static partial class PageHeaders
     /// <summary>The CSP source expression of a URL: <c>https://app.example:8443</c>, or <c>com.example.app:</c>.</summary>
     internal static string SourceOf(string url)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !Scheme().IsMatch(uri.Scheme))
+        // A path alone parses as a file URI on Unix: the URL must name its scheme itself.
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.IsFile || uri.IsUnc
+            || !url.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase) || !Scheme().IsMatch(uri.Scheme))
             throw new ArgumentException($"'{url}' is not an absolute URL", nameof(url));
         if (uri.Scheme is not ("http" or "https")) return uri.Scheme + ":";
         if (string.IsNullOrEmpty(uri.Host)) throw new ArgumentException($"'{url}' has no host", nameof(url));
