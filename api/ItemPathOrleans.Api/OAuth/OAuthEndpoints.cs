@@ -253,6 +253,7 @@ public static class OAuthEndpoints
         IReadOnlyList<string> confidential = [ClientVocabulary.SecretBasic, ClientVocabulary.SecretPost, ClientVocabulary.PrivateKeyJwt];
         return TypedResults.Ok(new OAuthMetadataJson(
             Issuer: issuer,
+            AuthorizationEndpoint: issuer + "/oauth/authorize",
             TokenEndpoint: issuer + "/oauth/token",
             RevocationEndpoint: issuer + "/oauth/revoke",
             IntrospectionEndpoint: issuer + "/oauth/introspect",
@@ -265,7 +266,8 @@ public static class OAuthEndpoints
             IntrospectionEndpointAuthMethodsSupported: confidential,
             IntrospectionEndpointAuthSigningAlgValuesSupported: ClientVocabulary.AssertionAlgorithms,
             ScopesSupported: tenant.Info.Settings.Scopes.Select(s => s.Name).ToList(),
-            ResponseTypesSupported: [],
+            ResponseTypesSupported: ["code"],
+            CodeChallengeMethodsSupported: [ClusterNode.OpenId.Pkce.S256],
             JwksUri: issuer + KeyEndpoints.JwksPath));
     }
 

@@ -139,7 +139,7 @@ public static class OpenIdEndpoints
             return OpenIdPages.Error(context, tenant.Info.Name, "The post-logout redirect URI is not one the client registered.");
 
         var session = await openId.BrowserSessionAsync(context.Request, tenant.Id);
-        var confirmed = HttpMethods.IsPost(context.Request.Method) && forms.Verify(context, OpenIdPages.LogoutPurpose, csrf);
+        var confirmed = HttpMethods.IsPost(context.Request.Method) && forms.Verify(context, OpenIdPages.LogoutPurpose(tenant.Id), csrf);
         if (session is not null && hint?.UserId != session.UserId && !confirmed)
         {
             List<KeyValuePair<string, string>> carried = [];
@@ -186,7 +186,7 @@ public static class OpenIdEndpoints
         string? error = null;
         var username = fields.Get("username", ref error);
         var password = fields.Get("password", ref error);
-        if (!forms.Verify(context, OpenIdPages.SignInPurpose, fields.Get(FormProtection.FieldName, ref error)))
+        if (!forms.Verify(context, OpenIdPages.SignInPurpose(tenant.Id), fields.Get(FormProtection.FieldName, ref error)))
             return OpenIdPages.SignIn(context, tenant, request, forms, username, "The form expired. Please sign in again.", StatusCodes.Status400BadRequest);
         // Malformed credentials fail like wrong ones: one message for every failure.
         if (error is not null || username is null || password is null || CredentialRules.Problem(username, password) is not null)
@@ -220,7 +220,7 @@ public static class OpenIdEndpoints
 
         string? error = null;
         var decision = fields.Get("decision", ref error);
-        if (!forms.Verify(context, OpenIdPages.ConsentPurpose, fields.Get(FormProtection.FieldName, ref error)))
+        if (!forms.Verify(context, OpenIdPages.ConsentPurpose(tenant.Id), fields.Get(FormProtection.FieldName, ref error)))
             return OpenIdPages.Error(context, tenant.Info.Name, "The form expired. Go back to the application and sign in again.");
         var issuer = tokens.Value.IssuerFor(tenant.Id);
         if (decision != "allow") return AuthorizationResponse.Error(context, request, issuer, "access_denied", "The user did not consent");

@@ -8,9 +8,10 @@ namespace ItemPathOrleans.Api.OpenId;
 /// <summary>The OpenID Provider's pages, each with its parameters: the one place endpoints meet the components.</summary>
 public static class OpenIdPages
 {
-    public const string SignInPurpose = "signin";
-    public const string ConsentPurpose = "consent";
-    public const string LogoutPurpose = "logout";
+    // A form's token is bound to its purpose and tenant: the cookie is shared by the tenants of one host.
+    public static string SignInPurpose(string tenant) => "signin|" + tenant;
+    public static string ConsentPurpose(string tenant) => "consent|" + tenant;
+    public static string LogoutPurpose(string tenant) => "logout|" + tenant;
 
     /// <summary>The scopes' descriptions on the consent page: the standard ones here, API scopes from the tenant's settings.</summary>
     private static readonly Dictionary<string, string> StandardScopes = new(StringComparer.Ordinal)
@@ -30,7 +31,7 @@ public static class OpenIdPages
             [nameof(SignInPage.TenantName)] = tenant.Info.Name,
             [nameof(SignInPage.FormAction)] = Path(context, tenant.Id, "login"),
             [nameof(SignInPage.Hidden)] = request.Parameters(),
-            [nameof(SignInPage.CsrfToken)] = forms.Issue(context, SignInPurpose),
+            [nameof(SignInPage.CsrfToken)] = forms.Issue(context, SignInPurpose(tenant.Id)),
             [nameof(SignInPage.Username)] = username ?? request.LoginHint,
             [nameof(SignInPage.Error)] = error,
         }, status, Origin(request.RedirectUri));
@@ -43,7 +44,7 @@ public static class OpenIdPages
             [nameof(ConsentPage.Scopes)] = Describe(scope, tenant.Info.Settings),
             [nameof(ConsentPage.FormAction)] = Path(context, tenant.Id, "consent"),
             [nameof(ConsentPage.Hidden)] = request.Parameters(),
-            [nameof(ConsentPage.CsrfToken)] = forms.Issue(context, ConsentPurpose),
+            [nameof(ConsentPage.CsrfToken)] = forms.Issue(context, ConsentPurpose(tenant.Id)),
         }, formTargetOrigin: Origin(request.RedirectUri));
 
     public static IResult Logout(HttpContext context, RequestTenant tenant, IReadOnlyList<KeyValuePair<string, string>> hidden, string? clientName,
@@ -53,7 +54,7 @@ public static class OpenIdPages
             [nameof(LogoutPage.TenantName)] = tenant.Info.Name,
             [nameof(LogoutPage.FormAction)] = Path(context, tenant.Id, "oauth/logout"),
             [nameof(LogoutPage.Hidden)] = hidden,
-            [nameof(LogoutPage.CsrfToken)] = forms.Issue(context, LogoutPurpose),
+            [nameof(LogoutPage.CsrfToken)] = forms.Issue(context, LogoutPurpose(tenant.Id)),
             [nameof(LogoutPage.ClientName)] = clientName,
         }, formTargetOrigin: Origin(redirectUri));
 
@@ -88,7 +89,6 @@ public static class OpenIdPages
             .Select(name => (name, StandardScopes.GetValueOrDefault(name) ?? settings.Scopes.FirstOrDefault(s => s.Name == name)?.Description))
             .ToList();
 
-    /// <summary>The origin of an absolute URI (the form-action source a page needs), or null.</summary>
-    private static string? Origin(string? uri) =>
-        Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && parsed.Scheme is "https" or "http" ? parsed.GetLeftPart(UriPartial.Authority) : null;
+    /// <summary>The redirect URI a page's form leads to (PageHeaders cuts it to its origin, custom schemes too), or null.</summary>
+    private static string? Origin(string? uri) => Uri.TryCreate(uri, UriKind.Absolute, out _) ? uri : null;
 }
