@@ -46,8 +46,12 @@ public sealed class Es256Tests(GatewayFixture fixture) : IClassFixture<GatewayFi
         return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>The kids of the set's EC keys (every version also publishes its ID token key, RSA, as <c>{kid}-rs256</c>: Keys/IdTokenKeyTests).</summary>
     private static string[] Kids(string jwks) =>
-        JsonDocument.Parse(jwks).RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()!).ToArray();
+        EcKeys(jwks).Select(k => k.GetProperty("kid").GetString()!).ToArray();
+
+    private static JsonElement[] EcKeys(string jwks) =>
+        JsonDocument.Parse(jwks).RootElement.GetProperty("keys").EnumerateArray().Where(k => k.GetProperty("kty").GetString() == "EC").ToArray();
 
     private static JsonElement Header(string token) => JsonDocument.Parse(Base64Url.DecodeFromChars(token.Split('.')[0])).RootElement;
 
@@ -69,7 +73,7 @@ public sealed class Es256Tests(GatewayFixture fixture) : IClassFixture<GatewayFi
         Assert.Equal("JWT", Header(access).GetProperty("typ").GetString());
 
         var jwks = await JwksAsync($"/{tenant}/.well-known/jwks.json");
-        var key = Assert.Single(JsonDocument.Parse(jwks).RootElement.GetProperty("keys").EnumerateArray());
+        var key = Assert.Single(EcKeys(jwks));
         Assert.Equal(["kty", "crv", "x", "y", "kid", "use", "alg"], key.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal("EC", key.GetProperty("kty").GetString());
         Assert.Equal("P-256", key.GetProperty("crv").GetString());
@@ -111,7 +115,7 @@ public sealed class Es256Tests(GatewayFixture fixture) : IClassFixture<GatewayFi
         Assert.Equal(underIssuer, await JwksAsync($"/.well-known/jwks.json/{tenant}"));
         Assert.Equal(underIssuer, await JwksAsync("/.well-known/jwks.json", tenant));
 
-        // An HS256 tenant publishes no key: its keys are secrets.
+        // An HS256 tenant publishes no key of its own: its keys are secrets (only its ID token keys, RSA).
         Assert.Empty(Kids(await JwksAsync("/.well-known/jwks.json")));
         Assert.Empty(Kids(await JwksAsync("/default/.well-known/jwks.json")));
 
@@ -164,7 +168,7 @@ public sealed class Es256Tests(GatewayFixture fixture) : IClassFixture<GatewayFi
             await HttpAssert.InvalidToken(await http.GetAsync("/api/auth/verify"), "Signature verification failed");
 
         // The classic confusion: HS256 with the published public key as the HMAC secret, naming the ES256 kid.
-        var jwk = JsonDocument.Parse(await JwksAsync($"/{tenant}/.well-known/jwks.json")).RootElement.GetProperty("keys")[0];
+        var jwk = EcKeys(await JwksAsync($"/{tenant}/.well-known/jwks.json"))[0];
         var x = Base64Url.DecodeFromChars(jwk.GetProperty("x").GetString());
         var y = Base64Url.DecodeFromChars(jwk.GetProperty("y").GetString());
         using var ec = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = x, Y = y } });

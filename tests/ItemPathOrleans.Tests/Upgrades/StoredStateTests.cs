@@ -86,6 +86,8 @@ public class StoredStateTests
         Assert.Equal((0, true), (info.Settings.Scopes.Count, info.Settings.PasswordGrantWithoutClient));
         Assert.Equal(["k1", "k2"], info.Keys.Select(k => k.Kid));
         Assert.All(info.Keys, k => Assert.Equal(("HS256", (byte[]?)null), (k.Alg, k.EncryptedPrivateKey)));
+        // ID token keys came later: versions stored before have none (EnsureIdTokenKey gives the current one its own).
+        Assert.All(info.Keys, k => Assert.Equal((false, (byte[]?)null, (byte[]?)null), (k.HasIdTokenKey, k.RsaEncryptedPrivateKey, k.RsaPublicKey)));
         Assert.Equal(Enumerable.Range(1, 16).Select(i => (byte)i), info.Keys[0].Salt);
         Assert.Equal(("m1", (DateTimeOffset?)Created.AddDays(2)), (info.Keys[0].MasterKeyId, info.Keys[0].RetiredAt));
         Assert.Null(info.Keys[1].RetiredAt);
@@ -108,6 +110,7 @@ public class StoredStateTests
         Assert.Equal(["HS256", "HS256", "ES256"], info.Keys.Select(k => k.Alg));
         Assert.Equal([1, 2, 3], info.Keys[2].EncryptedPrivateKey!);
         Assert.Equal([4, 5, 6], info.Keys[2].PublicKey!);
+        Assert.All(info.Keys, k => Assert.False(k.HasIdTokenKey));
         Assert.Equal(("m1", (DateTimeOffset?)Created.AddDays(2)), (info.Keys[0].MasterKeyId, info.Keys[0].RetiredAt));
         Assert.Equal((42, true), (tenant.LastUserId, tenant.Bootstrapped));
 
