@@ -99,7 +99,7 @@ fi
 ISSUER="$URL/default"
 if request oauth-metadata 200 "$URL/.well-known/oauth-authorization-server/default"; then
     expect oauth-metadata "d[\"issuer\"] == \"$ISSUER\" and d[\"token_endpoint\"] == \"$ISSUER/oauth/token\""
-    expect oauth-metadata 'sorted(d["grant_types_supported"]) == ["client_credentials", "password", "refresh_token"]'
+    expect oauth-metadata 'sorted(d["grant_types_supported"]) == ["authorization_code", "client_credentials", "password", "refresh_token"]'
 fi
 request oauth-password 200 "$ISSUER/oauth/token" -d grant_type=password -d client_id=curl-flow \
     --data-urlencode username=admin --data-urlencode "password=$ADMIN_PASSWORD" || fatal "OAuth password grant"
