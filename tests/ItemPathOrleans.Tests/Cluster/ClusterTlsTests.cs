@@ -62,7 +62,6 @@ public sealed class ClusterTlsTests : IDisposable
                 await host.StartAsync(start.Token);
                 gateways.Add(new IPEndPoint(IPAddress.Loopback, gatewayPort));
             }
-
             var cluster = (clusterId, gateways.ToArray());
             Assert.Equal((true, 2), await CallAsync(cluster, Tls(trusted), async client =>
             {
@@ -130,7 +129,8 @@ public sealed class ClusterTlsTests : IDisposable
 
     /// <summary>
     /// Runs <paramref name="call"/> through a separate cluster client configured by
-    /// <paramref name="settings"/>; (false, default) when that client does not get in within 20 s.
+    /// <paramref name="settings"/>; (false, default) when that client is refused (it does not retry)
+    /// or does not get in within 20 s.
     /// </summary>
     private static async Task<(bool Connected, T Result)> CallAsync<T>(
         (string ClusterId, IPEndPoint[] Gateways) cluster, Dictionary<string, string?> settings, Func<IClusterClient, Task<T>> call)
@@ -147,6 +147,8 @@ public sealed class ClusterTlsTests : IDisposable
             });
             client.UseStaticClustering(cluster.Gateways);
             client.UseItemPathTls(configuration);
+            // A refused connection is an answer: no retries until the timeout.
+            client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
         });
         using var host = builder.Build();
         IClusterClient connected;
