@@ -223,6 +223,30 @@ public sealed class CodeFlowTests(OAuthFixture fixture)
     }
 
     [Fact]
+    public async Task The_sign_in_page_locks_out_like_the_login_endpoint()
+    {
+        var clientId = await _flow.RegisterClientAsync();
+        var username = await fixture.CreateUserAsync(OAuthFixture.Default, "oidc-lock");
+        using var browser = fixture.Browser();
+        var toLogin = await _flow.AuthorizeAsync(browser, _flow.AuthorizeParameters(clientId, CodeFlow.NewVerifier()));
+        var html = await (await browser.GetAsync(new Uri(new Uri(_flow.Issuer), toLogin.Headers.Location!))).Content.ReadAsStringAsync();
+
+        // The tenant's lockout threshold (5) of wrong passwords, then even the right one waits.
+        for (var i = 0; i < 5; i++)
+        {
+            var wrong = await CodeFlow.PostFormAsync(browser, html, _flow.Issuer + "/login", new() { ["username"] = username, ["password"] = "Wrong-password-1" });
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+        var locked = await CodeFlow.PostFormAsync(browser, html, _flow.Issuer + "/login", new() { ["username"] = username, ["password"] = OAuthFixture.Password });
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.NotNull(locked.Headers.RetryAfter);
+        Assert.Contains("Too many failed sign-in attempts", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The same lockout at the ItemPath endpoint: one implementation.
+        using var http = fixture.Client(OAuthFixture.Default);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await http.PostAsJsonAsync("/api/users/login", new { username, password = OAuthFixture.Password })).StatusCode);
+    }
+
+    [Fact]
     public async Task A_deactivated_users_browser_session_signs_nobody_in()
     {
         var clientId = await _flow.RegisterClientAsync();
