@@ -6,12 +6,14 @@ using ItemPathOrleans.Api.Gateway;
 using ItemPathOrleans.Api.Hosting;
 using ItemPathOrleans.Api.Keys;
 using ItemPathOrleans.Api.OAuth;
+using ItemPathOrleans.Api.OpenId;
 using ItemPathOrleans.Api.Observability;
 using ItemPathOrleans.Api.Operations;
 using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Api.RateLimiting;
 using ItemPathOrleans.Api.RequestReading;
 using ItemPathOrleans.Api.Sessions;
+using ItemPathOrleans.Api.SignIn;
 using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.Api.Tenants;
@@ -28,8 +30,9 @@ builder.Services.AddRateLimiting(builder.Configuration);
 builder.Services.AddTenancy(builder.Configuration);
 builder.Services.AddItemPathTokenValidation(builder.Configuration);
 builder.Services.AddBrowserCors(builder.Configuration);
-builder.Services.AddSessions().AddUsers().AddTenants().AddClients().AddKeys().AddOperations();
+builder.Services.AddSessions().AddUsers().AddTenants().AddClients().AddKeys().AddOpenIdProvider().AddOperations();
 builder.Services.AddSingleSignOn(builder.Configuration);
+builder.Services.AddSignInPages();
 builder.Services.AddGateway(builder.Configuration);
 // Last: it takes out routing's content-type check, which the request records answer themselves.
 builder.AddItemPathObservability();
@@ -59,6 +62,8 @@ app.MapClientEndpoints();
 app.MapKeyEndpoints();
 app.MapSsoEndpoints();
 app.MapOAuthEndpoints();
+app.MapOpenIdEndpoints();
+app.MapSignInAssets();
 app.MapGatewayEndpoints();
 
 try

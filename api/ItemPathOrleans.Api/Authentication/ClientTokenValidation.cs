@@ -17,7 +17,12 @@ namespace ItemPathOrleans.Api.Authentication;
 /// </summary>
 public static class ClientTokenValidation
 {
-    public static bool IsClientToken(JsonWebToken token) => token.Typ == TokenClaims.ClientTokenTyp;
+    /// <summary>
+    /// A client's own token: <c>at+jwt</c> without a user. (An access token a client got for a user
+    /// through the authorization code flow is <c>at+jwt</c> too, with the user's <c>uid</c>: a
+    /// user's token, checked as one.)
+    /// </summary>
+    public static bool IsClientToken(JsonWebToken token) => token.Typ == TokenClaims.ClientTokenTyp && !token.TryGetClaim(TokenClaims.UserId, out _);
 
     internal static async Task<TokenVerdict> CheckAsync(HttpContext http, JsonWebToken token, TokensOptions tokens, SessionLookup lookup)
     {

@@ -155,11 +155,15 @@ public static class TokenValidation
         if (ClientTokenValidation.IsClientToken(token)) return await ClientTokenValidation.CheckAsync(http, token, tokens, lookup);
         var tenant = http.Tenant();
 
-        // RFC 8725 §3.11: a user token is typed JWT and carries nothing of a client token.
-        if (token.TryGetClaim(TokenClaims.ClientId, out _)) return TokenVerdict.Refused("Invalid token");
+        // RFC 8725 §3.11: a user token is typed JWT and carries nothing of a client token, except
+        // the access token a client got for the user (authorization code flow): typed at+jwt, with
+        // the RFC 9068 client_id and scope. A refresh token is never typed so.
+        var delegated = token.Typ == TokenClaims.ClientTokenTyp;
+        if (delegated != token.TryGetClaim(TokenClaims.ClientId, out _)) return TokenVerdict.Refused("Invalid token");
         var type = Claim(token, TokenClaims.Type);
         if (type is not (TokenClaims.AccessType or TokenClaims.RefreshType) || (expectedType is not null && type != expectedType))
             return TokenVerdict.Refused(expectedType == TokenClaims.RefreshType ? "Only refresh tokens are allowed" : "Only non-refresh tokens are allowed");
+        if (delegated && (type != TokenClaims.AccessType || !token.TryGetPayloadValue<string>(TokenClaims.Scope, out _))) return TokenVerdict.Refused("Invalid token");
         if (Claim(token, TokenClaims.Tenant) != tenant.Id || Claim(token, TokenClaims.Issuer) != tokens.IssuerFor(tenant.Id))
             return TokenVerdict.Refused("Token is not valid for this tenant");
         if (!FitsItsType(token, type, tenant.Info, tokens)) return TokenVerdict.Refused("Invalid token");
@@ -195,6 +199,9 @@ public static class TokenValidation
         if (!check.SessionActive) return TokenVerdict.Refused("Token has been revoked");
         // Only an application session may carry a token without exp, and only with its own id.
         if (neverExpires != isApplication || (isApplication && jti != sid)) return TokenVerdict.Refused("Invalid token");
+        // A client's session's access tokens are the client's, and only they are typed at+jwt.
+        if (type == TokenClaims.AccessType && delegated != (check.Kind == SessionKinds.OpenId)) return TokenVerdict.Refused("Invalid token");
+        if (delegated && Claim(token, TokenClaims.ClientId) != check.ClientId) return TokenVerdict.Refused("Invalid token");
         return TokenVerdict.Accepted(check);
     }
 

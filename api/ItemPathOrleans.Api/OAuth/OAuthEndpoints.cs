@@ -3,6 +3,7 @@ using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.ClientAddressing;
 using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.Api.Keys;
+using ItemPathOrleans.Api.OpenId;
 using ItemPathOrleans.Api.ProblemAnswers;
 using ItemPathOrleans.Api.RateLimiting;
 using ItemPathOrleans.Api.Sessions;
@@ -76,14 +77,20 @@ public static class OAuthEndpoints
     }
 
     private static async Task<IResult> Token(OAuthTokenForm form, HttpContext context, SessionClient sessions, RegisteredClients clients,
-        PresentedTokens presented, TimeProvider time, IOptions<TokensOptions> tokens)
+        PresentedTokens presented, OpenIdClient openId, TimeProvider time, IOptions<TokensOptions> tokens)
     {
-        if (form.GrantType is not (OAuthTokenForm.PasswordGrant or OAuthTokenForm.RefreshTokenGrant or OAuthTokenForm.ClientCredentialsGrant))
-            return new OAuthErrorResult(StatusCodes.Status400BadRequest, OAuthErrors.UnsupportedGrantType, "Supported grant types: password, refresh_token, client_credentials");
+        if (form.GrantType is not (OAuthTokenForm.PasswordGrant or OAuthTokenForm.RefreshTokenGrant or OAuthTokenForm.ClientCredentialsGrant or OAuthTokenForm.AuthorizationCodeGrant))
+            return new OAuthErrorResult(StatusCodes.Status400BadRequest, OAuthErrors.UnsupportedGrantType, "Supported grant types: authorization_code, password, refresh_token, client_credentials");
         var tenant = context.Tenant();
         var (client, refusal) = await AuthenticateClientAsync(context, form.Client, clients, tokens.Value, form.GrantType, form.Scope);
         if (refusal is not null) return refusal;
         if (client is { Access: { } access }) return TokenAnswer(access, null, time, client.Scope);
+        if (form.GrantType == OAuthTokenForm.AuthorizationCodeGrant)
+        {
+            // A code is redeemed by the registered client it was issued to, authenticated (or by its id, for a public client).
+            if (client is null) return OAuthErrors.InvalidClientAnswer(null);
+            return await AuthorizationCodeGrantAsync(form, client.ClientId!, tenant.Id, openId, time);
+        }
         if (client is null)
         {
             // Without a registered client: the first-party grants of the ItemPath front door.
@@ -97,7 +104,21 @@ public static class OAuthEndpoints
         var recorded = form with { ClientId = client?.ClientId ?? form.ClientId };
         return form.GrantType == OAuthTokenForm.PasswordGrant
             ? await PasswordGrantAsync(recorded, context, sessions, time)
-            : await RefreshTokenGrantAsync(recorded, context, sessions, presented, time);
+            : await RefreshTokenGrantAsync(recorded, context, sessions, presented, time, client?.ClientId);
+    }
+
+    /// <summary>RFC 6749 §4.1.3 with RFC 7636: every refusal is <c>invalid_grant</c>, and a replayed code revokes what it gave.</summary>
+    private static async Task<IResult> AuthorizationCodeGrantAsync(OAuthTokenForm form, string clientId, string tenant, OpenIdClient openId, TimeProvider time)
+    {
+        var result = await openId.RedeemAsync(tenant, form.Code!, clientId, form.RedirectUri!, form.CodeVerifier!);
+        if (result.Error != CodeError.None) return OAuthErrors.Grant(result.Error switch
+        {
+            CodeError.Mismatch => "The code was issued to another client or redirect URI",
+            CodeError.WrongVerifier => "The code verifier does not match the code challenge",
+            CodeError.UserInactive => "The user or the browser session is no longer active",
+            _ => "The code is invalid, expired or already used",
+        });
+        return TokenAnswer(result.Access!, result.Refresh, time, result.Scope, result.IdToken?.Token);
     }
 
     /// <summary>
@@ -132,13 +153,14 @@ public static class OAuthEndpoints
         return TokenAnswer(result.Access!, result.Refresh!, time);
     }
 
-    private static async Task<IResult> RefreshTokenGrantAsync(OAuthTokenForm form, HttpContext context, SessionClient sessions, PresentedTokens presented, TimeProvider time)
+    private static async Task<IResult> RefreshTokenGrantAsync(OAuthTokenForm form, HttpContext context, SessionClient sessions, PresentedTokens presented, TimeProvider time,
+        string? clientId)
     {
         var refresh = await presented.ValidateAsync(context, form.RefreshToken!, TokenClaims.RefreshType, SessionLookup.EndpointCall);
         if (refresh.Verdict.Unavailable is not null) return OAuthErrors.Unavailable();
         if (refresh.Identity is not { } identity) return OAuthErrors.Grant(refresh.Verdict.Refusal!);
 
-        var result = await sessions.RefreshAsync(context.Tenant(), identity, operation: "OAuthToken");
+        var result = await sessions.RefreshAsync(context.Tenant(), identity, operation: "OAuthToken", clientId: clientId);
         if (result.Error != TokenError.None) return OAuthErrors.Grant(TokenErrors.Message(result.Error));
         // With rotation off there is no new refresh token: the client keeps the one it has.
         return TokenAnswer(result.Access!, result.Refresh, time);
@@ -231,10 +253,11 @@ public static class OAuthEndpoints
         IReadOnlyList<string> confidential = [ClientVocabulary.SecretBasic, ClientVocabulary.SecretPost, ClientVocabulary.PrivateKeyJwt];
         return TypedResults.Ok(new OAuthMetadataJson(
             Issuer: issuer,
+            AuthorizationEndpoint: issuer + "/oauth/authorize",
             TokenEndpoint: issuer + "/oauth/token",
             RevocationEndpoint: issuer + "/oauth/revoke",
             IntrospectionEndpoint: issuer + "/oauth/introspect",
-            GrantTypesSupported: [OAuthTokenForm.PasswordGrant, OAuthTokenForm.RefreshTokenGrant, OAuthTokenForm.ClientCredentialsGrant],
+            GrantTypesSupported: [OAuthTokenForm.AuthorizationCodeGrant, OAuthTokenForm.PasswordGrant, OAuthTokenForm.RefreshTokenGrant, OAuthTokenForm.ClientCredentialsGrant],
             TokenEndpointAuthMethodsSupported: ClientVocabulary.AuthMethods,
             TokenEndpointAuthSigningAlgValuesSupported: ClientVocabulary.AssertionAlgorithms,
             RevocationEndpointAuthMethodsSupported: ClientVocabulary.AuthMethods,
@@ -243,14 +266,15 @@ public static class OAuthEndpoints
             IntrospectionEndpointAuthMethodsSupported: confidential,
             IntrospectionEndpointAuthSigningAlgValuesSupported: ClientVocabulary.AssertionAlgorithms,
             ScopesSupported: tenant.Info.Settings.Scopes.Select(s => s.Name).ToList(),
-            ResponseTypesSupported: [],
+            ResponseTypesSupported: ["code"],
+            CodeChallengeMethodsSupported: [ClusterNode.OpenId.Pkce.S256],
             JwksUri: issuer + KeyEndpoints.JwksPath));
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.Ok<OAuthTokenJson> TokenAnswer(IssuedToken access, IssuedToken? refresh, TimeProvider time, string? scope = null)
+    private static Microsoft.AspNetCore.Http.HttpResults.Ok<OAuthTokenJson> TokenAnswer(IssuedToken access, IssuedToken? refresh, TimeProvider time, string? scope = null, string? idToken = null)
     {
         var expiresIn = (long)Math.Floor((access.ExpiresAt!.Value - time.GetUtcNow()).TotalSeconds);
-        return TypedResults.Ok(new OAuthTokenJson(access.Token, "Bearer", Math.Max(0, expiresIn), refresh?.Token, scope));
+        return TypedResults.Ok(new OAuthTokenJson(access.Token, "Bearer", Math.Max(0, expiresIn), refresh?.Token, scope, idToken));
     }
 
     /// <summary>

@@ -8,6 +8,7 @@ namespace ItemPathOrleans.Api.OAuth;
 /// </summary>
 public sealed record OAuthMetadataJson(
     [property: JsonPropertyName("issuer")] string Issuer,
+    [property: JsonPropertyName("authorization_endpoint")] string AuthorizationEndpoint,
     [property: JsonPropertyName("token_endpoint")] string TokenEndpoint,
     [property: JsonPropertyName("revocation_endpoint")] string RevocationEndpoint,
     [property: JsonPropertyName("introspection_endpoint")] string IntrospectionEndpoint,
@@ -20,7 +21,8 @@ public sealed record OAuthMetadataJson(
     [property: JsonPropertyName("introspection_endpoint_auth_signing_alg_values_supported")] IReadOnlyList<string> IntrospectionEndpointAuthSigningAlgValuesSupported,
     // The tenant's API scopes (tenant setting apiScopes).
     [property: JsonPropertyName("scopes_supported")] IReadOnlyList<string> ScopesSupported,
-    // Required by RFC 8414; empty: there is no authorization endpoint.
+    // The authorization code flow (the OpenID Provider's authorization endpoint), with S256 PKCE only.
     [property: JsonPropertyName("response_types_supported")] IReadOnlyList<string> ResponseTypesSupported,
+    [property: JsonPropertyName("code_challenge_methods_supported")] IReadOnlyList<string> CodeChallengeMethodsSupported,
     // The tenant's public keys (ES256 tenants; an empty set for HS256 ones, whose keys are secret).
     [property: JsonPropertyName("jwks_uri")] string JwksUri);

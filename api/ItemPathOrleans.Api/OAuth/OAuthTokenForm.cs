@@ -18,12 +18,16 @@ public sealed record OAuthTokenForm(
     [property: JsonPropertyName("scope")] string? Scope,
     [property: JsonPropertyName("client_secret")] string? ClientSecret = null,
     [property: JsonPropertyName("client_assertion")] string? ClientAssertion = null,
-    [property: JsonPropertyName("client_assertion_type")] string? ClientAssertionType = null)
+    [property: JsonPropertyName("client_assertion_type")] string? ClientAssertionType = null,
+    [property: JsonPropertyName("code")] string? Code = null,
+    [property: JsonPropertyName("redirect_uri")] string? RedirectUri = null,
+    [property: JsonPropertyName("code_verifier")] string? CodeVerifier = null)
     : FormRequestBody<OAuthTokenForm>, IFormRequest<OAuthTokenForm>
 {
     public const string PasswordGrant = "password";
     public const string RefreshTokenGrant = "refresh_token";
     public const string ClientCredentialsGrant = "client_credentials";
+    public const string AuthorizationCodeGrant = "authorization_code";
 
     public OAuthClientFields Client => new(ClientId, ClientSecret, ClientAssertion, ClientAssertionType);
 
@@ -35,7 +39,7 @@ public sealed record OAuthTokenForm(
         var scope = form.Get("scope", ref error);
         if (error is null && scope is not null && Contracts.Model.ScopeRequest.Parse(scope) is null)
             error = $"scope must be at most {Contracts.Model.ScopeRequest.MaxValues} space-separated printable values";
-        string? username = null, password = null, refreshToken = null;
+        string? username = null, password = null, refreshToken = null, code = null, redirectUri = null, codeVerifier = null;
         if (error is null && grantType == PasswordGrant)
         {
             username = form.Get("username", ref error, required: true);
@@ -46,9 +50,16 @@ public sealed record OAuthTokenForm(
         {
             refreshToken = form.Get("refresh_token", ref error, required: true);
         }
+        else if (error is null && grantType == AuthorizationCodeGrant)
+        {
+            code = form.Get("code", ref error, required: true);
+            redirectUri = form.Get("redirect_uri", ref error, required: true);
+            codeVerifier = form.Get("code_verifier", ref error, required: true);
+        }
         // An unsupported grant type is the endpoint's own answer (unsupported_grant_type).
         return error is null
-            ? new OAuthTokenForm(grantType!, username, password, refreshToken, client.ClientId, scope, client.ClientSecret, client.ClientAssertion, client.ClientAssertionType)
+            ? new OAuthTokenForm(grantType!, username, password, refreshToken, client.ClientId, scope, client.ClientSecret, client.ClientAssertion, client.ClientAssertionType,
+                code, redirectUri, codeVerifier)
             : null;
     }
 }

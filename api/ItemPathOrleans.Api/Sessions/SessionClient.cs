@@ -25,7 +25,7 @@ public sealed class SessionClient(IGrainFactory grains, FailedLoginLimiter faile
     /// address out of budget is answered as locked out, without a check.
     /// </summary>
     public async Task<LoginResult> LoginAsync(RequestTenant tenant, string clientAddress, string username, string password,
-        string? clientId = null, string operation = "Login")
+        string? clientId = null, string operation = "Login", string kind = SessionKinds.Login)
     {
         var reservation = failedLogins.Reserve(clientAddress);
         if (reservation.Refusal is { } wait)
@@ -34,17 +34,20 @@ public sealed class SessionClient(IGrainFactory grains, FailedLoginLimiter faile
             return LoginResult.Locked(wait);
         }
         var result = await ClusterCalls.RepeatableAsync(() =>
-            grains.Authentication().Login(tenant.Id, username, password, clientAddress, clientId));
+            grains.Authentication().Login(tenant.Id, username, password, clientAddress, clientId, kind));
         if (result.Error == TokenError.None) metrics.LoginSucceeded();
         else metrics.LoginFailed(result.Error == TokenError.LockedOut ? AuthMetrics.LoginOutcomes.LockedOut : AuthMetrics.ReasonOf(result.Error), operation);
         if (result.Error is TokenError.None or TokenError.LockedOut) reservation.GiveBack();
         return result;
     }
 
-    /// <summary>A refresh of a validated refresh token's session; a refused one is forgotten by this node's cache at once.</summary>
-    public async Task<RefreshResult> RefreshAsync(RequestTenant tenant, TokenIdentity token, string operation = "Refresh")
+    /// <summary>
+    /// A refresh of a validated refresh token's session, presented by <paramref name="clientId"/>
+    /// (an authenticated client, if any); a refused one is forgotten by this node's cache at once.
+    /// </summary>
+    public async Task<RefreshResult> RefreshAsync(RequestTenant tenant, TokenIdentity token, string operation = "Refresh", string? clientId = null)
     {
-        var result = await ClusterCalls.RepeatableAsync(() => User(token).Refresh(token.SessionId, token.Jti));
+        var result = await ClusterCalls.RepeatableAsync(() => User(token).Refresh(token.SessionId, token.Jti, clientId));
         if (result.Error != TokenError.None)
         {
             revocations.Forget(token.Tenant, token.UserId, token.SessionId);

@@ -22,6 +22,7 @@ public static class TokenErrors
         TokenError.UserInactive => "User is not active",
         TokenError.NotApplicationUser => "Only application users can create application tokens",
         TokenError.TooManyApplicationTokens => "Too many active application tokens for this user",
+        TokenError.WrongClient => "The token was issued to another client",
         _ => "Token has been revoked",
     };
 }

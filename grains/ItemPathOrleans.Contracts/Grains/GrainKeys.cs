@@ -24,6 +24,15 @@ public static class GrainKeys
         return (key[..slash], key[(slash + 1)..]);
     }
 
+    /// <summary>
+    /// Key of an authorization code's grain: the tenant and the base64url SHA-256 of the code, so
+    /// the code itself is never a key, a log line or a stored value.
+    /// </summary>
+    public static string Code(string tenant, string code) =>
+        $"{tenant}/{System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(code)))}";
+
+    public static string ParseCodeTenant(string key) => key[..key.IndexOf('/')];
+
     /// <summary>Key of the grain that owns a unique name (a username or an email) in a tenant.</summary>
     public static string UniqueName(string tenant, UniqueNameKind kind, string normalized) =>
         $"{tenant}/{(kind == UniqueNameKind.Username ? "u" : "e")}/{normalized}";

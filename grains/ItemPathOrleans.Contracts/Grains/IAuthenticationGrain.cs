@@ -10,7 +10,8 @@ namespace ItemPathOrleans.Contracts.Grains;
 public interface IAuthenticationGrain : IGrainWithIntegerKey
 {
     /// <param name="clientId">An OAuth <c>client_id</c> the client sent, recorded on the session it opens.</param>
-    Task<LoginResult> Login(string tenant, string username, string password, string clientAddress, string? clientId = null);
+    /// <param name="kind">The session kind the login opens (<see cref="SessionKinds.Web"/> for the sign-in page).</param>
+    Task<LoginResult> Login(string tenant, string username, string password, string clientAddress, string? clientId = null, string kind = SessionKinds.Login);
 
     /// <summary>
     /// A user changes their own password: the current one is verified like a login, the new one

@@ -32,7 +32,8 @@ public interface IUserGrain : IGrainWithStringKey
     /// (an OAuth <c>client_id</c>) is recorded on the session. Like every call that reads tenant
     /// settings, it applies those of the version the request carries (<c>SeenTenantVersion</c>) or newer.
     /// </summary>
-    Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, string? clientId = null);
+    /// <param name="kind">The session kind to open: a login, or a browser session of the sign-in page (<see cref="SessionKinds.Web"/>).</param>
+    Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, string? clientId = null, string kind = SessionKinds.Login);
 
     /// <summary>
     /// A refresh: with rotation on, spends the presented token and answers the next; the
@@ -40,7 +41,31 @@ public interface IUserGrain : IGrainWithStringKey
     /// revokes the whole session. It decides the session's and the user's state itself (revoked,
     /// expired, inactive), so the API asks nothing else before it.
     /// </summary>
-    Task<RefreshResult> Refresh(string sessionId, string refreshJti);
+    /// <param name="clientId">
+    /// The OAuth client that presents the token, if any: a session a client got through the
+    /// authorization code flow refreshes for that client only (<see cref="TokenError.WrongClient"/>).
+    /// </param>
+    Task<RefreshResult> Refresh(string sessionId, string refreshJti, string? clientId = null);
+
+    /// <summary>
+    /// Opens the session of a redeemed authorization code (kind <see cref="SessionKinds.OpenId"/>)
+    /// while the user is active and the browser session it came from is too, and answers its
+    /// tokens: access (RFC 9068 claims added), refresh (when asked) and ID token (with <c>openid</c>).
+    /// </summary>
+    Task<ClientSessionResult> OpenClientSession(ClientSessionRequest request);
+
+    /// <summary>
+    /// Ends a browser session (sign-out): the <see cref="SessionKinds.Web"/> session and every
+    /// client session opened through it. Answers how many sessions ended.
+    /// </summary>
+    Task<int> EndBrowserSession(string browserSessionId, string reason);
+
+    /// <summary>Whether the user has consented to <paramref name="clientId"/> for every scope in <paramref name="scope"/>.</summary>
+    [ReadOnly]
+    Task<bool> HasConsent(string clientId, string scope);
+
+    /// <summary>Records the user's consent to <paramref name="clientId"/> for the scopes in <paramref name="scope"/> (added to earlier ones).</summary>
+    Task GrantConsent(string clientId, string scope);
 
     /// <summary>
     /// A non-expiring application token, opened as a session of kind application, for the holder of

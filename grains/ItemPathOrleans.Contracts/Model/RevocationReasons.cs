@@ -13,4 +13,8 @@ public static class RevocationReasons
     public const string BreakGlass = "break_glass_password_reset";
     /// <summary>An application user became a plain user: its application tokens end.</summary>
     public const string TypeChanged = "user_type_changed";
+    /// <summary>An authorization code was redeemed a second time: what the first redemption issued ends (RFC 6749 §4.1.2).</summary>
+    public const string CodeReplay = "authorization_code_replay";
+    /// <summary>The user signed out of the browser session (RP-initiated logout).</summary>
+    public const string SignOut = "sign_out";
 }

@@ -17,6 +17,10 @@ public enum TokenError
     /// moved between the two halves of the login); the authentication grain starts again once.
     /// </summary>
     PermitLost,
+    /// <summary>A refresh token issued to one OAuth client, presented without it (by another client or none).</summary>
+    WrongClient,
+    /// <summary>The browser session a code was issued under has ended (signed out, revoked).</summary>
+    BrowserSessionEnded,
 }
 
 [GenerateSerializer, Immutable]
@@ -63,12 +67,19 @@ public sealed record ApplicationTokenResult(
     public override string ToString() => $"ApplicationTokenResult {{ Error = {Error}, Token = [redacted], Id = {Id}, Name = {Name} }}";
 }
 
-/// <summary>Session kinds: a password login, a single sign-on, or an application token.</summary>
+/// <summary>
+/// Session kinds: a password login, a single sign-on, an application token, a browser session of
+/// the sign-in page, or a client's session opened by the authorization code flow.
+/// </summary>
 public static class SessionKinds
 {
     public const string Login = "login";
     public const string Sso = "sso";
     public const string Application = "application";
+    /// <summary>A browser session of the hosted sign-in page: its cookie names it; it never hands out a token.</summary>
+    public const string Web = "web";
+    /// <summary>The tokens a registered client got through the authorization code flow.</summary>
+    public const string OpenId = "oidc";
 }
 
 /// <summary>
@@ -85,7 +96,9 @@ public sealed record SessionCheck(
     [property: Id(3)] bool IsAdmin,
     [property: Id(4)] string? CurrentRefreshJti,
     [property: Id(5)] string? ClientId = null,
-    [property: Id(6)] string? Username = null)
+    [property: Id(6)] string? Username = null,
+    [property: Id(7)] DateTimeOffset? CreatedAt = null,
+    [property: Id(8)] string? Scope = null)
 {
     public static SessionCheck Unknown { get; } = new(false, false, null, false, null);
 }

@@ -14,7 +14,7 @@ namespace ItemPathOrleans.Grains.Authentication;
 [StatelessWorker, Reentrant]
 public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache tenants) : Grain, IAuthenticationGrain
 {
-    public async Task<LoginResult> Login(string tenant, string username, string password, string clientAddress, string? clientId = null)
+    public async Task<LoginResult> Login(string tenant, string username, string password, string clientAddress, string? clientId = null, string kind = SessionKinds.Login)
     {
         // A name no user can have is an unknown user's, with its decoy hash, and goes no further:
         // never a grain key, a database parameter or a log line.
@@ -35,7 +35,7 @@ public sealed class AuthenticationGrain(PasswordHashingPool hashing, TenantCache
 
         var user = GrainFactory.GetGrain<IUserGrain>(GrainKeys.User(tenant, userId));
         var run = await PermitProtocol.RunAsync(user, hashing, password, clientAddress,
-            (permitId, matched, rehashed) => user.CompleteLogin(permitId, matched, rehashed, clientId),
+            (permitId, matched, rehashed) => user.CompleteLogin(permitId, matched, rehashed, clientId, kind),
             result => result.Error == TokenError.PermitLost);
         return run.End switch
         {

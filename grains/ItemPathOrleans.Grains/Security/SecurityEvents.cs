@@ -34,6 +34,9 @@ public static class SecurityEventNames
     public const string ClientSecretAdded = "client_secret_added";
     public const string ClientSecretRemoved = "client_secret_removed";
     public const string ClientTokenRevoked = "client_token_revoked";
+    public const string CodeRedeemed = "authorization_code_redeemed";
+    public const string CodeReplayed = "authorization_code_replayed";
+    public const string ConsentGranted = "consent_granted";
 }
 
 /// <summary>One security event: never a password or a token in it.</summary>

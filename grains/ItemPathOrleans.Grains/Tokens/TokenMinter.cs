@@ -19,7 +19,9 @@ public readonly record struct TokenDescriptor(
     long IssuedAt,
     long? ExpiresAt,
     int UserId,
-    string SessionId);
+    string SessionId,
+    string? ClientId = null,
+    string? Scope = null);
 
 /// <summary>What goes into one client token (RFC 9068): the minter adds the tenant's issuer, audience and key.</summary>
 public readonly record struct ClientTokenDescriptor(string ClientId, string Jti, string Scope, long IssuedAt, long ExpiresAt);
@@ -50,7 +52,9 @@ public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOption
     {
         var key = CurrentKey(tenant);
         var alg = token.Type == TokenClaims.RefreshType ? SigningAlgorithms.HS256 : key.Alg;
-        return Sign(tenant, key, alg, TokenClaims.UserTokenTyp, Payload(tenant.Id, token));
+        // A client's access token to a user's API (authorization code flow) is typed as RFC 9068 says.
+        var typ = token.Type == TokenClaims.AccessType && token.ClientId is not null ? TokenClaims.ClientTokenTyp : TokenClaims.UserTokenTyp;
+        return Sign(tenant, key, alg, typ, Payload(tenant.Id, token));
     }
 
     /// <summary>
@@ -141,6 +145,11 @@ public sealed class TokenMinter(SigningKeyDerivation keys, IOptions<TokensOption
             w.WriteString(TokenClaims.Issuer, issuer);
             w.WriteString(TokenClaims.Audience, t.Type == TokenClaims.RefreshType ? issuer : o.Audience);
             w.WriteString(TokenClaims.Subject, t.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (t.Type == TokenClaims.AccessType && t.ClientId is not null)
+            {
+                w.WriteString(TokenClaims.ClientId, t.ClientId);
+                w.WriteString(TokenClaims.Scope, t.Scope ?? "");
+            }
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

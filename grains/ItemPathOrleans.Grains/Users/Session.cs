@@ -56,6 +56,12 @@ public sealed class Session
     [Id(14)] public DateTimeOffset? RevokedAt { get; set; }
     /// <summary>The OAuth <c>client_id</c> or other label of who opened it, if any.</summary>
     [Id(15)] public string? ClientId { get; set; }
+    /// <summary>The scopes granted to the client (kind <c>oidc</c>), space-separated; its access tokens carry them.</summary>
+    [Id(16)] public string? Scope { get; set; }
+    /// <summary>Whether every refresh rotates whatever the tenant's setting (public clients, RFC 9700 §4.14.2).</summary>
+    [Id(17)] public bool AlwaysRotate { get; set; }
+    /// <summary>The browser session (kind <c>web</c>) a client session was opened through: signing out ends both.</summary>
+    [Id(18)] public string? BrowserSessionId { get; set; }
 
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } expiry && expiry <= now;
 
@@ -69,7 +75,8 @@ public sealed class Session
     {
         if (Revoked) return RefreshPresentation.Revoked;
         if (IsExpired(now)) return RefreshPresentation.Expired;
-        if (Kind == SessionKinds.Application) return RefreshPresentation.Reuse;
+        // Neither an application token nor a browser session has a refresh token anyone holds.
+        if (Kind is SessionKinds.Application or SessionKinds.Web) return RefreshPresentation.Reuse;
         if (jti == RefreshJti)
         {
             if (PreviousRefreshJti is not null) SuccessorPresented = true;

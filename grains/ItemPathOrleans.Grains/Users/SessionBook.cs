@@ -24,9 +24,10 @@ public sealed class SessionBook(Dictionary<string, Session> sessions)
 
     /// <summary>
     /// Opens a login (or SSO) session. Past <paramref name="maxSessions"/> active login sessions
-    /// the oldest ones are revoked; the answer lists them.
+    /// the oldest ones are revoked; the answer lists them. <paramref name="id"/> is the session's id
+    /// when the caller chose it (a code's session), else a new one.
     /// </summary>
-    public (Session Session, IReadOnlyList<Session> Evicted) OpenLogin(string kind, DateTimeOffset now, TimeSpan lifetime, int maxSessions)
+    public (Session Session, IReadOnlyList<Session> Evicted) OpenLogin(string kind, DateTimeOffset now, TimeSpan lifetime, int maxSessions, string? id = null)
     {
         Prune(now);
         var active = sessions.Values
@@ -38,7 +39,7 @@ public sealed class SessionBook(Dictionary<string, Session> sessions)
 
         var session = new Session
         {
-            Id = NewId(),
+            Id = id ?? NewId(),
             Kind = kind,
             CreatedAt = now,
             ExpiresAt = now + lifetime,

@@ -28,6 +28,13 @@ public sealed class SessionTokens(TokenMinter minter)
     public LoginResult Opened(TenantInfo tenant, UserProfile profile, Session session, DateTimeOffset now) =>
         new(TokenError.None, Access(tenant, profile, session, NextAccess(tenant.Settings, session, now)), Refresh(tenant, profile, session), profile);
 
+    /// <summary>
+    /// The tokens of a client's session just opened by a code (kind <c>oidc</c>): an access token
+    /// with the client's id and scopes, and the refresh token when the session has one.
+    /// </summary>
+    public (IssuedToken Access, IssuedToken? Refresh) OpenedForClient(TenantInfo tenant, UserProfile profile, Session session, DateTimeOffset now) =>
+        (Access(tenant, profile, session, NextAccess(tenant.Settings, session, now)), session.RefreshJti is null ? null : Refresh(tenant, profile, session));
+
     /// <summary>A refresh with rotation off: a new access token, and the client keeps its refresh token.</summary>
     public RefreshResult Unrotated(TenantInfo tenant, UserProfile profile, Session session, DateTimeOffset now) =>
         new(TokenError.None, Access(tenant, profile, session, NextAccess(tenant.Settings, session, now)), null);
@@ -43,7 +50,8 @@ public sealed class SessionTokens(TokenMinter minter)
     private IssuedToken Access(TenantInfo tenant, UserProfile profile, Session session, AccessAnswer answer)
     {
         var token = minter.Mint(tenant, new TokenDescriptor(
-            TokenClaims.AccessType, answer.Jti, profile.Username, answer.IssuedAt, answer.ExpiresAt, profile.Id, session.Id));
+            TokenClaims.AccessType, answer.Jti, profile.Username, answer.IssuedAt, answer.ExpiresAt, profile.Id, session.Id,
+            session.Kind == SessionKinds.OpenId ? session.ClientId : null, session.Scope));
         return new IssuedToken(token, DateTimeOffset.FromUnixTimeSeconds(answer.ExpiresAt));
     }
 

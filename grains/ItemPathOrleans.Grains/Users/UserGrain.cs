@@ -137,16 +137,20 @@ public sealed partial class UserGrain(
         return permit;
     }
 
-    public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, string? clientId = null)
+    public async Task<LoginResult> CompleteLogin(Guid permitId, bool passwordMatched, string? rehashedPassword, string? clientId = null, string kind = SessionKinds.Login)
     {
+        if (kind is not (SessionKinds.Login or SessionKinds.Web)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "A password login opens a login or a browser session.");
         var permit = await RedeemAsync(permitId, passwordMatched, "");
         if (!permit.IsAccepted) return LoginResult.Fail(permit.IsLost ? TokenError.PermitLost : TokenError.BadCredentials);
         if (rehashedPassword is not null) Credentials.Rehash(state.State, rehashedPassword);
-        return await OpenSessionAsync(SessionKinds.Login, clientId, SecurityEventNames.LoginSucceeded, permit.Address);
+        return await OpenSessionAsync(kind, clientId, SecurityEventNames.LoginSucceeded, permit.Address);
     }
 
-    public async Task<RefreshResult> Refresh(string sessionId, string refreshJti)
+    public async Task<RefreshResult> Refresh(string sessionId, string refreshJti, string? clientId = null)
     {
+        // A client's session refreshes for that client alone; asked before anything is presented,
+        // so someone else's attempt changes nothing.
+        if (IsOtherClients(sessionId, clientId)) return RefreshResult.Fail(TokenError.WrongClient);
         var now = Now();
         var (refused, presented) = await PresentAsync(sessionId, refreshJti, now);
         if (presented is not var (how, profile, session, tenant)) return RefreshResult.Fail(refused);
@@ -154,7 +158,7 @@ public sealed partial class UserGrain(
 
         session.LastUsedAt = now;
         _lastUsedDirty = true;
-        if (!tenant.Settings.RefreshTokenRotation) return _sessionTokens.Unrotated(tenant, profile, session, now);
+        if (!tenant.Settings.RefreshTokenRotation && !session.AlwaysRotate) return _sessionTokens.Unrotated(tenant, profile, session, now);
 
         session.Rotate(Guid.NewGuid().ToString(), now, SessionTokens.NextAccess(tenant.Settings, session, now));
         await WriteAsync();
@@ -163,6 +167,8 @@ public sealed partial class UserGrain(
 
     public async Task<ApplicationTokenResult> CreateApplicationToken(string sessionId, string refreshJti, string? name)
     {
+        // The ItemPath endpoint takes ItemPath sessions' refresh tokens, not a client's.
+        if (IsOtherClients(sessionId, clientId: null)) return ApplicationTokenResult.Fail(TokenError.WrongClient);
         var now = Now();
         var (refused, presented) = await PresentAsync(sessionId, refreshJti, now);
         if (presented is not var (how, profile, _, tenant)) return ApplicationTokenResult.Fail(refused);
@@ -190,6 +196,83 @@ public sealed partial class UserGrain(
         await RecordAsync(SecurityEventNames.PasswordChanged, $"{revoked.Count} other sessions revoked");
         await RecordRevocationsAsync(revoked);
         return new PasswordChangeResult(PasswordChangeError.None, null);
+    }
+
+    public async Task<ClientSessionResult> OpenClientSession(ClientSessionRequest request)
+    {
+        if (Profile is not { IsActive: true } profile) return ClientSessionResult.Fail(CodeError.UserInactive);
+        var now = Now();
+        if (Sessions.Find(request.BrowserSessionId) is not { Kind: SessionKinds.Web } browser || !browser.IsActive(now))
+            return ClientSessionResult.Fail(CodeError.UserInactive);
+        if (Sessions.Find(request.SessionId) is not null) return ClientSessionResult.Fail(CodeError.InvalidCode);
+
+        var tenant = await tenants.GetAsync(Tenant);
+        var settings = tenant.Settings;
+        // Without a refresh token the session lives as long as its access token.
+        var lifetime = request.IssueRefreshToken ? settings.RefreshTokenLifetimeSeconds : settings.AccessTokenLifetimeSeconds;
+        var (session, evicted) = Sessions.OpenLogin(SessionKinds.OpenId, now, TimeSpan.FromSeconds(lifetime), settings.MaxSessionsPerUser, request.SessionId);
+        session.ClientId = request.ClientId;
+        session.Scope = request.Scope;
+        session.AlwaysRotate = request.AlwaysRotate;
+        session.BrowserSessionId = request.BrowserSessionId;
+        if (!request.IssueRefreshToken) session.RefreshJti = null;
+        await WriteAsync();
+        SessionMetrics.SessionOpened(session.Kind);
+        await RecordAsync(SecurityEventNames.CodeRedeemed, $"session {session.Id} of client {request.ClientId}");
+        await RecordRevocationsAsync(evicted);
+
+        var (access, refresh) = _sessionTokens.OpenedForClient(tenant, profile, session, now);
+        return new ClientSessionResult(CodeError.None, access, refresh, await IdTokenAsync(tenant, profile, request, access, now), request.Scope);
+    }
+
+    /// <summary>How long an ID token is valid: it is read once, when the client signs the user in.</summary>
+    public static readonly TimeSpan IdTokenLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The ID token of a code's session, with <c>openid</c> only. A key version stored before ID
+    /// tokens existed gets its RSA companion from the tenant grain first.
+    /// </summary>
+    private async Task<IssuedToken?> IdTokenAsync(TenantInfo tenant, UserProfile profile, ClientSessionRequest request, IssuedToken access, DateTimeOffset now)
+    {
+        var scopes = request.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (!scopes.Contains("openid")) return null;
+        var expires = now + IdTokenLifetime;
+        var descriptor = new IdTokenDescriptor(request.ClientId, profile, scopes, now.ToUnixTimeSeconds(), expires.ToUnixTimeSeconds(),
+            request.AuthTime.ToUnixTimeSeconds(), request.Nonce, request.BrowserSessionId, access.Token);
+        if (tenant.FindKey(tenant.CurrentKid) is not { HasIdTokenKey: true })
+        {
+            tenant = await TenantGrain.EnsureIdTokenKey();
+            tenants.Update(tenant);
+        }
+        return new IssuedToken(minter.MintIdToken(tenant, descriptor), expires);
+    }
+
+    public async Task<int> EndBrowserSession(string browserSessionId, string reason)
+    {
+        var now = Now();
+        if (Sessions.Find(browserSessionId) is not { Kind: SessionKinds.Web }) return 0;
+        var ended = state.State.Sessions.Values
+            .Where(s => s.IsActive(now) && (s.Id == browserSessionId || s.BrowserSessionId == browserSessionId))
+            .ToList();
+        if (ended.Count == 0) return 0;
+        foreach (var session in ended) session.Revoke(reason, now);
+        await WriteAsync();
+        await RecordRevocationsAsync(ended);
+        return ended.Count;
+    }
+
+    public Task<bool> HasConsent(string clientId, string scope) =>
+        Task.FromResult(state.State.Consents.TryGetValue(clientId, out var given) && Consents.Covers(given.Scope, scope));
+
+    public async Task GrantConsent(string clientId, string scope)
+    {
+        if (Profile is null) return;
+        var consents = state.State.Consents;
+        var merged = Consents.Merge(consents.GetValueOrDefault(clientId)?.Scope, scope);
+        consents[clientId] = new ConsentGrant(merged, time.GetUtcNow());
+        Consents.Bound(consents);
+        await WriteAsync();
+        await RecordAsync(SecurityEventNames.ConsentGranted, $"client {clientId}: {merged}");
     }
 
     public Task<IReadOnlyList<SessionInfo>> ListSessions()
@@ -233,7 +316,8 @@ public sealed partial class UserGrain(
             session!.LastUsedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
             _lastUsedDirty = true;
         }
-        return Task.FromResult(new SessionCheck(profile?.IsActive ?? false, active, session?.Kind, profile?.IsAdmin ?? false, session?.RefreshJti, session?.ClientId, profile?.Username));
+        return Task.FromResult(new SessionCheck(profile?.IsActive ?? false, active, session?.Kind, profile?.IsAdmin ?? false, session?.RefreshJti,
+            session?.ClientId, profile?.Username, session?.CreatedAt, session?.Scope));
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -323,6 +407,10 @@ public sealed partial class UserGrain(
                 return (TokenError.None, new PresentedRefresh(how, profile, session, tenant));
         }
     }
+
+    /// <summary>Whether the session is a client's (kind <c>oidc</c>) and <paramref name="clientId"/> is not that client.</summary>
+    private bool IsOtherClients(string sessionId, string? clientId) =>
+        Sessions.Find(sessionId) is { Kind: SessionKinds.OpenId } session && !string.Equals(session.ClientId, clientId, StringComparison.Ordinal);
 
     private sealed record PresentedRefresh(RefreshPresentation How, UserProfile Profile, Session Session, TenantInfo Tenant);
 

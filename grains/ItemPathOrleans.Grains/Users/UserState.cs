@@ -19,7 +19,13 @@ public sealed class UserState : IVersionedState
     /// change) whose password was checked before such a change is refused when it completes.
     /// </summary>
     [Id(5)] public int CredentialVersion { get; set; }
+    /// <summary>Scopes the user consented to, per third-party client (<c>requireConsent</c>): asked once.</summary>
+    [Id(6)] public Dictionary<string, ConsentGrant> Consents { get; set; } = new(StringComparer.Ordinal);
 }
+
+/// <summary>A user's consent to one client: the scopes (space-separated) and when it was last given.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ConsentGrant([property: Id(0)] string Scope, [property: Id(1)] DateTimeOffset GrantedAt);
 
 /// <summary>An Entra identity: the directory (<c>tid</c>) and the person's object id in it (<c>oid</c>).</summary>
 [GenerateSerializer, Immutable]

@@ -57,6 +57,12 @@ public sealed class OAuthFixture : IAsyncLifetime
         return http;
     }
 
+    /// <summary>The bearer token of <paramref name="tenant"/>'s admin.</summary>
+    public string AdminToken(string tenant) => _adminTokens[tenant];
+
+    /// <summary>A browser: it keeps cookies and does not follow redirects, so each step can be looked at.</summary>
+    public HttpClient Browser() => Api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
     public static string Issuer(string tenant) => $"{TestSettings.Issuer}/{tenant}";
     public static string TokenEndpoint(string tenant) => $"{Issuer(tenant)}/oauth/token";
     public static string RevocationEndpoint(string tenant) => $"{Issuer(tenant)}/oauth/revoke";

@@ -80,7 +80,7 @@ public sealed class OffTheShelfClientTests(OAuthFixture fixture)
         Assert.Equal($"{issuer}/oauth/token", disco.TokenEndpoint);
         Assert.Equal($"{issuer}/oauth/revoke", disco.RevocationEndpoint);
         Assert.Equal($"{issuer}/oauth/introspect", disco.IntrospectionEndpoint);
-        Assert.Equal(["client_credentials", "password", "refresh_token"], disco.GrantTypesSupported.Order());
+        Assert.Equal(["authorization_code", "client_credentials", "password", "refresh_token"], disco.GrantTypesSupported.Order());
         Assert.Equal(["none", "client_secret_basic", "client_secret_post", "private_key_jwt"], disco.TokenEndpointAuthenticationMethodsSupported);
 
         // The token endpoint it found works for that tenant.

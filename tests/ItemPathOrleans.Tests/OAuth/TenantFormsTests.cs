@@ -103,7 +103,7 @@ public sealed class TenantFormsTests(OAuthFixture fixture)
         Assert.Equal($"{issuer}/oauth/token", byPath.GetProperty("token_endpoint").GetString());
         Assert.Equal($"{issuer}/oauth/revoke", byPath.GetProperty("revocation_endpoint").GetString());
         Assert.Equal($"{issuer}/oauth/introspect", byPath.GetProperty("introspection_endpoint").GetString());
-        Assert.Equal(["password", "refresh_token", "client_credentials"], Strings(byPath.GetProperty("grant_types_supported")));
+        Assert.Equal(["authorization_code", "password", "refresh_token", "client_credentials"], Strings(byPath.GetProperty("grant_types_supported")));
         Assert.Equal(["none", "client_secret_basic", "client_secret_post", "private_key_jwt"], Strings(byPath.GetProperty("token_endpoint_auth_methods_supported")));
         // The key set lives under the issuer too, and answers (empty for an HS256 tenant).
         Assert.Equal($"{issuer}/.well-known/jwks.json", byPath.GetProperty("jwks_uri").GetString());

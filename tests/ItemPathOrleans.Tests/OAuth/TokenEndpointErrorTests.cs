@@ -104,7 +104,7 @@ public sealed class TokenEndpointErrorTests(OAuthFixture fixture)
     }
 
     [Theory]
-    [InlineData("authorization_code")]
+    [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     [InlineData("urn:ietf:params:oauth:grant-type:jwt-bearer")]
     public async Task Other_grant_types_are_unsupported_grant_type(string grantType)
     {

@@ -1,0 +1,43 @@
+using ItemPathOrleans.ClusterNode.Tokens;
+using ItemPathOrleans.Contracts.Model;
+using ItemPathOrleans.Contracts.Tokens;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ItemPathOrleans.Api.OpenId;
+
+/// <summary>
+/// An <c>id_token_hint</c> at sign-out (RP-Initiated Logout 1.0 §2): an ID token this tenant
+/// issued, its signature checked with the RSA key of a live key version, its issuer the
+/// tenant's; its expiry does not matter (a hint is usually old). What it says: the client
+/// (<c>aud</c>), the user (<c>sub</c>) and the browser session (<c>sid</c>).
+/// </summary>
+public sealed record IdTokenHint(string ClientId, int UserId, string BrowserSessionId)
+{
+    private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
+
+    public static async Task<IdTokenHint?> ValidateAsync(string? hint, TenantInfo tenant, string issuer, RsaSigningKeys keys)
+    {
+        if (hint is not { Length: > 0 and <= 8192 } || !Handler.CanReadToken(hint)) return null;
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = issuer,
+            ValidateAudience = false,
+            ValidateLifetime = false,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            ValidTypes = [TokenClaims.UserTokenTyp],
+            RequireSignedTokens = true,
+            TryAllIssuerSigningKeys = false,
+            IssuerSigningKeyResolver = (_, _, kid, _) => tenant.Keys
+                .Where(v => v.RetiredAt is null && v.HasIdTokenKey && RsaSigningKeys.IdTokenKid(v.Kid) == kid)
+                .Select(v => new RsaSecurityKey(keys.PublicKey(tenant.Id, v)) { KeyId = kid })
+                .ToList(),
+        };
+        var result = await Handler.ValidateTokenAsync(hint, parameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken token) return null;
+        if (token.Audiences.SingleOrDefault() is not { } clientId
+            || !int.TryParse(token.Subject, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var userId)
+            || !token.TryGetPayloadValue<string>("sid", out var sid) || string.IsNullOrEmpty(sid)) return null;
+        return new IdTokenHint(clientId, userId, sid);
+    }
+}
