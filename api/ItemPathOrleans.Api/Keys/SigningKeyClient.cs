@@ -32,7 +32,8 @@ public sealed class SigningKeyClient(IGrainFactory grains, TenantCache tenants, 
     public async Task<TenantInfo> EnsureIdTokenKeyAsync(TenantInfo tenant)
     {
         if (tenant.FindKey(tenant.CurrentKid)?.HasIdTokenKey == true) return tenant;
-        var updated = await ClusterCalls.OnceAsync(() => grains.Tenant(tenant.Id).EnsureIdTokenKey());
+        // Idempotent: a call Orleans did not deliver is simply made again.
+        var updated = await ClusterCalls.RepeatableAsync(() => grains.Tenant(tenant.Id).EnsureIdTokenKey());
         tenants.Update(updated);
         return updated;
     }
