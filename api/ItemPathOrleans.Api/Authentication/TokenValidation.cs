@@ -202,6 +202,21 @@ public static class TokenValidation
         // A client's session's access tokens are the client's, and only they are typed at+jwt.
         if (type == TokenClaims.AccessType && delegated != (check.Kind == SessionKinds.OpenId)) return TokenVerdict.Refused("Invalid token");
         if (delegated && Claim(token, TokenClaims.ClientId) != check.ClientId) return TokenVerdict.Refused("Invalid token");
+        // A client's token for a user stops with its client too: disabled, deleted or re-created.
+        if (delegated)
+        {
+            try
+            {
+                var client = lookup == SessionLookup.UserGrain
+                    ? await ClusterRetry.RunAsync(() => http.RequestServices.GetRequiredService<IGrainFactory>().Client(tenant.Id, check.ClientId!).Check())
+                    : await cache.CheckClientAsync(tenant.Id, check.ClientId!, TimeSpan.FromSeconds(tenant.Info.Settings.RevocationLatencySeconds));
+                if (!client.Active || iat < client.TokensValidFrom) return TokenVerdict.Refused("Token has been revoked");
+            }
+            catch (Exception ex) when (ClusterFailures.IsUnavailable(ex))
+            {
+                return TokenVerdict.NotAnswered(ex);
+            }
+        }
         return TokenVerdict.Accepted(check);
     }
 

@@ -100,6 +100,24 @@ public sealed class CodeFlowTests(OAuthFixture fixture)
     }
 
     [Fact]
+    public async Task A_disabled_client_takes_the_users_tokens_it_got_with_it()
+    {
+        var clientId = await _flow.RegisterClientAsync();
+        var (tokens, browser, _, _) = await _flow.SignInNewUserAsync(clientId);
+        browser.Dispose();
+        var access = tokens.GetProperty("access_token").GetString()!;
+        var resourceServer = await fixture.ApplicationTokenAsync(OAuthFixture.Default);
+        async Task<bool> ActiveAsync() => (await HttpAssert.Ok(await fixture.PostFormAsync(OAuthFixture.IntrospectionEndpoint(OAuthFixture.Default),
+            [OAuthFixture.P("token", access)], bearer: resourceServer))).GetProperty("active").GetBoolean();
+        Assert.True(await ActiveAsync());
+
+        using var admin = fixture.Client(OAuthFixture.Default, fixture.AdminToken(OAuthFixture.Default));
+        await HttpAssert.Ok(await admin.PatchAsync($"/api/clients/{clientId}", JsonContent.Create(new { disabled = true })));
+        Assert.False(await ActiveAsync());
+        await OAuthAssert.Error(await RefreshAsync(clientId, tokens.GetProperty("refresh_token").GetString()!), HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
+    [Fact]
     public async Task Concurrent_redemptions_of_one_code_give_tokens_once()
     {
         var clientId = await _flow.RegisterClientAsync();
