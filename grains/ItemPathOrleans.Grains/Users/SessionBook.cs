@@ -25,14 +25,16 @@ public sealed class SessionBook(Dictionary<string, Session> sessions)
     /// <summary>
     /// Opens a login (or SSO) session. Past <paramref name="maxSessions"/> active login sessions
     /// the oldest ones are revoked; the answer lists them. <paramref name="id"/> is the session's id
-    /// when the caller chose it (a code's session), else a new one.
+    /// when the caller chose it (a code's session), else a new one. <paramref name="keep"/> is never
+    /// evicted: the browser session a client's session is opened through.
     /// </summary>
-    public (Session Session, IReadOnlyList<Session> Evicted) OpenLogin(string kind, DateTimeOffset now, TimeSpan lifetime, int maxSessions, string? id = null)
+    public (Session Session, IReadOnlyList<Session> Evicted) OpenLogin(string kind, DateTimeOffset now, TimeSpan lifetime, int maxSessions, string? id = null, string? keep = null)
     {
         Prune(now);
         var active = sessions.Values
             .Where(s => s.Kind != SessionKinds.Application && s.IsActive(now))
-            .OrderBy(s => s.CreatedAt)
+            .OrderBy(s => s.Id == keep ? 1 : 0)
+            .ThenBy(s => s.CreatedAt)
             .ToList();
         var evicted = active.Take(Math.Max(0, active.Count - maxSessions + 1)).ToList();
         foreach (var old in evicted) old.Revoke(RevocationReasons.SessionCap, now);

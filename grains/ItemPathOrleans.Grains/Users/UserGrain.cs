@@ -210,7 +210,8 @@ public sealed partial class UserGrain(
         var settings = tenant.Settings;
         // Without a refresh token the session lives as long as its access token.
         var lifetime = request.IssueRefreshToken ? settings.RefreshTokenLifetimeSeconds : settings.AccessTokenLifetimeSeconds;
-        var (session, evicted) = Sessions.OpenLogin(SessionKinds.OpenId, now, TimeSpan.FromSeconds(lifetime), settings.MaxSessionsPerUser, request.SessionId);
+        var (session, evicted) = Sessions.OpenLogin(SessionKinds.OpenId, now, TimeSpan.FromSeconds(lifetime), settings.MaxSessionsPerUser,
+            request.SessionId, keep: request.BrowserSessionId);
         session.ClientId = request.ClientId;
         session.Scope = request.Scope;
         session.AlwaysRotate = request.AlwaysRotate;

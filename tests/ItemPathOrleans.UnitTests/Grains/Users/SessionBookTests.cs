@@ -38,6 +38,18 @@ public class SessionBookTests
     }
 
     [Fact]
+    public void A_clients_session_past_the_cap_keeps_the_browser_session_it_is_opened_through()
+    {
+        var book = new SessionBook([]);
+        var (browser, _) = book.OpenLogin(SessionKinds.Web, T0, Month, 2);
+        var (older, _) = book.OpenLogin(SessionKinds.OpenId, T0.AddSeconds(1), Month, 2, keep: browser.Id);
+        var (_, evicted) = book.OpenLogin(SessionKinds.OpenId, T0.AddSeconds(2), Month, 2, keep: browser.Id);
+
+        Assert.Equal(older.Id, Assert.Single(evicted).Id);
+        Assert.True(browser.IsActive(T0.AddSeconds(2)));
+    }
+
+    [Fact]
     public void Expired_sessions_are_pruned_but_application_tokens_never_expire()
     {
         var sessions = new Dictionary<string, Session>();
