@@ -96,10 +96,16 @@ const browser = await chromium.launch({
   executablePath, headless: true, timeout,
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
 });
-const context = await browser.newContext({ viewport: { width: 720, height: 640 } });
+const context = await browser.newContext({ viewport: { width: 720, height: 440 } });
 context.setDefaultTimeout(timeout);
 const page = await context.newPage();
-page.on('console', (message) => { if (message.type() === 'error') console.log(`browser console: ${message.text()}`); });
+// What went wrong in the page, for the log: script errors, and failed answers other than a favicon.
+page.on('console', (message) => {
+  if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) console.log(`browser console: ${message.text()}`);
+});
+page.on('response', (response) => {
+  if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) console.log(`browser: HTTP ${response.status()} for ${response.url()}`);
+});
 page.on('pageerror', (error) => console.log(`browser page error: ${error.message}`));
 
 const text = async (id) => (await page.locator(`#${id}`).textContent())?.trim() ?? '';
@@ -132,7 +138,7 @@ try {
   check((await page.locator('h1').textContent())?.trim() === tenantName, `its heading is the tenant's name "${tenantName}"`);
   check(await page.locator('input[name="username"]').isVisible() && await page.locator('input[name="password"][type="password"]').isVisible(),
     'it has the inputs username and password');
-  await page.screenshot({ path: shot });
+  await page.screenshot({ path: shot, fullPage: true });
   check(true, `screenshot of the sign-in page: ${shot}`);
 
   await page.fill('input[name="username"]', username);
