@@ -125,6 +125,22 @@ if (( FAST )); then
     report
 fi
 
+# --- python3 without a version manager's shims ----------------------------------------------
+# A pyenv shim starts a chain of bash scripts for every python3 (0.3-0.8 s each on this 2-core
+# machine, where the e2e scripts call it a hundred times): put the interpreter's own folder first.
+if python_exe="$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)" && [[ -x "$python_exe" ]]; then
+    PATH="$(dirname "$python_exe"):$PATH"
+    export PATH
+fi
+
+# --- .NET for a test run: less work per process start ---------------------------------------
+# Every e2e script starts silos and API nodes, and the test host starts dozens of clusters: on 2
+# cores the run is CPU-bound. Profile-guided re-JIT pays off only in long runs, and the API's
+# server GC keeps a heap and GC threads per core in every process; neither changes what a test
+# observes. (./run.sh and production keep the defaults.)
+export DOTNET_TieredPGO="${DOTNET_TieredPGO:-0}"
+export DOTNET_gcServer="${DOTNET_gcServer:-0}"
+
 # --- the independent JWT check needs Debian's PyJWT (and, for ES256, python3-cryptography) --
 if ! /usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null; then
     if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
