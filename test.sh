@@ -140,6 +140,8 @@ fi
 # observes. (./run.sh and production keep the defaults.)
 export DOTNET_TieredPGO="${DOTNET_TieredPGO:-0}"
 export DOTNET_gcServer="${DOTNET_gcServer:-0}"
+# Every database of a test run (this one's and each e2e script's run.sh) is thrown away: no fsync.
+export ITEMPATH_PG_FAST="${ITEMPATH_PG_FAST:-1}"
 
 # --- the independent JWT check needs Debian's PyJWT (and, for ES256, python3-cryptography) --
 if ! /usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null; then
