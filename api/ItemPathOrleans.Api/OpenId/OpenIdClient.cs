@@ -35,6 +35,17 @@ public sealed class OpenIdClient(IGrainFactory grains, RevocationCache revocatio
         revocations.ForgetUser(tenant, session.UserId);
     }
 
+    /// <summary>The same user signed in again on this browser: what the old browser session opened moves to the new one.</summary>
+    public async Task MoveBrowserSessionAsync(string tenant, BrowserSession from, BrowserSession to)
+    {
+        await ClusterCalls.OnceAsync(async () =>
+        {
+            await grains.User(tenant, to.UserId).MoveBrowserSession(from.SessionId, to.SessionId);
+            return true;
+        });
+        revocations.Forget(tenant, from.UserId, from.SessionId);
+    }
+
     public Task<bool> HasConsentAsync(string tenant, int userId, string clientId, string scope) =>
         ClusterCalls.RepeatableAsync(() => grains.User(tenant, userId).HasConsent(clientId, scope));
 

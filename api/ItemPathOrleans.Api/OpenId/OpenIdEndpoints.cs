@@ -203,8 +203,11 @@ public static class OpenIdEndpoints
 
         var previous = await openId.BrowserSessionAsync(context.Request, tenant.Id);
         var session = BrowserSessionCookie.Write(context, tenant.Id, login);
-        // Whoever was signed in on this browser before is signed out of it.
-        if (previous is not null) await openId.EndBrowserSessionAsync(tenant.Id, previous);
+        // Someone else signed in on this browser before: they are signed out of it. The same user
+        // signing in again (prompt=login, max_age) keeps the apps opened through it, now under the
+        // new browser session, so that one sign-out still ends them all.
+        if (previous is not null && previous.UserId != session.UserId) await openId.EndBrowserSessionAsync(tenant.Id, previous);
+        else if (previous is not null) await openId.MoveBrowserSessionAsync(tenant.Id, previous, session);
         return await ContinueAsync(context, request.SignedIn(), session, consented: false, openId, forms, time, tokens.Value);
     }
 

@@ -60,6 +60,13 @@ public interface IUserGrain : IGrainWithStringKey
     /// </summary>
     Task<int> EndBrowserSession(string browserSessionId, string reason);
 
+    /// <summary>
+    /// The user signed in again on the same browser (<c>prompt=login</c>, <c>max_age</c>): the client
+    /// sessions opened through browser session <paramref name="from"/> now belong to <paramref name="to"/>,
+    /// and <paramref name="from"/> ends, so that one sign-out still ends them all.
+    /// </summary>
+    Task MoveBrowserSession(string from, string to);
+
     /// <summary>Whether the user has consented to <paramref name="clientId"/> for every scope in <paramref name="scope"/>.</summary>
     [ReadOnly]
     Task<bool> HasConsent(string clientId, string scope);

@@ -17,4 +17,6 @@ public static class RevocationReasons
     public const string CodeReplay = "authorization_code_replay";
     /// <summary>The user signed out of the browser session (RP-initiated logout).</summary>
     public const string SignOut = "sign_out";
+    /// <summary>The user signed in again on the same browser: the new browser session replaces this one.</summary>
+    public const string SignedInAgain = "signed_in_again";
 }

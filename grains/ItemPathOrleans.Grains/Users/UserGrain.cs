@@ -262,6 +262,17 @@ public sealed partial class UserGrain(
         return ended.Count;
     }
 
+    public async Task MoveBrowserSession(string from, string to)
+    {
+        var now = Now();
+        if (from == to || Sessions.Find(from) is not { Kind: SessionKinds.Web } old || !old.IsActive(now)
+            || Sessions.Find(to) is not { Kind: SessionKinds.Web }) return;
+        foreach (var session in state.State.Sessions.Values.Where(s => s.BrowserSessionId == from)) session.BrowserSessionId = to;
+        old.Revoke(RevocationReasons.SignedInAgain, now);
+        await WriteAsync();
+        await RecordRevocationsAsync([old]);
+    }
+
     public Task<bool> HasConsent(string clientId, string scope) =>
         Task.FromResult(state.State.Consents.TryGetValue(clientId, out var given) && Consents.Covers(given.Scope, scope));
 

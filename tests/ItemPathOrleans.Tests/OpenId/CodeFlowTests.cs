@@ -265,6 +265,27 @@ public sealed class CodeFlowTests(OAuthFixture fixture)
     }
 
     [Fact]
+    public async Task Signing_in_again_for_prompt_login_keeps_the_apps_and_another_user_ends_the_first_ones()
+    {
+        var clientId = await _flow.RegisterClientAsync();
+        var (tokens, browser, username, _) = await _flow.SignInNewUserAsync(clientId);
+        using (browser)
+        {
+            var refresh = tokens.GetProperty("refresh_token").GetString()!;
+            var again = _flow.AuthorizeParameters(clientId, CodeFlow.NewVerifier());
+            again["prompt"] = "login";
+            Assert.True(CodeFlow.RedirectParameters(await _flow.SignInAsync(browser, await _flow.AuthorizeAsync(browser, again), username)).ContainsKey("code"));
+            var refreshed = await HttpAssert.Ok(await RefreshAsync(clientId, refresh));
+
+            var someoneElse = await fixture.CreateUserAsync(OAuthFixture.Default, "oidc");
+            var theirs = _flow.AuthorizeParameters(clientId, CodeFlow.NewVerifier());
+            theirs["prompt"] = "login";
+            Assert.True(CodeFlow.RedirectParameters(await _flow.SignInAsync(browser, await _flow.AuthorizeAsync(browser, theirs), someoneElse)).ContainsKey("code"));
+            await OAuthAssert.Error(await RefreshAsync(clientId, refreshed.GetProperty("refresh_token").GetString()!), HttpStatusCode.BadRequest, "invalid_grant");
+        }
+    }
+
+    [Fact]
     public async Task A_deactivated_users_browser_session_signs_nobody_in()
     {
         var clientId = await _flow.RegisterClientAsync();

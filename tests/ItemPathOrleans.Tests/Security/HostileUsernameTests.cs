@@ -17,24 +17,34 @@ namespace ItemPathOrleans.Tests.Security;
 /// nor any database error.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Postgres)]
-public sealed class HostileUsernameTests : IAsyncLifetime
+public sealed class HostileUsernameTests(HostileUsernameTests.Service fixture) : IClassFixture<HostileUsernameTests.Service>
 {
     private const string Password = "Long-enough-pw-1";
-    private LoggedService _service = null!;
-    private HttpClient _http = null!;
+    private readonly LoggedService _service = fixture.Logged;
+    private readonly HttpClient _http = fixture.Http;
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// One service for the class: each test reads only the log lines and hashes that came after
+    /// its own start, and uses names of its own.
+    /// </summary>
+    public sealed class Service : IAsyncLifetime
     {
-        _service = await LoggedService.StartAsync(
-            clusterSettings: new Dictionary<string, string?> { ["Passwords:MemoryKib"] = "8192", ["Passwords:Iterations"] = "1" },
-            connectionString: TestSettings.PostgresConnectionString);
-        _http = _service.Api.CreateClient();
-    }
+        public LoggedService Logged { get; private set; } = null!;
+        public HttpClient Http { get; private set; } = null!;
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _service.DisposeAsync();
+        public async Task InitializeAsync()
+        {
+            Logged = await LoggedService.StartAsync(
+                clusterSettings: new Dictionary<string, string?> { ["Passwords:MemoryKib"] = "8192", ["Passwords:Iterations"] = "1" },
+                connectionString: TestSettings.PostgresConnectionString);
+            Http = Logged.Api.CreateClient();
+        }
+
+        public async Task DisposeAsync()
+        {
+            Http.Dispose();
+            await Logged.DisposeAsync();
+        }
     }
 
     /// <summary>C0 controls (NUL among them, which PostgreSQL refuses in text), DEL, C1 controls, separators and bidirectional formatting.</summary>
