@@ -10,21 +10,30 @@ namespace ItemPathOrleans.Tests.Cluster;
 
 /// <summary>Refresh rotation on a real 2-silo cluster: single successor, replay, reuse, caps.</summary>
 [Trait(TestCategory.Name, TestCategory.Cluster)]
-public sealed class RotationTests : IAsyncLifetime
+public sealed class RotationTests(RotationTests.ClusterFixture fixture) : IClassFixture<RotationTests.ClusterFixture>, IAsyncLifetime
 {
-    private InProcessTestCluster _cluster = null!;
+    private readonly InProcessTestCluster _cluster = fixture.Cluster;
     private int _tenantVersion;
     private IGrainFactory Grains => _cluster.Client;
 
+    /// <summary>One cluster for the class; each test sets the settings it starts from and has users of its own.</summary>
+    public sealed class ClusterFixture : IAsyncLifetime
+    {
+        public InProcessTestCluster Cluster { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Cluster = await TestClusters.StartAsync(silos: 2);
+
+        public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    }
+
     public async Task InitializeAsync()
     {
-        _cluster = await TestClusters.StartAsync(silos: 2);
         var (tenant, error) = await Grains.GetGrain<ITenantGrain>("default").UpdateSettings(new TenantSettingsPatch().Set(s => s.RefreshTokenRotation, true).Set(s => s.MaxSessionsPerUser, 3).Set(s => s.MaxApplicationTokensPerUser, 2));
         Assert.Null(error);
         _tenantVersion = tenant!.Version;
     }
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>From here on this test's calls carry the tenant version its settings change answered, as an API node's calls do.</summary>
     private void CarryTenantVersion() => SeenTenantVersion.Carry("default", _tenantVersion);
