@@ -9,14 +9,19 @@ namespace ItemPathOrleans.Tests.Cluster;
 
 /// <summary>The grains on a real 2-silo in-process cluster (memory storage).</summary>
 [Trait(TestCategory.Name, TestCategory.Cluster)]
-public sealed class UserGrainTests : IAsyncLifetime
+public sealed class UserGrainTests(UserGrainTests.ClusterFixture fixture) : IClassFixture<UserGrainTests.ClusterFixture>
 {
-    private InProcessTestCluster _cluster = null!;
-    private IGrainFactory Grains => _cluster.Client;
+    private IGrainFactory Grains => fixture.Cluster.Client;
 
-    public async Task InitializeAsync() => _cluster = await TestClusters.StartAsync(silos: 2);
+    /// <summary>One cluster for the class: each test has users of its own (and none rotates a key).</summary>
+    public sealed class ClusterFixture : IAsyncLifetime
+    {
+        public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+        public async Task InitializeAsync() => Cluster = await TestClusters.StartAsync(silos: 2);
+
+        public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    }
 
     private Task<UserChangeResult> CreateAsync(string username, string type = UserTypes.User) =>
         Grains.GetGrain<IUserRegistryGrain>(0).CreateUser("default",
