@@ -160,28 +160,23 @@ public static class OpenIdEndpoints
     {
         var (request, problem) = await ReadAsync(context);
         if (request is null) return problem!;
-        return await ContinueAsync(context, request, signedIn: null, consented: false, openId, forms, time, tokens.Value);
+        var (check, refused) = await CheckAsync(context, request, openId, tokens.Value);
+        return refused ?? await ContinueAsync(context, request, check, signedIn: null, consented: false, openId, forms, time, tokens.Value);
     }
 
     private static async Task<IResult> SignInForm(HttpContext context, OpenIdClient openId, FormProtection forms, IOptions<TokensOptions> tokens)
     {
         var (request, problem) = await ReadAsync(context);
         if (request is null) return problem!;
-        var tenant = context.Tenant();
-        var check = AuthorizationCheck.Of(request, await openId.ClientAsync(tenant.Id, request.ClientId), tenant.Info.Settings);
-        if (Refusal(context, request, check, tokens.Value) is { } refused) return refused;
-        return OpenIdPages.SignIn(context, tenant, request, forms);
+        var (_, refused) = await CheckAsync(context, request, openId, tokens.Value);
+        return refused ?? OpenIdPages.SignIn(context, context.Tenant(), request, forms);
     }
 
     private static async Task<IResult> SignIn(HttpContext context, SessionClient sessions, OpenIdClient openId, FormProtection forms, TimeProvider time, IOptions<TokensOptions> tokens)
     {
-        var (fields, problem) = await ReadFormAsync(context);
-        if (fields is null) return problem!;
-        var (request, unreadable) = Read(context, fields);
-        if (request is null) return unreadable!;
+        var (fields, request, check, refused) = await ReadCheckedFormAsync(context, openId, tokens.Value);
+        if (refused is not null) return refused;
         var tenant = context.Tenant();
-        var check = AuthorizationCheck.Of(request, await openId.ClientAsync(tenant.Id, request.ClientId), tenant.Info.Settings);
-        if (Refusal(context, request, check, tokens.Value) is { } refused) return refused;
 
         string? error = null;
         var username = fields.Get("username", ref error);
@@ -208,18 +203,14 @@ public static class OpenIdEndpoints
         // new browser session, so that one sign-out still ends them all.
         if (previous is not null && previous.UserId != session.UserId) await openId.EndBrowserSessionAsync(tenant.Id, previous);
         else if (previous is not null) await openId.MoveBrowserSessionAsync(tenant.Id, previous, session);
-        return await ContinueAsync(context, request.SignedIn(), session, consented: false, openId, forms, time, tokens.Value);
+        return await ContinueAsync(context, request.SignedIn(), check, session, consented: false, openId, forms, time, tokens.Value);
     }
 
     private static async Task<IResult> Consent(HttpContext context, OpenIdClient openId, FormProtection forms, TimeProvider time, IOptions<TokensOptions> tokens)
     {
-        var (fields, problem) = await ReadFormAsync(context);
-        if (fields is null) return problem!;
-        var (request, unreadable) = Read(context, fields);
-        if (request is null) return unreadable!;
+        var (fields, request, check, refused) = await ReadCheckedFormAsync(context, openId, tokens.Value);
+        if (refused is not null) return refused;
         var tenant = context.Tenant();
-        var check = AuthorizationCheck.Of(request, await openId.ClientAsync(tenant.Id, request.ClientId), tenant.Info.Settings);
-        if (Refusal(context, request, check, tokens.Value) is { } refused) return refused;
 
         string? error = null;
         var decision = fields.Get("decision", ref error);
@@ -228,26 +219,24 @@ public static class OpenIdEndpoints
         var issuer = tokens.Value.IssuerFor(tenant.Id);
         if (decision != "allow") return AuthorizationResponse.Error(context, request, issuer, "access_denied", "The user did not consent");
         var session = await openId.BrowserSessionAsync(context.Request, tenant.Id);
-        if (session is null) return await ContinueAsync(context, request, null, consented: false, openId, forms, time, tokens.Value);
+        if (session is null) return await ContinueAsync(context, request, check, null, consented: false, openId, forms, time, tokens.Value);
         await openId.GrantConsentAsync(tenant.Id, session.UserId, check.Client!.ClientId, check.GrantedScope!);
-        return await ContinueAsync(context, request, session, consented: true, openId, forms, time, tokens.Value);
+        return await ContinueAsync(context, request, check, session, consented: true, openId, forms, time, tokens.Value);
     }
 
     private const string FailedMessage = "The username or password is incorrect.";
 
     /// <summary>
-    /// The authorization from a checked request on: sign in when there is no browser session (or
+    /// The authorization from a request that passed its <paramref name="check"/> on: sign in when there is no browser session (or
     /// the client asks for a fresh one), consent when a third-party client needs it, then a code.
     /// <paramref name="signedIn"/> is the session a sign-in just opened (it answers <c>prompt=login</c>
     /// and <c>max_age</c>).
     /// </summary>
-    private static async Task<IResult> ContinueAsync(HttpContext context, AuthorizationRequest request, BrowserSession? signedIn, bool consented,
-        OpenIdClient openId, FormProtection forms, TimeProvider time, TokensOptions tokens)
+    private static async Task<IResult> ContinueAsync(HttpContext context, AuthorizationRequest request, AuthorizationCheck check, BrowserSession? signedIn,
+        bool consented, OpenIdClient openId, FormProtection forms, TimeProvider time, TokensOptions tokens)
     {
         var tenant = context.Tenant();
         var issuer = tokens.IssuerFor(tenant.Id);
-        var check = AuthorizationCheck.Of(request, await openId.ClientAsync(tenant.Id, request.ClientId), tenant.Info.Settings);
-        if (Refusal(context, request, check, tokens) is { } refused) return refused;
         var client = check.Client!;
         var prompts = request.Prompts;
         var now = time.GetUtcNow();
@@ -276,6 +265,26 @@ public static class OpenIdEndpoints
             IssueRefreshToken: scopes.Contains("offline_access") && client.GrantTypes.Contains(ClientVocabulary.RefreshToken),
             ExpiresAt: now + CodeLifetime));
         return AuthorizationResponse.Code(context, request, issuer, code);
+    }
+
+    /// <summary>The request checked against its client's registration (one client grain call), or the answer that refuses it.</summary>
+    private static async Task<(AuthorizationCheck Check, IResult? Refusal)> CheckAsync(HttpContext context, AuthorizationRequest request, OpenIdClient openId, TokensOptions tokens)
+    {
+        var tenant = context.Tenant();
+        var check = AuthorizationCheck.Of(request, await openId.ClientAsync(tenant.Id, request.ClientId), tenant.Info.Settings);
+        return (check, Refusal(context, request, check, tokens));
+    }
+
+    /// <summary>A form post of the pages (sign-in, consent): its fields, the authorization request they carry, checked.</summary>
+    private static async Task<(FormFields Fields, AuthorizationRequest Request, AuthorizationCheck Check, IResult? Refusal)> ReadCheckedFormAsync(
+        HttpContext context, OpenIdClient openId, TokensOptions tokens)
+    {
+        var (fields, problem) = await ReadFormAsync(context);
+        if (fields is null) return (null!, null!, null!, problem);
+        var (request, unreadable) = Read(context, fields);
+        if (request is null) return (fields, null!, null!, unreadable);
+        var (check, refused) = await CheckAsync(context, request, openId, tokens);
+        return (fields, request, check, refused);
     }
 
     /// <summary>A request that cannot go on: an error page when its client or redirect URI is not to be trusted, else an error to the client.</summary>
