@@ -11,20 +11,27 @@ namespace ItemPathOrleans.Tests.Cluster;
 
 /// <summary>Authorization codes at the grains, on a cluster whose clock the test moves: a code lives 60 s.</summary>
 [Trait(TestCategory.Name, TestCategory.Cluster)]
-public sealed class AuthorizationCodeTests : IAsyncLifetime
+public sealed class AuthorizationCodeTests(AuthorizationCodeTests.ClockedCluster fixture) : IClassFixture<AuthorizationCodeTests.ClockedCluster>
 {
     private const string Password = "Code-user-pw-42";
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private InProcessTestCluster _cluster = null!;
+    private readonly FakeTimeProvider _time = fixture.Time;
+    private readonly InProcessTestCluster _cluster = fixture.Cluster;
 
-    public async Task InitializeAsync()
+    /// <summary>One cluster and its user for the class; each test's codes are its own.</summary>
+    public sealed class ClockedCluster : IAsyncLifetime
     {
-        _cluster = await TestClusters.StartAsync(silos: 1, time: _time);
-        var registry = _cluster.Client.GetGrain<IUserRegistryGrain>(0);
-        Assert.Equal(UserChangeError.None, (await registry.CreateUser(TenantIds.Default, new NewUser("code-user", Password, null, UserTypes.User, false, null, "en", "UTC"))).Error);
-    }
+        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+        public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    public Task DisposeAsync() => TestClusters.DisposeAsync(_cluster, _time);
+        public async Task InitializeAsync()
+        {
+            Cluster = await TestClusters.StartAsync(silos: 1, time: Time);
+            var registry = Cluster.Client.GetGrain<IUserRegistryGrain>(0);
+            Assert.Equal(UserChangeError.None, (await registry.CreateUser(TenantIds.Default, new NewUser("code-user", Password, null, UserTypes.User, false, null, "en", "UTC"))).Error);
+        }
+
+        public Task DisposeAsync() => TestClusters.DisposeAsync(Cluster, Time);
+    }
 
     [Fact]
     public async Task A_code_redeems_within_its_60_seconds_and_not_after()

@@ -14,19 +14,24 @@ namespace ItemPathOrleans.Tests.Cluster;
 /// a password, status or type change in that gap must stop the login as a wrong password would.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Http)]
-public sealed class CredentialChangeRaceTests : IAsyncLifetime
+public sealed class CredentialChangeRaceTests(CredentialChangeRaceTests.ClusterFixture fixture) : IClassFixture<CredentialChangeRaceTests.ClusterFixture>
 {
     private const string Password = "Old-password-2026";
     private const string NewPassword = "New-password-2027";
     private static readonly PasswordHasher Hasher = new(Options.Create(new PasswordHashingOptions()));
 
-    private InProcessTestCluster _cluster = null!;
-    private IGrainFactory Grains => _cluster.Client;
+    private IGrainFactory Grains => fixture.Cluster.Client;
     private IUserRegistryGrain Registry => Grains.GetGrain<IUserRegistryGrain>(0);
 
-    public async Task InitializeAsync() => _cluster = await TestClusters.StartAsync(silos: 2);
+    /// <summary>One 2-silo cluster for the class; each test has a user of its own.</summary>
+    public sealed class ClusterFixture : IAsyncLifetime
+    {
+        public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+        public async Task InitializeAsync() => Cluster = await TestClusters.StartAsync(silos: 2);
+
+        public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    }
 
     public static TheoryData<string> Changes =>
     [

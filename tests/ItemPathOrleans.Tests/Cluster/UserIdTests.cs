@@ -8,14 +8,21 @@ namespace ItemPathOrleans.Tests.Cluster;
 
 /// <summary>User ids: unique across bursts and reactivations, consecutive for creations one at a time.</summary>
 [Trait(TestCategory.Name, TestCategory.Cluster)]
-public sealed class UserIdTests : IAsyncLifetime
+public sealed class UserIdTests(UserIdTests.ClockedCluster fixture) : IClassFixture<UserIdTests.ClockedCluster>
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-28T08:00:00Z"));
-    private InProcessTestCluster _cluster = null!;
+    private readonly FakeTimeProvider _time = fixture.Time;
+    private readonly InProcessTestCluster _cluster = fixture.Cluster;
 
-    public async Task InitializeAsync() => _cluster = await TestClusters.StartAsync(silos: 1, time: _time);
+    /// <summary>One cluster for the class: its tests run one at a time, so nothing else takes ids between theirs.</summary>
+    public sealed class ClockedCluster : IAsyncLifetime
+    {
+        public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-11-28T08:00:00Z"));
+        public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+        public async Task InitializeAsync() => Cluster = await TestClusters.StartAsync(silos: 1, time: Time);
+
+        public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    }
 
     private ITenantGrain Tenant => _cluster.Client.GetGrain<ITenantGrain>("default");
 

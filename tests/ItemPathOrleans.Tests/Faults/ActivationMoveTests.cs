@@ -21,47 +21,56 @@ namespace ItemPathOrleans.Tests.Faults;
 /// deactivates the user grain just before the completion reaches it.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Http)]
-public sealed class ActivationMoveTests : IAsyncLifetime
+public sealed class ActivationMoveTests(ActivationMoveTests.MoveCluster fixture) : IClassFixture<ActivationMoveTests.MoveCluster>
 {
     private const string Password = "Move-Pass-Word-47";
-    private readonly MoveBeforeCompletion _mover = new();
-    private InProcessTestCluster _cluster = null!;
-    private ApiFactory _api = null!;
+    private readonly InProcessTestCluster _cluster = fixture.Cluster;
+    private readonly ApiFactory _api = fixture.Api;
+    private readonly MoveBeforeCompletion _mover = fixture.Mover;
 
-    public async Task InitializeAsync()
+    /// <summary>One 2-silo cluster with the mover on its silos for the class; each test arms it for a user of its own.</summary>
+    public sealed class MoveCluster : IAsyncLifetime
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        var configuration = TestSettings.Configuration();
-        builder.ConfigureHost(host => host.Configuration.AddConfiguration(configuration));
-        builder.ConfigureSilo((_, silo) =>
+        public MoveBeforeCompletion Mover { get; } = new();
+        public InProcessTestCluster Cluster { get; private set; } = null!;
+        public ApiFactory Api { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            silo.AddItemPathGrains(configuration);
-            silo.AddOutgoingGrainCallFilter(_mover);
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-        _mover.Cluster = _cluster;
-        _api = new ApiFactory(_cluster.Client);
-    }
+            var builder = new InProcessTestClusterBuilder(2);
+            builder.Options.ConfigureFileLogging = false;
+            var configuration = TestSettings.Configuration();
+            builder.ConfigureHost(host => host.Configuration.AddConfiguration(configuration));
+            builder.ConfigureSilo((_, silo) =>
+            {
+                silo.AddItemPathGrains(configuration);
+                silo.AddOutgoingGrainCallFilter(Mover);
+            });
+            Cluster = builder.Build();
+            await Cluster.DeployAsync();
+            Mover.Cluster = Cluster;
+            Api = new ApiFactory(Cluster.Client);
+        }
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _cluster.DisposeAsync();
+        public async Task DisposeAsync()
+        {
+            await Api.DisposeAsync();
+            await Cluster.DisposeAsync();
+        }
     }
 
     [Fact]
     public async Task A_login_whose_user_grain_moves_between_its_two_halves_logs_in()
     {
         var (username, userId) = await CreateUserAsync("move");
-        _mover.Arm(User(userId), nameof(IUserGrain.CompleteLogin));
+        var user = User(userId);
+        _mover.Arm(user, nameof(IUserGrain.CompleteLogin));
 
         using var http = _api.CreateClient();
         using var response = await http.PostAsJsonAsync("/api/users/login", new { username, password = Password });
         var body = await JsonAsync(response);
 
-        Assert.Equal(1, _mover.Moved);
+        Assert.Equal(1, _mover.Moves(user));
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"a correct password answered {(int)response.StatusCode} {body} when the user grain moved mid-login");
         Assert.Equal(userId, body.GetProperty("id").GetInt32());
     }
@@ -74,7 +83,8 @@ public sealed class ActivationMoveTests : IAsyncLifetime
         using var login = await http.PostAsJsonAsync("/api/users/login", new { username, password = Password });
         var access = (await JsonAsync(login)).GetProperty("accessToken").GetString()!;
 
-        _mover.Arm(User(userId), nameof(IUserGrain.CompletePasswordChange));
+        var user = User(userId);
+        _mover.Arm(user, nameof(IUserGrain.CompletePasswordChange));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/users/me/password")
         {
             Content = JsonContent.Create(new { currentPassword = Password, newPassword = "Moved-New-Pass-58" }),
@@ -83,7 +93,7 @@ public sealed class ActivationMoveTests : IAsyncLifetime
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
 
-        Assert.Equal(1, _mover.Moved);
+        Assert.Equal(1, _mover.Moves(user));
         Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"the right current password answered {(int)response.StatusCode} {body} when the user grain moved mid-change");
         using var again = await http.PostAsJsonAsync("/api/users/login", new { username, password = "Moved-New-Pass-58" });
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
@@ -110,13 +120,15 @@ public sealed class ActivationMoveTests : IAsyncLifetime
     /// Deactivates an armed user grain, and waits until it is gone, just before the named call
     /// leaves for it: the call then reaches a new activation, as after a fail-over.
     /// </summary>
-    private sealed class MoveBeforeCompletion : IOutgoingGrainCallFilter
+    public sealed class MoveBeforeCompletion : IOutgoingGrainCallFilter
     {
         private readonly ConcurrentDictionary<GrainId, string> _armed = new();
-        private int _moved;
+        private readonly ConcurrentDictionary<GrainId, int> _moves = new();
 
         public InProcessTestCluster? Cluster { get; set; }
-        public int Moved => Volatile.Read(ref _moved);
+
+        /// <summary>How many times the grain was moved before its armed call.</summary>
+        public int Moves(GrainId grain) => _moves.GetValueOrDefault(grain);
 
         public void Arm(GrainId grain, string method) => _armed[grain] = method;
 
@@ -125,7 +137,7 @@ public sealed class ActivationMoveTests : IAsyncLifetime
             if (_armed.TryGetValue(context.TargetId, out var method) && context.MethodName == method && _armed.TryRemove(context.TargetId, out _))
             {
                 await Cluster!.DeactivateAsync(context.TargetId);
-                Interlocked.Increment(ref _moved);
+                _moves.AddOrUpdate(context.TargetId, 1, (_, n) => n + 1);
             }
             await context.Invoke();
         }

@@ -15,22 +15,32 @@ namespace ItemPathOrleans.Tests.Security;
 
 /// <summary>Lockout and rate limits as an HTTP client sees them, and the admin's view of security events.</summary>
 [Trait(TestCategory.Name, TestCategory.Http)]
-public sealed class FrontDoorTests : IAsyncLifetime
+public sealed class FrontDoorTests(FrontDoorTests.Service service) : IClassFixture<FrontDoorTests.Service>
 {
     private const string Password = "Long-enough-pw-1";
-    private InProcessTestCluster _cluster = null!;
-    private ApiFactory _api = null!;
+    private readonly InProcessTestCluster _cluster = service.Cluster;
+    private readonly ApiFactory _api = service.Api;
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// One cluster and API node for the class. Lockouts count per login name, so each test has
+    /// names of its own; the limits per address live in the nodes a test makes for itself.
+    /// </summary>
+    public sealed class Service : IAsyncLifetime
     {
-        _cluster = await TestClusters.StartAsync(silos: 2);
-        _api = new ApiFactory(_cluster.Client);
-    }
+        public InProcessTestCluster Cluster { get; private set; } = null!;
+        public ApiFactory Api { get; private set; } = null!;
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _cluster.DisposeAsync();
+        public async Task InitializeAsync()
+        {
+            Cluster = await TestClusters.StartAsync(silos: 2);
+            Api = new ApiFactory(Cluster.Client);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Api.DisposeAsync();
+            await Cluster.DisposeAsync();
+        }
     }
 
     private async Task<HttpClient> AdminAsync()

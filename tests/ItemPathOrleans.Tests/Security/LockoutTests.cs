@@ -11,18 +11,28 @@ namespace ItemPathOrleans.Tests.Security;
 
 /// <summary>Lockout before hashing, and one hash on every failure path, on a real 2-silo cluster with a movable clock.</summary>
 [Trait(TestCategory.Name, TestCategory.Cluster)]
-public sealed class LockoutTests : IAsyncLifetime
+public sealed class LockoutTests(LockoutTests.ClockedCluster fixture) : IClassFixture<LockoutTests.ClockedCluster>
 {
     private const string Password = "Long-enough-pw-1";
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private InProcessTestCluster _cluster = null!;
+    private readonly FakeTimeProvider _time = fixture.Time;
+    private readonly InProcessTestCluster _cluster = fixture.Cluster;
     private IGrainFactory Grains => _cluster.Client;
     private IAuthenticationGrain Auth => Grains.GetGrain<IAuthenticationGrain>(0);
 
-    // Hashing at its production cost: one test here checks the re-hash to it.
-    public async Task InitializeAsync() => _cluster = await TestClusters.StartAsync(silos: 2, time: _time, settings: TestSettings.ProductionHashing);
+    /// <summary>
+    /// One cluster for the class, on a clock the tests move: each test has users (and so lockouts)
+    /// of its own, and a lock one test leaves behind only expires sooner when another moves the clock.
+    /// </summary>
+    public sealed class ClockedCluster : IAsyncLifetime
+    {
+        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+        public InProcessTestCluster Cluster { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+        // Hashing at its production cost: one test here checks the re-hash to it.
+        public async Task InitializeAsync() => Cluster = await TestClusters.StartAsync(silos: 2, time: Time, settings: TestSettings.ProductionHashing);
+
+        public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    }
 
     /// <summary>Hashes run on every silo so far.</summary>
     private long HashesRun() => _cluster.Silos.Sum(s => s.ServiceProvider.GetRequiredService<PasswordHashingPool>().HashesRun);

@@ -7,46 +7,68 @@ using Orleans.TestingHost;
 namespace ItemPathOrleans.Tests.Users;
 
 /// <summary>
-/// Rules that depend on the whole tenant (the last admin) and on time (revocation latency):
-/// each test gets its own cluster and an API whose clock the test moves.
+/// Rules that depend on the whole tenant (the last admin) and on time (revocation latency). One
+/// cluster and API for the class, on a clock the tests move; the last-admin test works in a tenant
+/// of its own, whose only admin is the one it made.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Http)]
-public sealed class AdminRulesTests : IAsyncLifetime
+public sealed class AdminRulesTests(AdminRulesTests.Service service) : IClassFixture<AdminRulesTests.Service>
 {
-    private InProcessTestCluster _cluster = null!;
-    private ApiFactory _api = null!;
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private const string TenantAdminPassword = "Tenant-admin-pw-1";
+    private readonly ApiFactory _api = service.Api;
+    private readonly FakeTimeProvider _time = service.Time;
 
-    public async Task InitializeAsync()
+    /// <summary>The class's cluster, and an API node on a clock the tests move.</summary>
+    public sealed class Service : IAsyncLifetime
     {
-        _cluster = await TestClusters.StartAsync(silos: 1);
-        _api = new ApiFactory(_cluster.Client, _time);
+        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+        public InProcessTestCluster Cluster { get; private set; } = null!;
+        public ApiFactory Api { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Cluster = await TestClusters.StartAsync(silos: 1);
+            Api = new ApiFactory(Cluster.Client, Time);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Api.DisposeAsync();
+            await Cluster.DisposeAsync();
+        }
     }
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _cluster.DisposeAsync();
-    }
-
-    private HttpClient Client(string? token = null)
+    private HttpClient Client(string? token = null, string? tenant = null)
     {
         var http = _api.CreateClient();
+        if (tenant is not null) http.DefaultRequestHeaders.Add("X-Tenant", tenant);
         if (token is not null) http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         return http;
     }
 
-    private async Task<System.Text.Json.JsonElement> LoginAsync(string username, string password)
+    private async Task<System.Text.Json.JsonElement> LoginAsync(string username, string password, string? tenant = null)
     {
-        using var http = Client();
+        using var http = Client(tenant: tenant);
         return await HttpAssert.Ok(await http.PostAsJsonAsync("/api/users/login", new { username, password }));
+    }
+
+    /// <summary>A new tenant (its one admin is <c>boss</c>), made by the operator admin.</summary>
+    private async Task<string> NewTenantAsync(string prefix)
+    {
+        var tenant = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
+        var op = await LoginAsync("admin", TestSettings.AdminPassword);
+        using var http = Client(op.GetProperty("accessToken").GetString());
+        await HttpAssert.Ok(await http.PostAsJsonAsync("/api/tenants",
+            new { id = tenant, name = $"Tenant {tenant}", adminUsername = "boss", adminPassword = TenantAdminPassword }), HttpStatusCode.Created);
+        return tenant;
     }
 
     [Fact]
     public async Task The_last_active_admin_cannot_be_demoted_deactivated_or_deleted()
     {
-        var admin = await LoginAsync("admin", TestSettings.AdminPassword);
-        using var http = Client(admin.GetProperty("accessToken").GetString());
+        var tenant = await NewTenantAsync("last");
+        var admin = await LoginAsync("boss", TenantAdminPassword, tenant);
+        using var http = Client(admin.GetProperty("accessToken").GetString(), tenant);
         var id = admin.GetProperty("id").GetInt32();
 
         await HttpAssert.Problem(await http.PatchAsync($"/api/users/{id}", JsonContent.Create(new { isAdmin = false })), HttpStatusCode.Conflict);
@@ -60,8 +82,8 @@ public sealed class AdminRulesTests : IAsyncLifetime
         Assert.False(demoted.GetProperty("isAdmin").GetBoolean());
 
         // And now the second one is the last.
-        var second = await LoginAsync("second-admin", "Long-enough-pw-1");
-        using var secondHttp = Client(second.GetProperty("accessToken").GetString());
+        var second = await LoginAsync("second-admin", "Long-enough-pw-1", tenant);
+        using var secondHttp = Client(second.GetProperty("accessToken").GetString(), tenant);
         await HttpAssert.Problem(await secondHttp.DeleteAsync($"/api/users/{second.GetProperty("id").GetInt32()}"), HttpStatusCode.Conflict);
     }
 
