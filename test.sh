@@ -12,7 +12,8 @@
 #
 # ITEMPATH_KEEP_TEST_DIR=1 keeps the temp folder (database, .trx results) for a look after.
 # ITEMPATH_E2E_TIMEOUT: seconds allowed per e2e script (default 900).
-# ITEMPATH_E2E_JOBS: e2e scripts run at once, beside the .NET tests (default 1).
+# ITEMPATH_E2E_JOBS: e2e scripts run at once, beside the .NET tests (default 1);
+# ITEMPATH_E2E_JOBS_AFTER: at once after the .NET tests are done (default 2).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -174,28 +175,44 @@ if ! command -v openssl >/dev/null 2>&1; then
     fi
 fi
 
-# --- throwaway PostgreSQL ------------------------------------------------------------------
+# --- throwaway PostgreSQL, set up while the build runs ---------------------------------------
+# Every server of the run (this one, each e2e script's run.sh, the tests' private ones) starts
+# from a copy of one initdb'd template folder instead of running initdb itself.
+chmod 755 "$TMP"   # the postgres OS user (when we are root) reaches the folders below
+export ITEMPATH_PG_TEMPLATE="$TMP/pg-template/data"
 PG_PORT="$(scripts/pg.sh free-port)"
-ITEMPATH_PG_FAST=1 scripts/pg.sh start "$PG_DATA" "$PG_PORT"
-scripts/pg.sh apply "postgresql://postgres@127.0.0.1:$PG_PORT/itempath"
+pg_setup() {
+    scripts/pg.sh template "$ITEMPATH_PG_TEMPLATE" \
+        && scripts/pg.sh start "$PG_DATA" "$PG_PORT" \
+        && scripts/pg.sh apply "postgresql://postgres@127.0.0.1:$PG_PORT/itempath"
+}
+pg_setup >"$TMP/pg-setup.log" 2>&1 &
+PG_SETUP_PID=$!
 export ITEMPATH_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Database=itempath;Username=postgres"
 
 # --- build, then the .NET tests --------------------------------------------------------------
 say "building (Release)"
-if ! dotnet build ItemPathOrleans.sln -c Release -nologo -v q; then
-    say "build failed"
-    exit 1
-fi
+build_status=0
+dotnet build ItemPathOrleans.sln -c Release -nologo -v q || build_status=$?
+pg_status=0
+wait "$PG_SETUP_PID" || pg_status=$?
+sed 's/^/  /' "$TMP/pg-setup.log" >&2
+(( pg_status == 0 )) || { say "PostgreSQL could not be set up (output above)"; exit 1; }
+(( build_status == 0 )) || { say "build failed"; exit 1; }
 
 # The end-to-end scripts start ./run.sh on their own ports and folders: they run beside the .NET
 # tests (ITEMPATH_E2E_JOBS at a time), each into its own log, on the build just made.
 export ITEMPATH_NO_BUILD=1
 e2e_timeout="${ITEMPATH_E2E_TIMEOUT:-900}"
 e2e_jobs="${ITEMPATH_E2E_JOBS:-1}"
+e2e_jobs_after="${ITEMPATH_E2E_JOBS_AFTER:-2}"
 e2e_nice="${ITEMPATH_E2E_NICE:-10}"
-[[ "$e2e_jobs" =~ ^[1-9][0-9]*$ ]] || { say "ITEMPATH_E2E_JOBS must be a whole number from 1"; exit 2; }
+for jobs_setting in ITEMPATH_E2E_JOBS:$e2e_jobs ITEMPATH_E2E_JOBS_AFTER:$e2e_jobs_after; do
+    [[ "${jobs_setting#*:}" =~ ^[1-9][0-9]*$ ]] || { say "${jobs_setting%%:*} must be a whole number from 1"; exit 2; }
+done
 E2E="$TMP/e2e"
 mkdir -p "$E2E"
+DOTNET_TEST_DONE="$E2E/.dotnet-test-done"   # from then on, ITEMPATH_E2E_JOBS_AFTER scripts at once
 
 run_e2e() {  # run_e2e SCRIPT: its output to $E2E/NAME.log, "STATUS SECONDS" to $E2E/NAME.status
     local script="$1" name status=0 began
@@ -206,24 +223,27 @@ run_e2e() {  # run_e2e SCRIPT: its output to $E2E/NAME.log, "STATUS SECONDS" to 
     echo "$status $((SECONDS - began))" >"$E2E/$name.status"
 }
 
+e2e_limit() { if [[ -e "$DOTNET_TEST_DONE" ]]; then echo "$e2e_jobs_after"; else echo "$e2e_jobs"; fi; }
+
 run_all_e2e() {
-    local script running=0
+    local script
     shopt -s nullglob
     for script in "$ROOT"/tests/e2e/*.sh; do
         [[ -x "$script" ]] || continue
-        if (( running >= e2e_jobs )); then wait -n || true; running=$((running - 1)); fi
+        # A free slot: polled, since the limit grows when the .NET tests end.
+        while (( $(jobs -rp | wc -l) >= $(e2e_limit) )); do sleep 0.2; done
         run_e2e "$script" &
-        running=$((running + 1))
     done
     wait
 }
 
 began=$SECONDS
-say "dotnet test, and the end-to-end scripts beside it ($e2e_jobs at a time)"
+say "dotnet test, and the end-to-end scripts beside it ($e2e_jobs at a time, then $e2e_jobs_after)"
 run_all_e2e &
 E2E_PID=$!
 dotnet test ItemPathOrleans.sln -c Release --no-build -nologo \
     --logger "trx;LogFilePrefix=results" --results-directory "$RESULTS" || test_status=$?
+touch "$DOTNET_TEST_DONE"
 say "dotnet test done after $((SECONDS - began)) s"
 count_results
 

@@ -4,6 +4,8 @@
 #   scripts/pg.sh start DATA_DIR PORT   create (first time) and start a server on 127.0.0.1:PORT,
 #                                       with database "itempath"; succeeds if already running
 #   scripts/pg.sh apply CONNINFO_URL    apply db/*.sql in name order (each file idempotent)
+#   scripts/pg.sh template DIR          initdb into DIR and nothing more: with ITEMPATH_PG_TEMPLATE=DIR,
+#                                       start copies DIR into a new data folder instead of initdb
 #   scripts/pg.sh stop DATA_DIR         stop the server of DATA_DIR (fast shutdown)
 #   scripts/pg.sh status DATA_DIR       exit 0 if the server of DATA_DIR is running, else 3
 #   scripts/pg.sh free-port             print a free TCP port on 127.0.0.1
@@ -84,6 +86,30 @@ as_owner() {
 # Absolute path of a folder that may not exist yet (its parent is created).
 abs_path() { mkdir -p "$(dirname "$1")" && echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 
+# initdb DATA as its owner, with the include of itempath.conf that each start rewrites.
+init_data() {  # BIN DATA
+    local bin="$1" data="$2" locale=(--no-locale)
+    if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then locale=(--locale=C.UTF-8); fi
+    log "initdb $data"
+    as_owner "$bin/initdb" -D "$data" -U postgres -E UTF8 "${locale[@]}" \
+        --auth=trust --no-sync >/dev/null
+    # Settings that change between starts live in itempath.conf, rewritten each start.
+    echo "include_if_exists = 'itempath.conf'" >> "$data/postgresql.conf"
+}
+
+# A data folder that was initialised and never started, for ITEMPATH_PG_TEMPLATE: start copies it
+# instead of running initdb (test.sh makes one for all the servers of a test run).
+cmd_template() {
+    [[ $# -eq 1 ]] || die "usage: pg.sh template DIR"
+    local data bin
+    data="$(abs_path "$1")"
+    [[ ! -e "$data" || -z "$(ls -A "$data")" ]] || die "$data is not empty"
+    bin="$(bin_dir)"
+    mkdir -p "$data"
+    if [[ "$(id -u)" -eq 0 ]]; then chown postgres: "$data"; fi
+    init_data "$bin" "$data"
+}
+
 cmd_start() {
     [[ $# -eq 2 ]] || die "usage: pg.sh start DATA_DIR PORT"
     local data port parent bin
@@ -115,13 +141,14 @@ cmd_start() {
     else
         if [[ ! -f "$data/PG_VERSION" ]]; then
             [[ -z "$(ls -A "$data")" ]] || die "$data is neither empty nor a PostgreSQL data folder"
-            local locale=(--no-locale)
-            if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then locale=(--locale=C.UTF-8); fi
-            log "initdb $data"
-            as_owner "$bin/initdb" -D "$data" -U postgres -E UTF8 "${locale[@]}" \
-                --auth=trust --no-sync >/dev/null
-            # Settings that change between starts live in itempath.conf, rewritten each start.
-            echo "include_if_exists = 'itempath.conf'" >> "$data/postgresql.conf"
+            local template="${ITEMPATH_PG_TEMPLATE:-}"
+            if [[ -n "$template" && -f "$template/PG_VERSION" \
+                    && "$(cat "$template/PG_VERSION")" == "$("$bin/postgres" -V | grep -oE '[0-9]+' | head -n 1)" ]]; then
+                log "new data folder $data (a copy of $template)"
+                cp -a "$template/." "$data/"
+            else
+                init_data "$bin" "$data"
+            fi
         fi
         local fast="on"
         [[ "${ITEMPATH_PG_FAST:-0}" == "1" ]] && fast="off"
@@ -217,9 +244,10 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 case "${1:-}" in
     start) shift; cmd_start "$@" ;;
     apply) shift; cmd_apply "$@" ;;
+    template) shift; cmd_template "$@" ;;
     stop) shift; cmd_stop "$@" ;;
     status) shift; cmd_status "$@" ;;
     free-port) shift; cmd_free_port "$@" ;;
     tool) shift; cmd_tool "$@" ;;
-    *) die "usage: pg.sh start DATA_DIR PORT | apply CONNINFO_URL | stop DATA_DIR | status DATA_DIR | free-port | tool NAME" ;;
+    *) die "usage: pg.sh start DATA_DIR PORT | template DIR | apply CONNINFO_URL | stop DATA_DIR | status DATA_DIR | free-port | tool NAME" ;;
 esac
