@@ -72,8 +72,10 @@ def main():
         # name, value, target, met
         ("login / hash-ceiling", ops("login") / ops("hash-ceiling"), ">= 0.85 (and 0 errors)",
          ops("login") / ops("hash-ceiling") >= 0.85 and s["login"]["errors"] == 0),
-        ("code-flow / login", ops("code-flow") / ops("login"), ">= 0.8 (and 0 errors)",
-         ops("code-flow") / ops("login") >= 0.8 and s["code-flow"]["errors"] == 0),
+        # One Argon2id hash each; code-flow's other work (three more requests, the page, the code
+        # written and spent, an oidc session, an RS256 ID token) must stay under a third of a login.
+        ("code-flow / login", ops("code-flow") / ops("login"), ">= 0.75 (and 0 errors)",
+         ops("code-flow") / ops("login") >= 0.75 and s["code-flow"]["errors"] == 0),
         ("refresh rotation off, ops/s", ops("refresh-rotation-off"), ">= 10000", ops("refresh-rotation-off") >= 10000),
         ("refresh rotation on / pg-write-ceiling", ops("refresh-rotation-on") / ops("pg-write-ceiling"), ">= 0.6",
          ops("refresh-rotation-on") / ops("pg-write-ceiling") >= 0.6),
