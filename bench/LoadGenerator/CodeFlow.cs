@@ -59,14 +59,16 @@ public sealed partial class CodeFlow(ApiClient api, string issuer)
 
             // 1. The authorization request: no browser session, so a redirect to the sign-in page.
             var authorize = new Uri(api.AuthorizeUri + "?" + user.AuthorizeQueryPrefix + "&state=" + state + "&nonce=" + nonce + "&code_challenge=" + challenge);
-            var reply = await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, authorize), user.Buffer, null, ct).ConfigureAwait(false);
+            using var authorizeRequest = new HttpRequestMessage(HttpMethod.Get, authorize);
+            var reply = await api.SendAsync(authorizeRequest, user.Buffer, null, ct).ConfigureAwait(false);
             if (reply.Status != HttpStatusCode.Redirect || reply.Location is null) return Unexpected(step, reply, user, "a redirect to the sign-in page");
             var page = new Uri(authorize, reply.Location);
             if (page.AbsolutePath != api.SignInUri.AbsolutePath) return step + ": " + RedirectedElsewhere(page);
 
             // 2. The sign-in page: the form's hidden fields and the CSRF cookie they are bound to.
             step = PageStep;
-            reply = await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, page), user.Buffer, CsrfCookie, ct).ConfigureAwait(false);
+            using var pageRequest = new HttpRequestMessage(HttpMethod.Get, page);
+            reply = await api.SendAsync(pageRequest, user.Buffer, CsrfCookie, ct).ConfigureAwait(false);
             if (reply.Status != HttpStatusCode.OK) return Unexpected(step, reply, user, "200");
             if (reply.Cookie is not { Length: > 0 } csrfCookie) return step + ": no " + CsrfCookie + " cookie";
             var html = Encoding.UTF8.GetString(user.Buffer.Bytes, 0, reply.Length);
@@ -85,7 +87,7 @@ public sealed partial class CodeFlow(ApiClient api, string issuer)
 
             // 3. The form: a 302 to the client's redirect URI with the code, the state and the issuer.
             step = SignInStep;
-            var post = ApiClient.FormRequest(api.SignInUri, Encoding.ASCII.GetBytes(form.ToString()));
+            using var post = ApiClient.FormRequest(api.SignInUri, Encoding.ASCII.GetBytes(form.ToString()));
             post.Headers.TryAddWithoutValidation("Cookie", CsrfCookie + "=" + csrfCookie);
             reply = await api.SendAsync(post, user.Buffer, null, ct).ConfigureAwait(false);
             if (reply.Status != HttpStatusCode.Redirect || reply.Location is null) return Unexpected(step, reply, user, "a redirect to the client");
@@ -110,7 +112,7 @@ public sealed partial class CodeFlow(ApiClient api, string issuer)
 
             // 4. The code redeemed by the public client with its verifier.
             step = TokenStep;
-            var redeem = ApiClient.FormRequest(api.IssuerTokenUri, Encoding.ASCII.GetBytes(
+            using var redeem = ApiClient.FormRequest(api.IssuerTokenUri, Encoding.ASCII.GetBytes(
                 "grant_type=authorization_code&code=" + Uri.EscapeDataString(code)
                 + "&redirect_uri=" + Uri.EscapeDataString(Options.CodeFlowRedirectUri)
                 + "&code_verifier=" + verifier
