@@ -5,7 +5,7 @@
 #   ./bench.sh [--users N] [--login-users N] [--seconds S] [--warmup S] [--memory-users N]
 #
 #   --users N          virtual users for refresh and validation, and grains for the write ceiling (64)
-#   --login-users N    virtual users for login, and hash workers for the hash ceiling (32)
+#   --login-users N    virtual users for login and code-flow, and hash workers for the hash ceiling (32)
 #   --seconds S        measured seconds per scenario (8)
 #   --warmup S         warm-up seconds per scenario, not counted (3)
 #   --memory-users N   users made active for the silo's working set (100000; 0 skips it)
@@ -14,7 +14,7 @@
 # PostgreSQL, a silo and an API node (./run.sh), two more API nodes (revocation check on and off),
 # the bare JWT endpoint (bench/Baselines serve-jwt) and the peer (bench/Peer, its own database on
 # the same PostgreSQL). Rate limits are off for the run (the registered clients of client-credentials
-# have no per-client quota). Prints the table and the ratios against
+# and code-flow have no per-client quota). Prints the table and the ratios against
 # the targets, and writes bench/results/latest.json.
 # shellcheck disable=SC2317  # cleanup runs from a trap
 set -euo pipefail
@@ -29,7 +29,7 @@ while [[ $# -gt 0 ]]; do
         --seconds) MEASURED="$2"; shift 2 ;;
         --warmup) WARMUP="$2"; shift 2 ;;
         --memory-users) MEMORY_USERS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -129,13 +129,16 @@ load() {  # load NAME URL SCENARIO USERS [OPTIONS...]
 }
 psql_value() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -At -c "$1"; }
 
-# --- login against the hash ceiling, each at the same concurrency, interleaved twice ---------------
+# --- login and code-flow against the hash ceiling, each at the same concurrency, interleaved twice -
+# code-flow signs the same users in through the hosted page (one public client each, registered by
+# its setup): authorize, the sign-in page, its form, the code redeemed, all in one operation.
 for round in 1 2; do
     say "measuring hash-ceiling-$round ($LOGIN_USERS workers)"
     "${BASELINES[@]}" hash --threads "$LOGIN_USERS" --duration "$MEASURED" --warmup "$WARMUP" --out "$TMP/hash-ceiling-$round.json" > /dev/null 2> "$TMP/hash.log" \
         || { cat "$TMP/hash.log" >&2; exit 1; }
     # Users of their own: each login opens a session, and the refresh users should not carry those.
     load "login-$round" "$URL" login "$LOGIN_USERS" --setup-parallelism 8 --user-prefix login
+    load "code-flow-$round" "$URL" code-flow "$LOGIN_USERS" --setup-parallelism 8 --user-prefix login
 done
 load peer-login "http://127.0.0.1:$PEER_PORT" peer-login "$LOGIN_USERS"
 

@@ -62,6 +62,12 @@ public sealed class ApiClient : IDisposable
     /// <summary>The tenant the setup registers its scope in: --tenant, else <c>default</c>.</summary>
     public Uri TenantUri { get; }
 
+    // code-flow: the tenant's OpenID Provider endpoints on the measured node, {url}{tenant}/...
+    public Uri AuthorizeUri { get; }
+    public Uri SignInUri { get; }
+    public Uri IssuerTokenUri { get; }
+    public Uri DiscoveryUri { get; }
+
     // The setup's logins and application tokens go where its admin calls go (--admin-url), so the
     // measured node may be one that serves only the measured path.
     private readonly Uri _setupLoginUri, _setupApplicationTokenUri;
@@ -98,6 +104,11 @@ public sealed class ApiClient : IDisposable
         TokenUri = new Uri(options.BaseUrl, "oauth/token");
         ClientsUri = new Uri(options.AdminUrl, "api/clients");
         TenantUri = new Uri(options.AdminUrl, "api/tenants/" + Uri.EscapeDataString(options.Tenant ?? "default"));
+        var issuer = new Uri(options.BaseUrl, options.IssuerTenant + "/");
+        AuthorizeUri = new Uri(issuer, "oauth/authorize");
+        SignInUri = new Uri(issuer, "login");
+        IssuerTokenUri = new Uri(issuer, "oauth/token");
+        DiscoveryUri = new Uri(issuer, ".well-known/openid-configuration");
         _setupLoginUri = new Uri(options.AdminUrl, "api/users/login");
         _setupApplicationTokenUri = new Uri(options.AdminUrl, "api/users/application-token");
     }
@@ -156,6 +167,38 @@ public sealed class ApiClient : IDisposable
     {
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        return (response.StatusCode, await ReadAllAsync(stream, buffer, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// <see cref="SendAsync(HttpRequestMessage, Buffer, CancellationToken)"/> that also reads the
+    /// <c>Location</c> header and the value of the cookie <paramref name="cookieName"/> from
+    /// <c>Set-Cookie</c>, if any: what a browser keeps between two steps of a flow.
+    /// </summary>
+    public async Task<Reply> SendAsync(HttpRequestMessage request, Buffer buffer, string? cookieName, CancellationToken ct)
+    {
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        var location = response.Headers.Location;
+        string? cookie = null;
+        if (cookieName is not null && response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+        {
+            foreach (var header in setCookies)
+            {
+                // "name=value; path=/; ..."
+                if (header.Length > cookieName.Length && header.StartsWith(cookieName, StringComparison.Ordinal) && header[cookieName.Length] == '=')
+                {
+                    var end = header.IndexOf(';', cookieName.Length);
+                    cookie = header[(cookieName.Length + 1)..(end < 0 ? header.Length : end)];
+                }
+            }
+        }
+        await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        var length = await ReadAllAsync(stream, buffer, ct).ConfigureAwait(false);
+        return new Reply(response.StatusCode, length, location, cookie);
+    }
+
+    private static async Task<int> ReadAllAsync(Stream stream, Buffer buffer, CancellationToken ct)
+    {
         var length = 0;
         while (true)
         {
@@ -172,7 +215,7 @@ public sealed class ApiClient : IDisposable
             if (n == 0) break;
             length += n;
         }
-        return (response.StatusCode, length);
+        return length;
     }
 
     public async Task<Answer> CallAsync(HttpRequestMessage request, CancellationToken ct)
@@ -265,6 +308,33 @@ public sealed class ApiClient : IDisposable
             w.WriteNull("rateLimitPerMinute");
         }), adminBearer), ct);
 
+    /// <summary>
+    /// POST /api/clients: a public client (no secret, <c>tokenEndpointAuthMethod</c> none) of the code
+    /// flow with refresh, <paramref name="redirectUri"/> registered, openid and offline_access allowed,
+    /// first-party (no consent page), no per-client rate limit.
+    /// </summary>
+    public Task<Answer> CreatePublicClientAsync(string adminBearer, string clientId, string name, string redirectUri, CancellationToken ct) =>
+        CallAsync(JsonRequest(HttpMethod.Post, ClientsUri, JsonObject(w =>
+        {
+            w.WriteString("clientId", clientId);
+            w.WriteString("name", name);
+            w.WriteString("type", "public");
+            w.WriteStartArray("grantTypes");
+            w.WriteStringValue("authorization_code");
+            w.WriteStringValue("refresh_token");
+            w.WriteEndArray();
+            w.WriteString("tokenEndpointAuthMethod", "none");
+            w.WriteStartArray("allowedScopes");
+            w.WriteStringValue("openid");
+            w.WriteStringValue("offline_access");
+            w.WriteEndArray();
+            w.WriteStartArray("redirectUris");
+            w.WriteStringValue(redirectUri);
+            w.WriteEndArray();
+            w.WriteBoolean("requireConsent", false);
+            w.WriteNull("rateLimitPerMinute");
+        }), adminBearer), ct);
+
     public Task<Answer> DeleteClientAsync(string adminBearer, string clientId, CancellationToken ct) =>
         CallAsync(BareRequest(HttpMethod.Delete, new Uri(ClientsUri + "/" + Uri.EscapeDataString(clientId)), adminBearer), ct);
 
@@ -282,6 +352,9 @@ public sealed class ApiClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 }
+
+/// <summary>An answer read into a buffer: its status, its length, its <c>Location</c> and the one cookie asked for.</summary>
+public readonly record struct Reply(HttpStatusCode Status, int Length, Uri? Location, string? Cookie);
 
 /// <summary>A growable byte buffer, one per virtual user, so reading an answer allocates nothing in the steady state.</summary>
 public sealed class Buffer(int size)

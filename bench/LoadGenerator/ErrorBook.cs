@@ -62,6 +62,8 @@ public sealed partial class ErrorBook
 
     public static string DescribeException(Exception ex, double timeoutSeconds)
     {
+        if (ex is StepException step && step.InnerException is { } inner)
+            return step.Step + ": " + DescribeException(inner, timeoutSeconds);
         if (ex is TaskCanceledException { InnerException: TimeoutException })
             return $"timeout after {timeoutSeconds:0.#} s";
         if (ex is HttpRequestException hre)

@@ -21,6 +21,11 @@ public enum Scenario
     ClientCredentials,
     /// <summary>An OAuth 2.0 peer: POST connect/token, grant_type=client_credentials, its clients P-client-0001.. (client_secret_basic).</summary>
     PeerClientCredentials,
+    /// <summary>
+    /// The authorization code flow with PKCE through the hosted sign-in page, in a new browser each time:
+    /// authorize, the sign-in page, its form, the code to the redirect URI, the code redeemed.
+    /// </summary>
+    CodeFlow,
 }
 
 /// <summary>Command line options. Every bound is checked here, so a run is always bounded in time and load.</summary>
@@ -63,6 +68,15 @@ public sealed class Options
     /// <summary>The scenario runs against an OAuth 2.0 peer's token endpoint: its users exist already, no admin is involved.</summary>
     public bool IsPeer => Scenario is Scenario.PeerLogin or Scenario.PeerRefresh or Scenario.PeerClientCredentials;
 
+    /// <summary>code-flow: the redirect URI its clients register. Never contacted: the generator reads the Location header.</summary>
+    public const string CodeFlowRedirectUri = "http://127.0.0.1:1/cb";
+
+    /// <summary>code-flow: the scope requested, so the answer holds an ID token and a refresh token, as a login's holds a refresh token.</summary>
+    public const string CodeFlowScope = "openid offline_access";
+
+    /// <summary>The tenant whose issuer the code-flow scenario uses (<c>{url}{tenant}/oauth/authorize</c>).</summary>
+    public string IssuerTenant => Tenant ?? "default";
+
     /// <summary>The scenario's virtual users are registered OAuth clients, not users.</summary>
     public bool IsClientCredentials => Scenario is Scenario.ClientCredentials or Scenario.PeerClientCredentials;
 
@@ -74,6 +88,10 @@ public sealed class Options
           --scenario NAME          login | refresh | validate | validate-app          (required)
                                    | client-credentials (POST /oauth/token, one registered
                                    client per virtual user, registered by the setup)
+                                   | code-flow (authorization code + PKCE through the hosted
+                                   sign-in page, a new browser each time; one public client
+                                   P-code-client-0001.. per virtual user, registered by the
+                                   setup, and its bench user P-0001..)
                                    | peer-login | peer-refresh | peer-client-credentials (an
                                    OAuth 2.0 server's connect/token, its users P-0001.. and
                                    clients P-client-0001.. seeded by that server)
@@ -87,7 +105,8 @@ public sealed class Options
                                    ITEMPATH_ADMIN_PASSWORD, then Bootstrap__AdminPassword)
           --admin-user NAME        admin username                            (default admin)
           --user-prefix P          bench usernames: P-0001.. (type user), P-app-0001.. (type
-                                   application); client ids: P-client-0001.. (default bench)
+                                   application); client ids: P-client-0001.., code-flow's
+                                   P-code-client-0001..                    (default bench)
           --user-password P        shared password of the bench users (default Bench-Pass-2026!)
           --tenant T               send X-Tenant: T on every request      (default: no header)
           --out FILE               also write the JSON result to FILE
@@ -151,6 +170,7 @@ public sealed class Options
             "peer-refresh" => Scenario.PeerRefresh,
             "client-credentials" => Scenario.ClientCredentials,
             "peer-client-credentials" => Scenario.PeerClientCredentials,
+            "code-flow" => Scenario.CodeFlow,
             _ => throw new UsageException($"unknown scenario '{scenarioName}' ({Scenarios})"),
         };
 
@@ -209,7 +229,7 @@ public sealed class Options
         };
     }
 
-    private const string Scenarios = "login, refresh, validate, validate-app, client-credentials, peer-login, peer-refresh, peer-client-credentials";
+    private const string Scenarios = "login, refresh, validate, validate-app, client-credentials, code-flow, peer-login, peer-refresh, peer-client-credentials";
 
     /// <summary>The username (client id for the client_credentials scenarios) of virtual user <paramref name="index"/> (from 0).</summary>
     public string Username(int index) => Scenario switch
@@ -218,6 +238,9 @@ public sealed class Options
         Scenario.ClientCredentials or Scenario.PeerClientCredentials => $"{UserPrefix}-client-{index + 1:D4}",
         _ => $"{UserPrefix}-{index + 1:D4}",
     };
+
+    /// <summary>code-flow: the client id of virtual user <paramref name="index"/> (from 0).</summary>
+    public string CodeClientId(int index) => $"{UserPrefix}-code-client-{index + 1:D4}";
 
     /// <summary>The user type the scenario needs.</summary>
     public string UserType => Scenario == Scenario.ValidateApp ? "application" : "user";

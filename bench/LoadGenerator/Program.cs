@@ -41,9 +41,10 @@ namespace ItemPathOrleans.LoadGenerator
 
             using var api = new ApiClient(options);
             VirtualUser[] users;
+            var setup = new Setup(options, api);
             try
             {
-                users = await new Setup(options, api).PrepareAsync(cts.Token);
+                users = await setup.PrepareAsync(cts.Token);
             }
             catch (OperationCanceledException) when (cts.IsCancellationRequested)
             {
@@ -61,7 +62,7 @@ namespace ItemPathOrleans.LoadGenerator
                 return 1;
             }
 
-            var result = await new Runner(options, api).RunAsync(users, cts.Token);
+            var result = await new Runner(options, api, setup.CodeFlow).RunAsync(users, cts.Token);
             if (cts.IsCancellationRequested)
             {
                 Console.Error.WriteLine("LoadGenerator: interrupted: no result");

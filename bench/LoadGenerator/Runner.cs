@@ -25,6 +25,12 @@ public sealed class VirtualUser(int index, string username, byte[] loginBody)
     public string? ClientAuthorization { get; set; }
     public byte[]? TokenForm { get; set; }
 
+    // code-flow: the user's public client, the fixed part of its authorization request, and
+    // "&username=..&password=.." for the sign-in form.
+    public string? ClientId { get; set; }
+    public string? AuthorizeQueryPrefix { get; set; }
+    public string? CredentialsForm { get; set; }
+
     public LatencyHistogram Histogram { get; } = new();
     public Buffer Buffer { get; } = new(4096);
     public long Ok;
@@ -53,7 +59,7 @@ public sealed record RunResult(
 /// it completes in: warm-up completions are counted apart, completions after the end are dropped.
 /// No new request starts after the end; those in flight finish within the request timeout.
 /// </summary>
-public sealed class Runner(Options options, ApiClient api)
+public sealed class Runner(Options options, ApiClient api, CodeFlow? codeFlow = null)
 {
     private readonly ErrorBook _measuredErrors = new();
     private readonly ErrorBook _warmupErrors = new();
@@ -147,6 +153,8 @@ public sealed class Runner(Options options, ApiClient api)
     /// <summary>One request of the scenario; null when it succeeded, else a description of the error.</summary>
     private async Task<string?> ExecuteAsync(VirtualUser user, CancellationToken ct)
     {
+        // One operation of code-flow is the whole round trip: four requests, counted once.
+        if (options.Scenario == Scenario.CodeFlow) return await codeFlow!.RoundTripAsync(user, ct).ConfigureAwait(false);
         using var request = options.Scenario switch
         {
             Scenario.Login => ApiClient.JsonRequest(HttpMethod.Post, api.LoginUri, user.LoginBody, null),

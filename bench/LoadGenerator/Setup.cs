@@ -12,11 +12,14 @@ public sealed class SetupException(string message) : Exception(message);
 /// (looked up first; 409 "Username already exists" means reuse too), logs each one in once and, for validate-app,
 /// gets each one an application token. Each step runs at most <see cref="Options.SetupParallelism"/>
 /// calls at once, since each creation and each login costs the server an Argon2id hash.
-/// client-credentials registers one client per virtual user instead; the peer scenarios use
-/// what the peer seeded.
+/// client-credentials registers one client per virtual user instead; code-flow the users and one
+/// public client per virtual user; the peer scenarios use what the peer seeded.
 /// </summary>
 public sealed class Setup(Options options, ApiClient api)
 {
+    /// <summary>code-flow: the round trip, once the setup has read the issuer; null for the other scenarios.</summary>
+    public CodeFlow? CodeFlow { get; private set; }
+
     public async Task<VirtualUser[]> PrepareAsync(CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
@@ -25,6 +28,7 @@ public sealed class Setup(Options options, ApiClient api)
 
         var adminBearer = await AdminBearerAsync(ct).ConfigureAwait(false);
         if (options.Scenario == Scenario.ClientCredentials) return await PrepareClientsAsync(adminBearer, ct).ConfigureAwait(false);
+        if (options.Scenario == Scenario.CodeFlow) return await PrepareCodeFlowAsync(adminBearer, clock, ct).ConfigureAwait(false);
 
         var users = new VirtualUser[options.Users];
         for (var i = 0; i < users.Length; i++)
@@ -35,32 +39,8 @@ public sealed class Setup(Options options, ApiClient api)
 
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.SetupParallelism, CancellationToken = ct };
 
-        // 1. Find the users that exist already (a cheap read), create the others. A lookup that fails
-        //    (an API without the list) falls back to creating: 409 "Username already exists" is reuse too.
-        int created = 0, reused = 0;
-        var lookups = new ParallelOptions { MaxDegreeOfParallelism = options.SetupParallelism * 4, CancellationToken = ct };
-        var missing = new System.Collections.Concurrent.ConcurrentBag<VirtualUser>();
-        await Parallel.ForEachAsync(users, lookups, async (user, token) =>
-        {
-            var (found, type, _) = await api.FindUserAsync(adminBearer, user.Username, token).ConfigureAwait(false);
-            if (!found)
-            {
-                missing.Add(user);
-                return;
-            }
-            if (type is not null && type != options.UserType)
-                throw new SetupException($"{user.Username} exists with type '{type}', the scenario needs '{options.UserType}' (use another --user-prefix)");
-            Interlocked.Increment(ref reused);
-        }).ConfigureAwait(false);
-        await Parallel.ForEachAsync(missing, parallel, async (user, token) =>
-        {
-            var answer = await api.CreateUserAsync(adminBearer, user.Username, options.UserPassword, options.UserType, token).ConfigureAwait(false);
-            if (answer.IsSuccess) Interlocked.Increment(ref created);
-            else if (answer.Status == HttpStatusCode.Conflict && answer.Describe().Contains("Username already exists", StringComparison.Ordinal))
-                Interlocked.Increment(ref reused);
-            else throw new SetupException($"creating user {user.Username} failed: {answer.Describe()}");
-        }).ConfigureAwait(false);
-        Log($"setup: {created} users created, {reused} reused ({options.UserType}, prefix '{options.UserPrefix}') in {clock.Elapsed.TotalSeconds:0.0} s");
+        // 1. The users: found or created.
+        await EnsureUsersAsync(adminBearer, users, clock, ct).ConfigureAwait(false);
 
         // 2. One login each, 3. an application token each (validate-app).
         var loginClock = Stopwatch.StartNew();
@@ -91,6 +71,39 @@ public sealed class Setup(Options options, ApiClient api)
             + (recycled > 0 ? $" ({recycled} had their old sessions ended at the application token cap)" : "")
             + $" in {loginClock.Elapsed.TotalSeconds:0.0} s");
         return users;
+    }
+
+    /// <summary>
+    /// Finds the bench users that exist already (a cheap read) and creates the others. A lookup that
+    /// fails (an API without the list) falls back to creating: 409 "Username already exists" is reuse too.
+    /// </summary>
+    private async Task EnsureUsersAsync(string adminBearer, VirtualUser[] users, Stopwatch clock, CancellationToken ct)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.SetupParallelism, CancellationToken = ct };
+        int created = 0, reused = 0;
+        var lookups = new ParallelOptions { MaxDegreeOfParallelism = options.SetupParallelism * 4, CancellationToken = ct };
+        var missing = new System.Collections.Concurrent.ConcurrentBag<VirtualUser>();
+        await Parallel.ForEachAsync(users, lookups, async (user, token) =>
+        {
+            var (found, type, _) = await api.FindUserAsync(adminBearer, user.Username, token).ConfigureAwait(false);
+            if (!found)
+            {
+                missing.Add(user);
+                return;
+            }
+            if (type is not null && type != options.UserType)
+                throw new SetupException($"{user.Username} exists with type '{type}', the scenario needs '{options.UserType}' (use another --user-prefix)");
+            Interlocked.Increment(ref reused);
+        }).ConfigureAwait(false);
+        await Parallel.ForEachAsync(missing, parallel, async (user, token) =>
+        {
+            var answer = await api.CreateUserAsync(adminBearer, user.Username, options.UserPassword, options.UserType, token).ConfigureAwait(false);
+            if (answer.IsSuccess) Interlocked.Increment(ref created);
+            else if (answer.Status == HttpStatusCode.Conflict && answer.Describe().Contains("Username already exists", StringComparison.Ordinal))
+                Interlocked.Increment(ref reused);
+            else throw new SetupException($"creating user {user.Username} failed: {answer.Describe()}");
+        }).ConfigureAwait(false);
+        Log($"setup: {created} users created, {reused} reused ({options.UserType}, prefix '{options.UserPrefix}') in {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     private async Task<string> AdminBearerAsync(CancellationToken ct)
@@ -142,6 +155,75 @@ public sealed class Setup(Options options, ApiClient api)
         }).ConfigureAwait(false);
         Log($"setup: {created} clients registered, {replaced} registered again (prefix '{options.UserPrefix}', scope {options.Scope}, no rate limit), "
             + $"one token each, in {clock.Elapsed.TotalSeconds:0.0} s");
+        return users;
+    }
+
+    /// <summary>
+    /// code-flow: the issuer from the tenant's discovery document (which <c>iss</c> must equal), the
+    /// bench users (found or created, as for login), one public client per virtual user
+    /// (<c>P-code-client-0001</c>.., the code flow and refresh, the one redirect URI
+    /// <see cref="Options.CodeFlowRedirectUri"/>, openid and offline_access, no consent, no rate
+    /// limit; a client left by an earlier run is deleted and registered again, so its registration is
+    /// this run's), then one whole round trip per virtual user before the warm-up, which checks the
+    /// chain: the password, the sign-in page, the code, the token answer.
+    /// </summary>
+    private async Task<VirtualUser[]> PrepareCodeFlowAsync(string adminBearer, Stopwatch clock, CancellationToken ct)
+    {
+        var discovery = await api.CallAsync(ApiClient.BareRequest(HttpMethod.Get, api.DiscoveryUri, null), ct).ConfigureAwait(false);
+        if (!discovery.IsSuccess) throw new SetupException($"reading the discovery document ({api.DiscoveryUri}) failed: {discovery.Describe()}");
+        var issuer = discovery.String("issuer") ?? throw new SetupException($"the discovery document ({api.DiscoveryUri}) names no issuer");
+        CodeFlow = new CodeFlow(api, issuer);
+
+        var users = new VirtualUser[options.Users];
+        var password = "&password=" + Uri.EscapeDataString(options.UserPassword);
+        for (var i = 0; i < users.Length; i++)
+        {
+            var name = options.Username(i);
+            var clientId = options.CodeClientId(i);
+            users[i] = new VirtualUser(i, name, [])
+            {
+                ClientId = clientId,
+                AuthorizeQueryPrefix = CodeFlow.AuthorizeQueryPrefix(clientId),
+                CredentialsForm = "&username=" + Uri.EscapeDataString(name) + password,
+            };
+        }
+        await EnsureUsersAsync(adminBearer, users, clock, ct).ConfigureAwait(false);
+
+        var clientClock = Stopwatch.StartNew();
+        int created = 0, replaced = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.SetupParallelism, CancellationToken = ct };
+        await Parallel.ForEachAsync(users, parallel, async (user, token) =>
+        {
+            var clientId = user.ClientId!;
+            var name = $"Benchmark app {user.Index + 1}";
+            var answer = await api.CreatePublicClientAsync(adminBearer, clientId, name, Options.CodeFlowRedirectUri, token).ConfigureAwait(false);
+            if (answer.Status == HttpStatusCode.Conflict)
+            {
+                var deleted = await api.DeleteClientAsync(adminBearer, clientId, token).ConfigureAwait(false);
+                if (!deleted.IsSuccess && deleted.Status != HttpStatusCode.NotFound)
+                    throw new SetupException($"deleting the earlier client {clientId} failed: {deleted.Describe()}");
+                answer = await api.CreatePublicClientAsync(adminBearer, clientId, name, Options.CodeFlowRedirectUri, token).ConfigureAwait(false);
+                Interlocked.Increment(ref replaced);
+            }
+            else Interlocked.Increment(ref created);
+            if (!answer.IsSuccess) throw new SetupException($"registering client {clientId} failed: {answer.Describe()}");
+
+            string? error;
+            try
+            {
+                error = await CodeFlow.RoundTripAsync(user, token).ConfigureAwait(false);
+            }
+            catch (StepException e)
+            {
+                error = ErrorBook.DescribeException(e, options.TimeoutSeconds);
+            }
+            if (error is not null)
+                throw new SetupException($"the first round trip of {user.Username} with {clientId} failed: {error}"
+                    + (error.StartsWith(CodeFlow.SignInStep + ": 401", StringComparison.Ordinal)
+                        ? " (an existing user with another password? use another --user-prefix or --user-password)" : ""));
+        }).ConfigureAwait(false);
+        Log($"setup: {created} public clients registered, {replaced} registered again (prefix '{options.UserPrefix}', redirect URI "
+            + $"{Options.CodeFlowRedirectUri}, issuer {issuer}), one round trip each, in {clientClock.Elapsed.TotalSeconds:0.0} s");
         return users;
     }
 
