@@ -6,11 +6,17 @@ namespace ItemPathOrleans.Api.Sso;
 /// <summary>
 /// Reads the <c>sso</c> tenant setting from an update body: an object replaces the setting,
 /// <c>null</c> removes it. Errors name the field. The authority's host must be one this server
-/// allows, so a tenant admin cannot make it fetch arbitrary URLs.
+/// allows, so a tenant admin cannot make it fetch arbitrary URLs. <c>clientSecret</c> is
+/// write-only: a string is sealed here under the master key (<see cref="MasterKeySeal"/>, bound to
+/// the tenant) and only the sealed form goes on; <c>null</c> removes the secret; left out, the
+/// stored secret stays while the client id does.
 /// </summary>
 public static class SsoSettingsInput
 {
-    public static SsoSettingsChange? Read(JsonElement body, SsoOptions options, ref string? error)
+    /// <summary>What seals a tenant's client secret (<see cref="MasterKeySeal"/>): the purpose; the context is the tenant id.</summary>
+    public const string ClientSecretPurpose = "sso-client-secret";
+
+    public static SsoSettingsChange? Read(JsonElement body, string tenant, SsoOptions options, MasterKeySeal seal, ref string? error)
     {
         if (!body.TryGetProperty("sso", out var value)) return null;
         if (value.ValueKind == JsonValueKind.Null) return new SsoSettingsChange(null);
@@ -29,6 +35,14 @@ public static class SsoSettingsInput
         {
             if (auto.ValueKind is JsonValueKind.True or JsonValueKind.False) autoProvision = auto.GetBoolean();
             else error ??= "Field 'sso.autoProvision' must be a boolean";
+        }
+        string? clientSecret = null;
+        var keepSecret = !value.TryGetProperty("clientSecret", out var secret);
+        if (!keepSecret && secret.ValueKind != JsonValueKind.Null)
+        {
+            clientSecret = secret.ValueKind == JsonValueKind.String ? secret.GetString() : null;
+            if (!SsoSettingsRules.IsClientSecret(clientSecret))
+                error ??= $"sso.clientSecret must be 1 to {SsoSettingsRules.MaxClientSecretLength} printable characters without spaces, or null";
         }
         var tenantIds = new List<string>();
         if (!value.TryGetProperty("entraTenantIds", out var ids) || ids.ValueKind != JsonValueKind.Array)
@@ -58,6 +72,7 @@ public static class SsoSettingsInput
             EntraTenantIds = tenantIds,
             UsernameClaim = usernameClaim!,
             AutoProvision = autoProvision,
+            SealedClientSecret = clientSecret is null ? null : seal.Seal(ClientSecretPurpose, tenant, clientSecret),
         };
         if (SsoSettingsRules.Validate(sso) is { } invalid)
         {
@@ -71,7 +86,7 @@ public static class SsoSettingsInput
                 : $"sso.authority must be an https URL on an allowed host ({string.Join(", ", options.Hosts)})";
             return null;
         }
-        return new SsoSettingsChange(sso);
+        return new SsoSettingsChange(sso, keepSecret);
     }
 
     private static string? String(JsonElement obj, string name, ref string? error)

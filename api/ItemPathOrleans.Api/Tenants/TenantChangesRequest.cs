@@ -12,7 +12,7 @@ namespace ItemPathOrleans.Api.Tenants;
 /// <c>POST|PATCH /api/tenants/{id}</c>: settings as top-level fields, each optional, read by the
 /// properties of <see cref="TenantSettings"/> (its camelCase names and types), so a new setting
 /// needs nothing here; <c>sso</c> through <see cref="SsoSettingsInput"/> (the hosts this server
-/// may fetch from), <c>apiScopes</c> (a list of objects) through <see cref="ApiScopesInput"/>, and <c>disabled</c> for operator admins only. The API reference documents
+/// may fetch from, the write-only client secret sealed for the tenant of the route), <c>apiScopes</c> (a list of objects) through <see cref="ApiScopesInput"/>, and <c>disabled</c> for operator admins only. The API reference documents
 /// the body as <see cref="TenantSettings"/>, ranges included.
 /// </summary>
 public sealed record TenantChangesRequest(TenantSettingsPatch Patch, bool? Disabled)
@@ -24,6 +24,7 @@ public sealed record TenantChangesRequest(TenantSettingsPatch Patch, bool? Disab
         if (problem is not null) throw new RequestRejectedException(problem);
         var fields = new JsonFields(body!.Value);
         var sso = context.RequestServices.GetRequiredService<IOptions<SsoOptions>>().Value;
+        var seal = context.RequestServices.GetRequiredService<MasterKeySeal>();
         string? error = null;
         var patch = new TenantSettingsPatch();
         foreach (var setting in TenantSettingsRules.Settings)
@@ -31,7 +32,10 @@ public sealed record TenantChangesRequest(TenantSettingsPatch Patch, bool? Disab
             var name = TenantSettingsRules.JsonName(setting.Name);
             if (setting.PropertyType == typeof(SsoSettings))
             {
-                if (SsoSettingsInput.Read(body.Value, sso, ref error) is { } change) patch = patch.Set(setting.Name, change.Value);
+                // The tenant the route names: a sealed client secret opens for that tenant only.
+                var tenant = context.Request.RouteValues["id"] as string ?? "";
+                if (SsoSettingsInput.Read(body.Value, tenant, sso, seal, ref error) is { } change)
+                    patch = patch.Set(setting.Name, change.Value) with { KeepSsoClientSecret = change.KeepClientSecret };
                 continue;
             }
             if (setting.PropertyType == typeof(IReadOnlyList<ApiScope>))

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
 namespace ItemPathOrleans.Contracts.Model;
@@ -20,11 +21,29 @@ public sealed record SsoSettings
     [Id(3)] public string UsernameClaim { get; init; } = DefaultUsernameClaim;
     /// <summary>Unknown people are created (type user, no password) at their first sign-in.</summary>
     [Id(4)] public bool AutoProvision { get; init; }
+
+    /// <summary>
+    /// The application's client secret, for the sign-in page's "Sign in with Microsoft" (a
+    /// confidential client's code flow), sealed by the API under a master key: what is stored is
+    /// never the secret itself. Write-only: no answer holds it, sealed or not. Null: none.
+    /// </summary>
+    [Id(5), JsonIgnore] public string? SealedClientSecret { get; init; }
+
+    /// <summary>What the tenant answer shows in the secret's place.</summary>
+    public bool ClientSecretSet => SealedClientSecret is not null;
+
+    // The sealed secret stays out of every log line and message dump.
+    public override string ToString() =>
+        $"SsoSettings {{ Authority = {Authority}, ClientId = {ClientId}, EntraTenantIds = [{string.Join(", ", EntraTenantIds)}], UsernameClaim = {UsernameClaim}, AutoProvision = {AutoProvision}, ClientSecretSet = {ClientSecretSet} }}";
 }
 
-/// <summary>A change of the <c>sso</c> setting: <see cref="Value"/> null removes it.</summary>
+/// <summary>
+/// A change of the <c>sso</c> setting: <see cref="Value"/> null removes it.
+/// <see cref="KeepClientSecret"/>: the change names no client secret, so the stored one stays
+/// while the client id does (see <see cref="TenantSettingsPatch.KeepSsoClientSecret"/>).
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record SsoSettingsChange([property: Id(0)] SsoSettings? Value);
+public sealed record SsoSettingsChange([property: Id(0)] SsoSettings? Value, [property: Id(1)] bool KeepClientSecret = false);
 
 /// <summary>
 /// The shape of the <c>sso</c> setting. Which authority hosts a server may fetch from is the
@@ -36,6 +55,10 @@ public static partial class SsoSettingsRules
     public const int MaxClientIdLength = 256;
     public const int MaxEntraTenants = 100;
     public const int MaxClaimNameLength = 64;
+    /// <summary>The longest client secret (Entra's are 40 characters).</summary>
+    public const int MaxClientSecretLength = 512;
+    /// <summary>The longest sealed form of a secret: the secret's UTF-8 bytes with a nonce and a tag, in base64url.</summary>
+    public const int MaxSealedClientSecretLength = 1_024;
 
     public static string? Validate(SsoSettings? sso)
     {
@@ -51,8 +74,14 @@ public static partial class SsoSettingsRules
             return $"sso.entraTenantIds must list 1 to {MaxEntraTenants} Entra tenant ids (GUIDs)";
         if (sso.UsernameClaim.Length is 0 or > MaxClaimNameLength || !ClaimName().IsMatch(sso.UsernameClaim))
             return $"sso.usernameClaim must be a claim name of 1 to {MaxClaimNameLength} letters, digits, '_', '.', ':' or '-'";
+        if (sso.SealedClientSecret is { Length: 0 or > MaxSealedClientSecretLength })
+            return $"sso.clientSecret must be 1 to {MaxClientSecretLength} printable characters without spaces, or null";
         return null;
     }
+
+    /// <summary>Whether <paramref name="secret"/> has a client secret's shape: 1 to <see cref="MaxClientSecretLength"/> printable ASCII characters, no spaces.</summary>
+    public static bool IsClientSecret(string? secret) =>
+        secret is { Length: > 0 and <= MaxClientSecretLength } && PrintableWord().IsMatch(secret);
 
     /// <summary>An Entra tenant id in its canonical form: a GUID, lower case, with hyphens.</summary>
     public static bool IsEntraTenantId(string? id) =>

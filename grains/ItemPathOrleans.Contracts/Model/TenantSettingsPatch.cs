@@ -14,6 +14,13 @@ public sealed record TenantSettingsPatch
     /// <summary>Setting name → new value (null removes an optional setting, such as <c>Sso</c>).</summary>
     [Id(15)] public ImmutableDictionary<string, object?> Changes { get; init; } = ImmutableDictionary<string, object?>.Empty;
 
+    /// <summary>
+    /// The <c>sso</c> the patch sets came without <c>clientSecret</c>: the stored secret is kept
+    /// when the client id stays the same (a secret belongs to its application). Decided against the
+    /// stored settings by their single writer, so a concurrent change of the secret is not undone.
+    /// </summary>
+    [Id(16)] public bool KeepSsoClientSecret { get; init; }
+
     /// <summary>This patch with <paramref name="setting"/> changed too: <c>patch.Set(s => s.RefreshTokenRotation, true)</c>.</summary>
     public TenantSettingsPatch Set<T>(Expression<Func<TenantSettings, T>> setting, T value) =>
         Set(setting.Body is MemberExpression member ? member.Member.Name : throw new ArgumentException("Name a property of TenantSettings.", nameof(setting)), value);
@@ -33,6 +40,9 @@ public sealed record TenantSettingsPatch
             var setting = TenantSettingsRules.Setting(name) ?? throw new ArgumentException($"There is no tenant setting {name}.");
             setting.SetValue(changed, value);
         }
+        if (KeepSsoClientSecret && changed.Sso is { SealedClientSecret: null } next
+            && s.Sso is { SealedClientSecret: { } kept } previous && string.Equals(previous.ClientId, next.ClientId, StringComparison.Ordinal))
+            changed = changed with { Sso = next with { SealedClientSecret = kept } };
         return changed;
     }
 }

@@ -117,4 +117,67 @@ public sealed class SsoSettingsTests(SsoFixture fixture)
         Assert.False((await HttpAssert.Ok(await http.GetAsync("/api/users/sso"))).GetProperty("enabled").GetBoolean());
         await HttpAssert.Problem(await fixture.SsoLoginAsync(tenant, "a.b.c"), HttpStatusCode.BadRequest, "Single sign-on is not configured");
     }
+
+    [Fact]
+    public async Task The_client_secret_is_write_only_kept_while_the_client_id_stays_and_removed_with_null()
+    {
+        var tenant = await fixture.CreateTenantAsync("secret");
+        const string secret = "Zz9~write.Only_secret-0123456789abcdefgh";
+        var sso = Valid();
+        sso["clientSecret"] = secret;
+        var response = await PatchAsync(tenant, sso);
+        var raw = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(secret, raw, StringComparison.Ordinal);
+        var saved = (await HttpAssert.Ok(response)).GetProperty("settings").GetProperty("sso");
+        Assert.True(saved.GetProperty("clientSecretSet").GetBoolean());
+        // Neither the secret nor anything standing for it: no sealed form either.
+        Assert.Equal(["authority", "autoProvision", "clientId", "clientSecretSet", "entraTenantIds", "usernameClaim"],
+            saved.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+
+        async Task<JsonElement> StoredAsync(ApiFactory? api = null)
+        {
+            using var http = fixture.Client(token: fixture.OperatorToken, api: api);
+            var answer = await http.GetAsync($"/api/tenants/{tenant}");
+            Assert.DoesNotContain(secret, await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            return (await HttpAssert.Ok(answer)).GetProperty("settings").GetProperty("sso");
+        }
+        Assert.True((await StoredAsync()).GetProperty("clientSecretSet").GetBoolean());
+        using (var list = fixture.Client(token: fixture.OperatorToken))
+            Assert.DoesNotContain(secret, await (await list.GetAsync("/api/tenants?limit=1000")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using (var anonymous = fixture.Client(tenant))
+            Assert.DoesNotContain(secret, await (await anonymous.GetAsync("/api/users/sso")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Left out with the same client id (an edit of the other fields): kept.
+        var edited = Valid();
+        edited["autoProvision"] = true;
+        Assert.True((await HttpAssert.Ok(await PatchAsync(tenant, edited))).GetProperty("settings").GetProperty("sso").GetProperty("clientSecretSet").GetBoolean());
+        // Another application: the secret was the old one's, so it goes.
+        var other = Valid();
+        other["clientId"] = "another-app";
+        Assert.False((await HttpAssert.Ok(await PatchAsync(tenant, other))).GetProperty("settings").GetProperty("sso").GetProperty("clientSecretSet").GetBoolean());
+        // Set again, then removed with null.
+        other["clientSecret"] = secret;
+        Assert.True((await HttpAssert.Ok(await PatchAsync(tenant, other))).GetProperty("settings").GetProperty("sso").GetProperty("clientSecretSet").GetBoolean());
+        other["clientSecret"] = null;
+        Assert.False((await HttpAssert.Ok(await PatchAsync(tenant, other))).GetProperty("settings").GetProperty("sso").GetProperty("clientSecretSet").GetBoolean());
+        Assert.False((await StoredAsync()).GetProperty("clientSecretSet").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("two words")]
+    [InlineData("tab\tinside")]
+    [InlineData(513)]
+    [InlineData(5)]
+    public async Task A_client_secret_of_the_wrong_shape_is_a_400_and_nothing_is_stored(object value)
+    {
+        var tenant = await fixture.CreateTenantAsync("badsecret");
+        var sso = Valid();
+        sso["clientSecret"] = value is 513 ? new string('s', 513) : value;
+        await HttpAssert.Problem(await PatchAsync(tenant, sso), HttpStatusCode.BadRequest,
+            "sso.clientSecret must be 1 to 512 printable characters without spaces, or null");
+        using var http = fixture.Client(token: fixture.OperatorToken);
+        var stored = await HttpAssert.Ok(await http.GetAsync($"/api/tenants/{tenant}"));
+        Assert.Equal(JsonValueKind.Null, stored.GetProperty("settings").GetProperty("sso").ValueKind);
+    }
 }
