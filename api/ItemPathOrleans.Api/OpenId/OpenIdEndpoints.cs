@@ -23,13 +23,14 @@ namespace ItemPathOrleans.Api.OpenId;
 /// redeemed at the token endpoint (<c>OAuthEndpoints</c>). A request is checked in full at every
 /// step (<see cref="AuthorizationCheck"/>), so the forms carry nothing the server trusts.
 /// </summary>
-public static class OpenIdEndpoints
+public static partial class OpenIdEndpoints
 {
     /// <summary>How long a code may wait for its redemption.</summary>
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromSeconds(60);
 
     /// <summary>The provider's services; its pages' own (<c>AddSignInPages</c>) are registered beside.</summary>
-    public static IServiceCollection AddOpenIdProvider(this IServiceCollection services) => services.AddSingleton<OpenIdClient>();
+    public static IServiceCollection AddOpenIdProvider(this IServiceCollection services) =>
+        services.AddSingleton<OpenIdClient>().AddSingleton<MicrosoftSignIn>();
 
     public static IEndpointRouteBuilder MapOpenIdEndpoints(this IEndpointRouteBuilder app)
     {
@@ -42,6 +43,11 @@ public static class OpenIdEndpoints
             .WithName("SignInPage").WithSummary("The tenant's hosted sign-in page for an authorization request").ExcludeFromDescription();
         issuer.MapPost("/login", SignIn).RequireRateLimiting(AuthRateLimiting.Policy)
             .WithName("SignIn").WithSummary("The sign-in form's post: the login of /api/users/login, then the authorization goes on").ExcludeFromDescription();
+        issuer.MapPost("/login/microsoft", StartMicrosoftSignIn).RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithName("MicrosoftSignIn").WithSummary("\"Sign in with Microsoft\": sends the browser to the tenant's Entra authority").ExcludeFromDescription();
+        issuer.MapGet("/login/microsoft/callback", MicrosoftCallback).RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithName("MicrosoftSignInCallback").WithSummary("Entra's answer to \"Sign in with Microsoft\": the code redeemed, the user signed in, the authorization goes on")
+            .ExcludeFromDescription();
         issuer.MapPost("/consent", Consent)
             .WithName("Consent").WithSummary("The consent form's post").ExcludeFromDescription();
         issuer.MapMethods("/oauth/logout", [HttpMethods.Get, HttpMethods.Post], Logout)
@@ -196,6 +202,14 @@ public static class OpenIdEndpoints
         }
         if (login.Error != TokenError.None) return OpenIdPages.SignIn(context, tenant, request, forms, username, FailedMessage, StatusCodes.Status401Unauthorized);
 
+        var session = await OpenBrowserSessionAsync(context, login, openId);
+        return await ContinueAsync(context, request.SignedIn(), check, session, consented: false, openId, forms, time, tokens.Value);
+    }
+
+    /// <summary>The browser session a sign-in (password or Microsoft) just opened: its cookie set, the browser's previous one ended or moved.</summary>
+    private static async Task<BrowserSession> OpenBrowserSessionAsync(HttpContext context, LoginResult login, OpenIdClient openId)
+    {
+        var tenant = context.Tenant();
         var previous = await openId.BrowserSessionAsync(context.Request, tenant.Id);
         var session = BrowserSessionCookie.Write(context, tenant.Id, login);
         // Someone else signed in on this browser before: they are signed out of it. The same user
@@ -203,7 +217,7 @@ public static class OpenIdEndpoints
         // new browser session, so that one sign-out still ends them all.
         if (previous is not null && previous.UserId != session.UserId) await openId.EndBrowserSessionAsync(tenant.Id, previous);
         else if (previous is not null) await openId.MoveBrowserSessionAsync(tenant.Id, previous, session);
-        return await ContinueAsync(context, request.SignedIn(), check, session, consented: false, openId, forms, time, tokens.Value);
+        return session;
     }
 
     private static async Task<IResult> Consent(HttpContext context, OpenIdClient openId, FormProtection forms, TimeProvider time, IOptions<TokensOptions> tokens)

@@ -24,9 +24,16 @@ public static class OpenIdPages
 
     public static string Path(HttpContext context, string tenant, string page) => $"{context.Request.PathBase}/{tenant}/{page}";
 
+    /// <summary>
+    /// The sign-in page, with "Sign in with Microsoft" where the tenant's Entra application can be
+    /// used (<see cref="MicrosoftSignIn.ButtonTarget"/>): its post redirects to the authority, which
+    /// the page's CSP then allows as a form target.
+    /// </summary>
     public static IResult SignIn(HttpContext context, RequestTenant tenant, AuthorizationRequest request, FormProtection forms,
-        string? username = null, string? error = null, int status = StatusCodes.Status200OK) =>
-        SignInPages.Render<SignInPage>(context, new Dictionary<string, object?>
+        string? username = null, string? error = null, int status = StatusCodes.Status200OK)
+    {
+        var microsoft = context.RequestServices.GetRequiredService<MicrosoftSignIn>().ButtonTarget(tenant);
+        return SignInPages.Render<SignInPage>(context, new Dictionary<string, object?>
         {
             [nameof(SignInPage.TenantName)] = tenant.Info.Name,
             [nameof(SignInPage.FormAction)] = Path(context, tenant.Id, "login"),
@@ -34,7 +41,9 @@ public static class OpenIdPages
             [nameof(SignInPage.CsrfToken)] = forms.Issue(context, SignInPurpose(tenant.Id)),
             [nameof(SignInPage.Username)] = username ?? request.LoginHint,
             [nameof(SignInPage.Error)] = error,
-        }, status, Origin(request.RedirectUri));
+            [nameof(SignInPage.MicrosoftUrl)] = microsoft is null ? null : Path(context, tenant.Id, "login/microsoft"),
+        }, status, Origin(request.RedirectUri), microsoft);
+    }
 
     public static IResult Consent(HttpContext context, RequestTenant tenant, AuthorizationRequest request, ClientInfo client, string scope, FormProtection forms) =>
         SignInPages.Render<ConsentPage>(context, new Dictionary<string, object?>

@@ -14,12 +14,14 @@ public static partial class PageHeaders
     /// an origin the page's form posts to besides this one, or that a post of it redirects to
     /// (browsers enforce <c>form-action</c> on the redirect after a post): the client's redirect
     /// URI on the sign-in and form post pages. A URL is taken down to its origin (a non-HTTP
-    /// scheme, as a native app's, to <c>scheme:</c>).
+    /// scheme, as a native app's, to <c>scheme:</c>). <paramref name="identityProviderOrigin"/> is
+    /// where the sign-in page's "Sign in with Microsoft" post redirects to (the tenant's Entra
+    /// authority), when the page has that button.
     /// </summary>
-    /// <exception cref="ArgumentException">The target is not an absolute URL.</exception>
-    public static void Apply(HttpResponse response, string? formTargetOrigin = null)
+    /// <exception cref="ArgumentException">A target is not an absolute URL.</exception>
+    public static void Apply(HttpResponse response, string? formTargetOrigin = null, string? identityProviderOrigin = null)
     {
-        var extra = formTargetOrigin is null ? "" : " " + SourceOf(formTargetOrigin);
+        var extra = string.Concat(new[] { formTargetOrigin, identityProviderOrigin }.OfType<string>().Select(SourceOf).Distinct(StringComparer.Ordinal).Select(s => " " + s));
         var headers = response.Headers;
         headers.ContentSecurityPolicy =
             $"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'{extra}; frame-ancestors 'none'; base-uri 'none'";

@@ -22,12 +22,14 @@ public static class SignInPages
     /// (an object whose properties, or a dictionary whose keys, are the page's parameter names)
     /// and the page headers set on the response. <paramref name="formTargetOrigin"/> is the
     /// origin a form of the page posts to, or redirects to after its post, besides this service
-    /// (see <see cref="PageHeaders.Apply"/>).
+    /// (see <see cref="PageHeaders.Apply"/>), and <paramref name="identityProviderOrigin"/> the
+    /// Entra authority a "Sign in with Microsoft" post redirects to.
     /// </summary>
-    public static IResult Render<TPage>(HttpContext context, object parameters, int status = StatusCodes.Status200OK, string? formTargetOrigin = null)
+    public static IResult Render<TPage>(HttpContext context, object parameters, int status = StatusCodes.Status200OK, string? formTargetOrigin = null,
+        string? identityProviderOrigin = null)
         where TPage : IComponent
     {
-        PageHeaders.Apply(context.Response, formTargetOrigin);
+        PageHeaders.Apply(context.Response, formTargetOrigin, identityProviderOrigin);
         return new RazorComponentResult<TPage>(parameters) { StatusCode = status };
     }
 }

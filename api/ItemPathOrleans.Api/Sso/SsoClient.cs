@@ -26,11 +26,20 @@ public sealed partial class SsoClient(
     public SsoSettings? Usable(RequestTenant tenant) =>
         tenant.Info.Settings.Sso is { } sso && options.Value.Allows(new Uri(sso.Authority)) ? sso : null;
 
-    public async Task<SsoLoginOutcome> LoginAsync(RequestTenant tenant, string clientAddress, SsoLoginRequest request, CancellationToken cancellationToken)
+    public Task<SsoLoginOutcome> LoginAsync(RequestTenant tenant, string clientAddress, SsoLoginRequest request, CancellationToken cancellationToken) =>
+        LoginAsync(tenant, clientAddress, request.IdToken!, request.Nonce, SessionKinds.Sso, clientId: null, cancellationToken);
+
+    /// <summary>
+    /// A sign-in with an ID token: <see cref="SessionKinds.Sso"/> for <c>POST /api/users/sso/login</c>,
+    /// <see cref="SessionKinds.Web"/> for the sign-in page's "Sign in with Microsoft" (which always
+    /// sends the <paramref name="nonce"/> it asked Entra for, and the client it signs in for).
+    /// </summary>
+    public async Task<SsoLoginOutcome> LoginAsync(RequestTenant tenant, string clientAddress, string idToken, string? nonce, string kind, string? clientId,
+        CancellationToken cancellationToken)
     {
         if (failedLogins.Refusal(clientAddress) is { } wait) return SsoLoginOutcome.Refused(SsoRefusal.Throttled, "", wait);
         var maxLength = options.Value.MaxIdTokenLength;
-        if (request.IdToken!.Length is 0 || request.IdToken.Length > maxLength) return SsoLoginOutcome.Refused(SsoRefusal.BadRequest, $"idToken must be 1 to {maxLength} characters");
+        if (idToken.Length is 0 || idToken.Length > maxLength) return SsoLoginOutcome.Refused(SsoRefusal.BadRequest, $"idToken must be 1 to {maxLength} characters");
         var sso = tenant.Info.Settings.Sso;
         if (sso is null) return SsoLoginOutcome.Refused(SsoRefusal.BadRequest, "Single sign-on is not configured");
         if (!options.Value.Allows(new Uri(sso.Authority)))
@@ -39,7 +48,7 @@ public sealed partial class SsoClient(
         IdTokenCheck check;
         try
         {
-            check = await validator.ValidateAsync(request.IdToken, sso, request.Nonce, cancellationToken);
+            check = await validator.ValidateAsync(idToken, sso, nonce, cancellationToken);
         }
         catch (MetadataUnavailableException unavailable)
         {
@@ -53,7 +62,7 @@ public sealed partial class SsoClient(
             return SsoLoginOutcome.Refused(SsoRefusal.Refused, check.Refusal!);
         }
 
-        var result = await ClusterCalls.RepeatableAsync(() => grains.SsoLogin().Login(tenant.Id, identity, check.Use!, clientAddress));
+        var result = await ClusterCalls.RepeatableAsync(() => grains.SsoLogin().Login(tenant.Id, identity, check.Use!, clientAddress, clientId, kind));
         if (result.Error == SsoLoginError.None) return new SsoLoginOutcome(result.Login, SsoRefusal.None);
         if (result.Error == SsoLoginError.NotConfigured) return SsoLoginOutcome.Refused(SsoRefusal.BadRequest, "Single sign-on is not configured");
         failedLogins.Failed(clientAddress);
@@ -65,6 +74,20 @@ public sealed partial class SsoClient(
             _ => "Unknown user: no user of this tenant is linked to this account",
         });
     }
+
+    /// <summary>
+    /// A single sign-on refused before any ID token was looked at (the sign-in page's flow: Entra
+    /// answered an error, or would not redeem the code): a security event in the log, and, when
+    /// <paramref name="counts"/>, one failed login of the address.
+    /// </summary>
+    public void Refused(RequestTenant tenant, string clientAddress, string detail, bool counts)
+    {
+        if (counts) failedLogins.Failed(clientAddress);
+        LogEvent(_events, "sso_login_refused", tenant.Id, null, detail);
+    }
+
+    /// <summary>Null when the address may try a sign-in; else how long it waits.</summary>
+    public TimeSpan? Throttled(string clientAddress) => failedLogins.Refusal(clientAddress);
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Security event {EventName} for user {UserId} of tenant {Tenant}: {Detail}")]
     private static partial void LogEvent(ILogger logger, string eventName, string tenant, int? userId, string? detail);

@@ -25,6 +25,7 @@ public static class SsoEndpoints
         services.AddSingleton<OpenIdMetadataCache>();
         services.AddSingleton<IdTokenValidator>();
         services.AddSingleton<SsoClient>();
+        services.AddSingleton<EntraTokenClient>();
         services.AddSingleton<MasterKeySeal>();
         return services;
     }

@@ -5,7 +5,7 @@ namespace ItemPathOrleans.Contracts.Grains;
 /// <summary>
 /// Stateless front of the cluster for single sign-on: the API has validated the ID token; this
 /// finds (or links, or provisions) the user of the token's Entra identity and opens a session of
-/// kind <c>sso</c>.
+/// kind <c>sso</c>, or the browser session of the sign-in page (kind <c>web</c>, "Sign in with Microsoft").
 /// </summary>
 public interface ISsoLoginGrain : IGrainWithIntegerKey
 {
@@ -13,7 +13,9 @@ public interface ISsoLoginGrain : IGrainWithIntegerKey
     /// Signs in with a validated ID token: <see cref="SsoLoginError.Replayed"/> when <paramref name="use"/>
     /// names a token this identity already used.
     /// </summary>
-    Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, IdTokenUse use, string clientAddress);
+    /// <param name="clientId">The client whose authorization request the sign-in page serves, recorded on a browser session.</param>
+    /// <param name="kind"><see cref="SessionKinds.Sso"/>, or <see cref="SessionKinds.Web"/> for the sign-in page.</param>
+    Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, IdTokenUse use, string clientAddress, string? clientId = null, string kind = SessionKinds.Sso);
 }
 
 /// <summary>
@@ -54,10 +56,11 @@ public interface IUserSsoGrain : IGrainWithStringKey
     Task<bool> LinkSso(string entraTenantId, string objectId);
 
     /// <summary>
-    /// Opens a session of kind <c>sso</c> for the linked identity. <see cref="SsoLoginError.NotLinked"/>
-    /// when the user is gone or linked to another identity.
+    /// Opens a session of kind <paramref name="kind"/> (<c>sso</c>, or <c>web</c> for the sign-in
+    /// page) for the linked identity. <see cref="SsoLoginError.NotLinked"/> when the user is gone
+    /// or linked to another identity.
     /// </summary>
-    Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, string clientAddress);
+    Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, string clientAddress, string? clientId = null, string kind = SessionKinds.Sso);
 }
 
 /// <summary>Who a validated ID token names: never the token itself.</summary>

@@ -1,6 +1,7 @@
 using ItemPathOrleans.ClusterNode.Lockout;
 using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Security;
 
 namespace ItemPathOrleans.Grains.Sso;
@@ -13,8 +14,9 @@ namespace ItemPathOrleans.Grains.Sso;
 [StatelessWorker, Reentrant]
 public sealed class SsoLoginGrain(TenantCache tenants, SecurityEvents securityEvents, TimeProvider time) : Grain, ISsoLoginGrain
 {
-    public async Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, IdTokenUse use, string clientAddress)
+    public async Task<SsoLoginResult> Login(string tenant, SsoIdentity identity, IdTokenUse use, string clientAddress, string? clientId = null, string kind = SessionKinds.Sso)
     {
+        if (kind is not (SessionKinds.Sso or SessionKinds.Web)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "A single sign-on opens an sso or a browser session.");
         var sso = (await tenants.GetAsync(tenant)).Settings.Sso;
         if (sso is null) return SsoLoginResult.Fail(SsoLoginError.NotConfigured);
 
@@ -32,7 +34,7 @@ public sealed class SsoLoginGrain(TenantCache tenants, SecurityEvents securityEv
         {
             if (await link.Resolve(identity.ClaimValue, sso.AutoProvision) is not { } userId) break;
             var result = await GrainFactory.GetGrain<IUserSsoGrain>(GrainKeys.User(tenant, userId))
-                .CompleteSsoLogin(identity.EntraTenantId, identity.ObjectId, clientAddress);
+                .CompleteSsoLogin(identity.EntraTenantId, identity.ObjectId, clientAddress, clientId, kind);
             if (result.Error != SsoLoginError.NotLinked) return result;
             await link.Forget(userId);
         }

@@ -6,7 +6,7 @@ using ItemPathOrleans.Grains.Security;
 
 namespace ItemPathOrleans.Grains.Users;
 
-/// <summary>Single sign-on: the user's Entra link and the sessions of kind <c>sso</c>.</summary>
+/// <summary>Single sign-on: the user's Entra link and the sessions it opens (kind <c>sso</c>, or <c>web</c> from the sign-in page).</summary>
 public sealed partial class UserGrain : IUserSsoGrain
 {
     public async Task<bool> LinkSso(string entraTenantId, string objectId)
@@ -19,8 +19,9 @@ public sealed partial class UserGrain : IUserSsoGrain
         return true;
     }
 
-    public async Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, string clientAddress)
+    public async Task<SsoLoginResult> CompleteSsoLogin(string entraTenantId, string objectId, string clientAddress, string? clientId = null, string kind = SessionKinds.Sso)
     {
+        if (kind is not (SessionKinds.Sso or SessionKinds.Web)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "A single sign-on opens an sso or a browser session.");
         if (Profile is not { } profile || state.State.Sso is not { } link || !IsLink(link, entraTenantId, objectId))
             return SsoLoginResult.Fail(SsoLoginError.NotLinked);
         var address = ClientAddresses.Key(clientAddress);
@@ -29,7 +30,7 @@ public sealed partial class UserGrain : IUserSsoGrain
             await RecordAsync(SecurityEventNames.SsoLoginRefused, "user not active", address);
             return SsoLoginResult.Fail(SsoLoginError.UserInactive);
         }
-        return new SsoLoginResult(SsoLoginError.None, await OpenSessionAsync(SessionKinds.Sso, null, SecurityEventNames.SsoLoginSucceeded, address));
+        return new SsoLoginResult(SsoLoginError.None, await OpenSessionAsync(kind, clientId, SecurityEventNames.SsoLoginSucceeded, address));
     }
 
     private static bool IsLink(SsoLink link, string entraTenantId, string objectId) =>

@@ -18,11 +18,27 @@ namespace ItemPathOrleans.Tests.Sso;
 /// multi-tenant (<c>organizations</c>) v2 authority, whose issuer is the <c>{tenantid}</c>
 /// template, and a JWKS of RSA keys it generates. It issues ID tokens shaped like Entra v2 ones,
 /// and the access tokens Entra would issue for the application's own API (which an ID token
-/// check must refuse), can rotate its key, go down, or serve an oversized key set.
+/// check must refuse), can rotate its key, go down, or serve an oversized key set. For a
+/// confidential client's code flow it has an authorization endpoint, which at once sends the
+/// browser back with a code for <see cref="SignedIn"/> (as if that person had signed in at Entra)
+/// or with <see cref="AuthorizeError"/>, and a token endpoint, which redeems a code once, for the
+/// client with <see cref="ClientSecret"/>, the redirect URI and the PKCE verifier it was issued
+/// with, answering an ID token with the nonce of the authorization request.
 /// </summary>
 public sealed class EntraDouble : IAsyncDisposable
 {
     public const string ClientId = "6f1d3c0e-2b7a-4a55-9d7e-0c1f2a3b4c5d";
+    /// <summary>The application's client secret (shaped like Entra's: 40 characters).</summary>
+    public const string ClientSecret = "Qx8~double.Secret_7hJ2kL9mN4pR6sT1vW3yZ5";
+
+    /// <summary>Who the authorization endpoint signs in: an Entra identity and its <c>preferred_username</c>.</summary>
+    public sealed record Person(string Tid, string Oid, string PreferredUsername);
+
+    private sealed record IssuedCode(string ClientId, string RedirectUri, string Challenge, string? Nonce, Person Person);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IssuedCode> _codes = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _issued = new();
+    private int _tokenRequests;
 
     private readonly WebApplication _app;
     private readonly object _gate = new();
@@ -61,6 +77,30 @@ public sealed class EntraDouble : IAsyncDisposable
     public string? KeySetHost { get; set; }
 
     public string CurrentKid { get { lock (_gate) return _published[^1].Kid; } }
+
+    /// <summary>The secret the token endpoint takes (the application's secret, until it is rotated at Entra).</summary>
+    public string AcceptedClientSecret { get; set; } = ClientSecret;
+
+    /// <summary>The person the authorization endpoint signs in; null: it answers <see cref="AuthorizeError"/> instead.</summary>
+    public Person? SignedIn { get; set; }
+
+    /// <summary>The error the authorization endpoint answers when no one is signed in (the person cancelled: <c>access_denied</c>).</summary>
+    public string AuthorizeError { get; set; } = "access_denied";
+
+    /// <summary>Changes the token endpoint makes to an ID token's claims before signing it (a wrong nonce, another tid, …).</summary>
+    public Action<Dictionary<string, object>>? AlterIdToken { get; set; }
+
+    /// <summary>The clock of the ID tokens the token endpoint answers.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>The query of the last request to the authorization endpoint.</summary>
+    public IReadOnlyDictionary<string, string> LastAuthorizeRequest { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Requests to the token endpoint, accepted or not.</summary>
+    public int TokenRequests => Volatile.Read(ref _tokenRequests);
+
+    /// <summary>Every code and ID token the code flow handed out: what must appear in no log.</summary>
+    public IReadOnlyCollection<string> Issued => _issued.ToArray();
 
     public static async Task<EntraDouble> StartAsync()
     {
@@ -130,10 +170,69 @@ public sealed class EntraDouble : IAsyncDisposable
             return Results.Json(new { keys });
         });
 
+        root.MapGet("/organizations/oauth2/v2.0/authorize", (Func<HttpContext, IResult>)double_.Authorize);
+        root.MapPost("/organizations/oauth2/v2.0/token", (Func<HttpContext, Task<IResult>>)double_.RedeemAsync);
+
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         double_.BaseUrl = $"{address.TrimEnd('/')}/{double_._instance}";
         return double_;
+    }
+
+    /// <summary>The authorization endpoint of the code flow: back to the redirect URI at once, with a code or an error.</summary>
+    private IResult Authorize(HttpContext context)
+    {
+        var query = context.Request.Query.ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
+        LastAuthorizeRequest = query;
+        string? Get(string name) => query.GetValueOrDefault(name);
+        // Entra shows its own error page, never a redirect, for an unknown client or redirect URI.
+        if (Get("client_id") != ClientId || Get("redirect_uri") is not { Length: > 0 } redirectUri) return Results.BadRequest("AADSTS700016: unknown application");
+        if (Get("response_type") != "code" || Get("code_challenge_method") != "S256" || Get("code_challenge") is not { Length: 43 } challenge)
+            return Results.Redirect(Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(redirectUri,
+                new Dictionary<string, string?> { ["error"] = "invalid_request", ["state"] = Get("state") }));
+        if (SignedIn is not { } person)
+            return Results.Redirect(Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(redirectUri, new Dictionary<string, string?>
+            {
+                ["error"] = AuthorizeError,
+                ["error_description"] = "AADSTS65004: <b>The person declined</b> to sign in.",
+                ["state"] = Get("state"),
+            }));
+        var code = "0.AAAA" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48));
+        _codes[code] = new IssuedCode(ClientId, redirectUri, challenge, Get("nonce"), person);
+        _issued.Enqueue(code);
+        return Results.Redirect(Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(redirectUri,
+            new Dictionary<string, string?> { ["code"] = code, ["state"] = Get("state"), ["session_state"] = Guid.NewGuid().ToString() }));
+    }
+
+    /// <summary>The token endpoint of the code flow: a confidential client redeems a code once, with its PKCE verifier.</summary>
+    private async Task<IResult> RedeemAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _tokenRequests);
+        var form = await context.Request.ReadFormAsync();
+        string? Get(string name) => form.TryGetValue(name, out var value) && value.Count == 1 ? value.ToString() : null;
+        static IResult Error(string error, int status = StatusCodes.Status400BadRequest) =>
+            Results.Json(new { error, error_description = "AADSTS: " + error }, statusCode: status);
+
+        if (Get("client_id") != ClientId || Get("client_secret") != AcceptedClientSecret) return Error("invalid_client", StatusCodes.Status401Unauthorized);
+        if (Get("grant_type") != "authorization_code") return Error("unsupported_grant_type");
+        if (Get("code") is not { } code || !_codes.TryRemove(code, out var issued)) return Error("invalid_grant");
+        if (Get("redirect_uri") != issued.RedirectUri || Get("code_verifier") is not { } verifier
+            || Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))) != issued.Challenge)
+            return Error("invalid_grant");
+
+        var claims = Claims(issued.Person.Tid, issued.Person.Oid, issued.Person.PreferredUsername, Clock.GetUtcNow());
+        if (issued.Nonce is { } nonce) claims["nonce"] = nonce;
+        AlterIdToken?.Invoke(claims);
+        var idToken = Sign(claims);
+        _issued.Enqueue(idToken);
+        return Results.Json(new Dictionary<string, object>
+        {
+            ["token_type"] = "Bearer",
+            ["scope"] = "openid profile email",
+            ["expires_in"] = 3599,
+            ["access_token"] = "opaque-graph-token",
+            ["id_token"] = idToken,
+        });
     }
 
     /// <summary>The provider rolls its key over: a new key signs, and only it is published.</summary>

@@ -42,6 +42,18 @@ public sealed class PageHeadersTests
         Assert.Contains($"; form-action 'self' {source}; frame-ancestors 'none'", csp);
     }
 
+    [Fact]
+    public void The_sign_in_pages_identity_provider_is_allowed_beside_the_client_once_each()
+    {
+        var context = new DefaultHttpContext();
+        PageHeaders.Apply(context.Response, "https://app.example.com/callback", "https://login.microsoftonline.com/organizations/v2.0");
+        Assert.Contains("; form-action 'self' https://app.example.com https://login.microsoftonline.com; frame-ancestors", context.Response.Headers.ContentSecurityPolicy.ToString());
+
+        var same = new DefaultHttpContext();
+        PageHeaders.Apply(same.Response, "https://login.microsoftonline.com/cb", "https://login.microsoftonline.com");
+        Assert.Contains("; form-action 'self' https://login.microsoftonline.com; frame-ancestors", same.Response.Headers.ContentSecurityPolicy.ToString());
+    }
+
     [Theory]
     [InlineData("/relative/callback")]
     [InlineData("not a url")]
