@@ -26,7 +26,8 @@ public static partial class OpenIdEndpoints
 
         string? error = null;
         if (!forms.Verify(context, OpenIdPages.SignInPurpose(tenant.Id), fields.Get(FormProtection.FieldName, ref error)))
-            return OpenIdPages.SignIn(context, tenant, request, forms, error: "The form expired. Please sign in again.", status: StatusCodes.Status400BadRequest);
+            return OpenIdPages.SignIn(context, tenant, request, forms, error: "The form expired. Please sign in again.", status: StatusCodes.Status400BadRequest,
+                credentialsError: false);
 
         var start = await microsoft.StartAsync(context, tenant, request);
         switch (start.Error)
@@ -41,7 +42,7 @@ public static partial class OpenIdEndpoints
                     "This sign-in request is too long to continue with Microsoft. Sign in with your username and password.");
             default:
                 return OpenIdPages.SignIn(context, tenant, request, forms, error: "Sign in with Microsoft is not available for this organization.",
-                    status: StatusCodes.Status400BadRequest);
+                    status: StatusCodes.Status400BadRequest, credentialsError: false);
         }
     }
 
@@ -74,13 +75,15 @@ public static partial class OpenIdEndpoints
                 var seconds = (int)Math.Ceiling(outcome.RetryAfter.TotalSeconds);
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 return OpenIdPages.SignIn(context, tenant, request, forms,
-                    error: $"Too many failed sign-in attempts. Try again in {seconds} seconds.", status: StatusCodes.Status429TooManyRequests);
+                    error: $"Too many failed sign-in attempts. Try again in {seconds} seconds.", status: StatusCodes.Status429TooManyRequests,
+                    credentialsError: false);
             case SsoRefusal.ProviderUnavailable:
                 return Unavailable(context, tenant, (int)Math.Ceiling(outcome.RetryAfter.TotalSeconds));
             default:
                 // One message for every refusal (the log and the security events say which): an
                 // unknown account, a deactivated user, a token that failed a check, Entra's error.
-                return OpenIdPages.SignIn(context, tenant, request, forms, error: MicrosoftFailedMessage, status: StatusCodes.Status401Unauthorized);
+                return OpenIdPages.SignIn(context, tenant, request, forms, error: MicrosoftFailedMessage, status: StatusCodes.Status401Unauthorized,
+                    credentialsError: false);
         }
     }
 

@@ -29,8 +29,9 @@ public static class OpenIdPages
     /// used (<see cref="MicrosoftSignIn.ButtonTarget"/>): its post redirects to the authority, which
     /// the page's CSP then allows as a form target.
     /// </summary>
+    /// <param name="credentialsError">Whether <paramref name="error"/> is about the username and password typed (it marks those inputs).</param>
     public static IResult SignIn(HttpContext context, RequestTenant tenant, AuthorizationRequest request, FormProtection forms,
-        string? username = null, string? error = null, int status = StatusCodes.Status200OK)
+        string? username = null, string? error = null, int status = StatusCodes.Status200OK, bool credentialsError = true)
     {
         var microsoft = context.RequestServices.GetRequiredService<MicrosoftSignIn>().ButtonTarget(tenant);
         return SignInPages.Render<SignInPage>(context, new Dictionary<string, object?>
@@ -41,6 +42,7 @@ public static class OpenIdPages
             [nameof(SignInPage.CsrfToken)] = forms.Issue(context, SignInPurpose(tenant.Id)),
             [nameof(SignInPage.Username)] = username ?? request.LoginHint,
             [nameof(SignInPage.Error)] = error,
+            [nameof(SignInPage.ErrorIsAboutCredentials)] = credentialsError,
             [nameof(SignInPage.MicrosoftUrl)] = microsoft is null ? null : Path(context, tenant.Id, "login/microsoft"),
         }, status, Origin(request.RedirectUri), microsoft);
     }

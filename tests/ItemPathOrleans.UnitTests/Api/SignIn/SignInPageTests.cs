@@ -104,6 +104,17 @@ public sealed class SignInPageTests
     }
 
     [Fact]
+    public async Task An_error_of_the_Microsoft_sign_in_is_announced_without_marking_the_inputs()
+    {
+        var parameters = Parameters(error: "We could not sign you in with Microsoft.", microsoftUrl: "/acme/login/microsoft");
+        parameters[nameof(SignInPage.ErrorIsAboutCredentials)] = false;
+        var page = await DocumentAsync<SignInPage>(parameters);
+
+        Assert.Equal("We could not sign you in with Microsoft.", Assert.Single(page.QuerySelectorAll("[role=alert]")).TextContent);
+        Assert.Empty(page.QuerySelectorAll("[aria-describedby], [aria-invalid]"));
+    }
+
+    [Fact]
     public async Task No_Microsoft_button_unless_the_tenant_has_SSO()
     {
         var page = await DocumentAsync<SignInPage>(Parameters());
