@@ -358,6 +358,38 @@ public sealed class CodeFlowTests(OAuthFixture fixture)
         Assert.True(metadata.GetProperty("authorization_response_iss_parameter_supported").GetBoolean());
     }
 
+    [Fact]
+    public async Task A_native_app_with_a_private_use_scheme_gets_its_code_at_that_uri_exactly()
+    {
+        // RFC 8252 section 7.1: a native app registers a URI of its own scheme (reverse domain name).
+        const string AppUri = "com.example.itempath:/oauth2redirect";
+        var clientId = await _flow.RegisterClientAsync(redirectUris: [AppUri]);
+        var username = await fixture.CreateUserAsync(OAuthFixture.Default, "native");
+        using var browser = fixture.Browser();
+        var verifier = CodeFlow.NewVerifier();
+        var request = _flow.AuthorizeParameters(clientId, verifier);
+        request["redirect_uri"] = AppUri;
+
+        var answer = await _flow.SignInAsync(browser, await _flow.AuthorizeAsync(browser, request), username);
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        var location = answer.Headers.Location!.ToString();
+        Assert.StartsWith(AppUri + "?", location, StringComparison.Ordinal);
+        var parameters = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(location).Query);
+        Assert.Equal(request["state"], parameters["state"].ToString());
+        Assert.Equal(_flow.Issuer, parameters["iss"].ToString());
+        var tokens = await HttpAssert.Ok(await _flow.RedeemAsync(clientId, parameters["code"].ToString(), verifier, AppUri));
+        Assert.Equal(username, CodeFlow.Payload(tokens.GetProperty("id_token").GetString()!).GetProperty("preferred_username").GetString());
+
+        // Another scheme, or the same one with another path, is not this app: an error page, no redirect.
+        foreach (var other in new[] { "com.example.evil:/oauth2redirect", "com.example.itempath:/other" })
+        {
+            request["redirect_uri"] = other;
+            using var refused = await _flow.AuthorizeAsync(browser, request);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Null(refused.Headers.Location);
+        }
+    }
+
     private Task<HttpResponseMessage> RefreshAsync(string clientId, string refreshToken) =>
         fixture.PostFormAsync(_flow.Issuer + "/oauth/token",
             [OAuthFixture.P("grant_type", "refresh_token"), OAuthFixture.P("client_id", clientId), OAuthFixture.P("refresh_token", refreshToken)]);
