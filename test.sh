@@ -228,15 +228,27 @@ run_e2e() {  # run_e2e SCRIPT: its output to $E2E/NAME.log, "STATUS SECONDS" to 
 
 e2e_limit() { if [[ -e "$DOTNET_TEST_DONE" ]]; then echo "$e2e_jobs_after"; else echo "$e2e_jobs"; fi; }
 
+# The longest scripts first, so the ones still running when the .NET tests end are short and run
+# side by side (ITEMPATH_E2E_JOBS_AFTER); the rest in name order.
+E2E_FIRST=(multi-node backup-restore master-key-loss docs-screenshot break-glass)
+
+e2e_scripts() {
+    local name script
+    shopt -s nullglob
+    for name in "${E2E_FIRST[@]}"; do [[ -x "$ROOT/tests/e2e/$name.sh" ]] && echo "$ROOT/tests/e2e/$name.sh"; done
+    for script in "$ROOT"/tests/e2e/*.sh; do
+        [[ " ${E2E_FIRST[*]} " == *" $(basename "$script" .sh) "* ]] || echo "$script"
+    done
+}
+
 run_all_e2e() {
     local script
-    shopt -s nullglob
-    for script in "$ROOT"/tests/e2e/*.sh; do
+    while IFS= read -r script; do
         [[ -x "$script" ]] || continue
         # A free slot: polled, since the limit grows when the .NET tests end.
         while (( $(jobs -rp | wc -l) >= $(e2e_limit) )); do sleep 0.2; done
         run_e2e "$script" &
-    done
+    done < <(e2e_scripts)
     wait
 }
 
