@@ -135,6 +135,7 @@ public static class TokenValidation
             if (check.IsAdmin) identity.AddClaim(new Claim(TokenSchemes.AdminClaim, "true"));
             if (check.Username is not null) identity.AddClaim(new Claim(TokenSchemes.UsernameClaim, check.Username));
             identity.AddClaim(new Claim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind));
+            context.HttpContext.Features.Set(new CheckedSession(check));
         }
         else
         {

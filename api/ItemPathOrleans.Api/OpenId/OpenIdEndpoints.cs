@@ -104,7 +104,7 @@ public static partial class OpenIdEndpoints
             return Problems.Forbidden("The access token does not carry the openid scope");
         }
         var token = TokenIdentity.From(context.User);
-        if (await openId.ProfileAsync(token.Tenant, token.UserId) is not { } profile) return Problems.InvalidToken("User is not active");
+        if ((CheckedSession.ProfileOf(context) ?? await openId.ProfileAsync(token.Tenant, token.UserId)) is not { } profile) return Problems.InvalidToken("User is not active");
         var claims = new Dictionary<string, object> { [TokenClaims.Subject] = profile.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         foreach (var (name, value) in OidcProfileClaims.ToDictionary(profile, scopes)) claims[name] = value;
         return TypedResults.Ok(claims);

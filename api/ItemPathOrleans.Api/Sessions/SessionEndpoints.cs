@@ -84,7 +84,8 @@ public static class SessionEndpoints
 
     private static async Task<Results<Ok<UserJson>, ProblemResult>> Me(HttpContext context, SessionClient sessions)
     {
-        var profile = await sessions.ProfileAsync(TokenIdentity.From(context.User));
+        // The profile the token's revocation check brought (cached with it), else the user grain's.
+        var profile = CheckedSession.ProfileOf(context) ?? await sessions.ProfileAsync(TokenIdentity.From(context.User));
         return profile is null ? Problems.InvalidToken("User is not active") : TypedResults.Ok(UserJson.From(profile));
     }
 

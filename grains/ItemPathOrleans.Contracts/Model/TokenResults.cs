@@ -86,7 +86,9 @@ public static class SessionKinds
 /// The revocation check's answer for one (user, session): what the API caches for
 /// <c>revocationLatencySeconds</c> so a hot client costs one grain call per interval.
 /// <see cref="Username"/> is the user's name now, not the one a token was issued under: after a
-/// rename, another user may hold the old one.
+/// rename, another user may hold the old one. <see cref="Profile"/> is the user's profile at the
+/// check, so <c>GET /api/users/me</c> answers from the cached check without another grain call
+/// (a change shows within the same interval, at once on the node that served it).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SessionCheck(
@@ -98,7 +100,8 @@ public sealed record SessionCheck(
     [property: Id(5)] string? ClientId = null,
     [property: Id(6)] string? Username = null,
     [property: Id(7)] DateTimeOffset? CreatedAt = null,
-    [property: Id(8)] string? Scope = null)
+    [property: Id(8)] string? Scope = null,
+    [property: Id(9)] UserProfile? Profile = null)
 {
     public static SessionCheck Unknown { get; } = new(false, false, null, false, null);
 }

@@ -329,7 +329,7 @@ public sealed partial class UserGrain(
             _lastUsedDirty = true;
         }
         return Task.FromResult(new SessionCheck(profile?.IsActive ?? false, active, session?.Kind, profile?.IsAdmin ?? false, session?.RefreshJti,
-            session?.ClientId, profile?.Username, session?.CreatedAt, session?.Scope));
+            session?.ClientId, profile?.Username, session?.CreatedAt, session?.Scope, profile));
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)

@@ -126,6 +126,47 @@ public sealed class MultiNodeRevocationTests(TwoApiNodes nodes, ITestOutputHelpe
         AssertOneCheckPerInterval(counter, access, Requests, "concurrent", elapsed);
     }
 
+    [Fact]
+    public async Task Me_answers_from_the_cached_check_and_a_rename_shows_at_once_on_its_node_and_within_the_latency_on_the_other()
+    {
+        var (counter, counted, access) = await CountedNodeAndTokenAsync("mn-me");
+        await using var _ = counted;
+        var sid = JwtClaims.Claim(access, "sid");
+        var userId = int.Parse(JwtClaims.Claim(access, "uid"), System.Globalization.CultureInfo.InvariantCulture);
+        string? name = null;
+        for (var i = 0; i < 5; i++)
+        {
+            using var http = Client(counted, access);
+            var me = await HttpAssert.Ok(await http.GetAsync("/api/users/me"));
+            Assert.Equal(userId, me.GetProperty("id").GetInt32());
+            name ??= me.GetProperty("username").GetString();
+        }
+        // Every user grain call these five answers cost was the revocation check: the profile came with it.
+        Assert.InRange(counter.Count(nameof(IUserGrain.CheckSession), sid), 1, 5);
+        Assert.Equal(counter.Count(nameof(IUserGrain.CheckSession), sid), counter.Total);
+
+        await AcceptedOnBothNodesAsync(access);
+        var renamed = ServiceFixture.UniqueName("mn-me-renamed");
+        using (var rename = await SendAsync(nodes.NodeA, HttpMethod.Patch, $"/api/users/{userId}", nodes.AdminToken, JsonContent.Create(new { username = renamed })))
+            await HttpAssert.Ok(rename);
+        var sinceRename = Stopwatch.StartNew();
+
+        // The node that served the change forgot what it had cached.
+        using (var atA = await SendAsync(nodes.NodeA, HttpMethod.Get, "/api/users/me", access))
+            Assert.Equal(renamed, (await HttpAssert.Ok(atA)).GetProperty("username").GetString());
+        // The other one shows it once its cached check is older than the latency.
+        while (true)
+        {
+            using var atB = await SendAsync(nodes.NodeB, HttpMethod.Get, "/api/users/me", access);
+            var seen = (await HttpAssert.Ok(atB)).GetProperty("username").GetString();
+            if (seen == renamed) break;
+            Assert.Equal(name, seen);
+            Assert.True(sinceRename.Elapsed < Deadline, $"node B still shows the old name {Deadline.TotalSeconds} s after the rename");
+            await Task.Delay(PollInterval);
+        }
+        output.WriteLine($"node B showed the new name {sinceRename.ElapsedMilliseconds} ms after node A answered (latency {TwoApiNodes.LatencySeconds} s)");
+    }
+
     /// <summary>
     /// Node B again, its grain factory observed (product code unchanged), and a fresh user's
     /// access token that this node has not checked yet.
