@@ -12,10 +12,12 @@
 #
 # It starts what it needs in a throwaway folder on free loopback ports and stops it after:
 # PostgreSQL, a silo and an API node (./run.sh), two more API nodes (revocation check on and off),
-# the bare JWT endpoint (bench/Baselines serve-jwt) and the peer (bench/Peer, its own database on
-# the same PostgreSQL). Rate limits are off for the run (the registered clients of client-credentials
-# and code-flow have no per-client quota). Prints the table and the ratios against
-# the targets, and writes bench/results/latest.json.
+# the bare JWT endpoint (bench/Baselines serve-jwt), the peer (bench/Peer, its own database on
+# the same PostgreSQL), and for the gateway rows an upstream (serve-upstream), a fourth API node in
+# proxy mode in front of it and the bare proxy (serve-proxy, the same YARP route without tokens).
+# Rate limits are off for the run (the registered clients of client-credentials and code-flow have
+# no per-client quota). Prints the table and the ratios against the targets, and writes
+# bench/results/latest.json.
 # shellcheck disable=SC2317  # cleanup runs from a trap
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,7 +31,7 @@ while [[ $# -gt 0 ]]; do
         --seconds) MEASURED="$2"; shift 2 ;;
         --warmup) WARMUP="$2"; shift 2 ;;
         --memory-users) MEMORY_USERS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -93,14 +95,23 @@ wait_ready() {  # wait_ready URL NAME
 NODE_ENV=(ConnectionStrings__ItemPath="$PG" Tokens__Issuer="$URL" Tokens__MasterKeys__0__Id=m1
     Tokens__MasterKeys__0__Secret="$(tr -d '\n' < "$TMP/data/master-key")"
     RateLimit__FailedLoginsPerMinute=0 Logging__LogLevel__Default=Warning)
-start_api() {  # start_api PORT CHECK_ENABLED
+start_api() {  # start_api PORT CHECK_ENABLED [MORE_ENV...]
     (cd api/ItemPathOrleans.Api/bin/Release/net10.0 && \
-        exec env "${NODE_ENV[@]}" Revocation__Enabled="$2" dotnet ItemPathOrleans.Api.dll --urls "http://127.0.0.1:$1") > "$TMP/api-$1.log" 2>&1 &
+        exec env "${NODE_ENV[@]}" Revocation__Enabled="$2" "${@:3}" dotnet ItemPathOrleans.Api.dll --urls "http://127.0.0.1:$1") > "$TMP/api-$1.log" 2>&1 &
     PIDS+=("$!")
 }
-CHECK_PORT=$(port) NOCHECK_PORT=$(port) BARE_PORT=$(port) PEER_PORT=$(port)
+CHECK_PORT=$(port) NOCHECK_PORT=$(port) BARE_PORT=$(port) PEER_PORT=$(port) UP_PORT=$(port) GW_PORT=$(port) PROXY_PORT=$(port)
 start_api "$CHECK_PORT" true
 start_api "$NOCHECK_PORT" false
+# The gateway rows: one route to the upstream, through an API node in proxy mode (revocation check
+# on) and through the bare proxy, which runs the server GC like the API node.
+ROUTE='/api/stations/{**rest}' PROXIED_PATH=/api/stations/1
+(cd bench/Baselines/bin/Release/net10.0 && exec dotnet Baselines.dll serve-upstream --urls "http://127.0.0.1:$UP_PORT") > "$TMP/upstream.log" 2>&1 &
+PIDS+=("$!")
+start_api "$GW_PORT" true Gateway__Enabled=true Gateway__Upstream="http://127.0.0.1:$UP_PORT" Gateway__Routes__0="$ROUTE"
+(cd bench/Baselines/bin/Release/net10.0 && DOTNET_gcServer=1 exec dotnet Baselines.dll serve-proxy --upstream "http://127.0.0.1:$UP_PORT" \
+    --route "$ROUTE" --urls "http://127.0.0.1:$PROXY_PORT") > "$TMP/proxy.log" 2>&1 &
+PIDS+=("$!")
 (cd bench/Baselines/bin/Release/net10.0 && exec env "${NODE_ENV[@]}" dotnet Baselines.dll serve-jwt --urls "http://127.0.0.1:$BARE_PORT" --tenant default) \
     > "$TMP/bare.log" 2>&1 &
 PIDS+=("$!")
@@ -112,6 +123,9 @@ wait_ready "http://127.0.0.1:$CHECK_PORT/health/ready" "the API node with the re
 wait_ready "http://127.0.0.1:$NOCHECK_PORT/health/ready" "the API node without the revocation check"
 wait_ready "http://127.0.0.1:$BARE_PORT/health/ready" "the bare JWT endpoint"
 wait_ready "http://127.0.0.1:$PEER_PORT/health" "the OpenIddict peer"
+wait_ready "http://127.0.0.1:$UP_PORT/health/ready" "the upstream"
+wait_ready "http://127.0.0.1:$GW_PORT/health/ready" "the API node in proxy mode"
+wait_ready "http://127.0.0.1:$PROXY_PORT/health/ready" "the bare proxy"
 
 admin_token() {
     curl -fsS -X POST "$URL/api/users/login" -H 'Content-Type: application/json' \
@@ -173,6 +187,15 @@ for round in 1 2; do
     load "validate-bare-$round" "http://127.0.0.1:$BARE_PORT" validate "$USERS" --admin-url "$URL"
 done
 load validate-app "http://127.0.0.1:$CHECK_PORT" validate-app "$USERS" --admin-url "$URL" --setup-parallelism 8
+
+# --- the gateway: through the API node in proxy mode and through the bare proxy; interleaved twice -
+# proxied: each virtual user's own access token, validated and checked before YARP forwards it;
+# proxy-bare: the same request without a token through the same YARP route. The upstream alone last.
+for round in 1 2; do
+    load "proxied-$round" "http://127.0.0.1:$GW_PORT" validate "$USERS" --admin-url "$URL" --path "$PROXIED_PATH" --setup-parallelism 8
+    load "proxy-bare-$round" "http://127.0.0.1:$PROXY_PORT" no-token "$USERS" --path "$PROXIED_PATH"
+done
+load upstream-direct "http://127.0.0.1:$UP_PORT" no-token "$USERS" --path "$PROXIED_PATH"
 
 # --- memory ---------------------------------------------------------------------------------------
 SEEDER=(dotnet bench/Seeder/bin/Release/net10.0/Seeder.dll --connection "$PG")

@@ -27,6 +27,9 @@ ROWS = [
     ("validate", "GET /api/users/me, access token"),
     ("validate-nocheck", "the same, revocation check off"),
     ("validate-app", "GET /api/users/me, application token"),
+    ("upstream-direct", "GET /api/stations/1 on the upstream itself"),
+    ("proxy-bare", "the same through a bare YARP proxy (the proxy ceiling)"),
+    ("proxied", "the same through the gateway, access token"),
 ]
 
 
@@ -57,7 +60,7 @@ def main():
     s = {}
     for name, _ in ROWS:
         if name in ("validate", "validate-nocheck", "validate-bare", "hash-ceiling", "login", "code-flow", "client-credentials",
-                    "peer-client-credentials"):
+                    "peer-client-credentials", "proxied", "proxy-bare"):
             s[name] = mean_of_rounds(a.folder, name)
         else:
             s[name] = load(a.folder, name)
@@ -89,6 +92,9 @@ def main():
          ops("client-credentials") / ops("peer-client-credentials") >= 5),
         ("validate / validate-nocheck", ops("validate") / ops("validate-nocheck"), ">= 0.9", ops("validate") / ops("validate-nocheck") >= 0.9),
         ("validate / validate-bare", ops("validate") / ops("validate-bare"), ">= 0.5", ops("validate") / ops("validate-bare") >= 0.5),
+        ("proxied / proxy-bare", ops("proxied") / ops("proxy-bare"), ">= 0.8 (and 0 errors)",
+         ops("proxied") / ops("proxy-bare") >= 0.8 and s["proxied"]["errors"] == 0),
+        ("proxy-bare / upstream-direct", ops("proxy-bare") / ops("upstream-direct"), "(for information)", None),
         ("login / peer-login", ops("login") / ops("peer-login"), "(for information)", None),
         ("stored bytes per user, 10 sessions", bytes_per_user, "<= 4096", bytes_per_user <= 4096),
     ]

@@ -31,6 +31,11 @@ namespace ItemPathOrleans.Baselines
               serve-upstream --urls URL (default http://127.0.0.1:5091)
                          answers every path with a small JSON body: the service behind the
                          gateway, measured directly and through the gateway.
+              serve-proxy --upstream URL (required) --urls URL (default http://127.0.0.1:5092)
+                         [--route TEMPLATE (default /api/stations/{**rest})]
+                         forwards the route to the upstream with YARP, configured as the API's
+                         gateway is (same route, cluster, timeout and header transforms) but with
+                         no token validation and no other middleware: the proxy ceiling.
 
             stdout (hash, pg-writes): one JSON object {"scenario","users","durationSeconds","opsPerSec",
             "p50Ms","p99Ms","errors","requests"}; stderr: progress, a human line and the first errors.
@@ -67,8 +72,10 @@ namespace ItemPathOrleans.Baselines
                         return await JwtServer.RunAsync(args[1..]);
                     case "serve-upstream":
                         return await UpstreamServer.RunAsync(args[1..]);
+                    case "serve-proxy":
+                        return await ProxyServer.RunAsync(args[1..]);
                     default:
-                        throw new UsageException($"unknown mode '{args[0]}' (hash, pg-writes, serve-jwt, serve-upstream)");
+                        throw new UsageException($"unknown mode '{args[0]}' (hash, pg-writes, serve-jwt, serve-upstream, serve-proxy)");
                 }
             }
             catch (UsageException e)

@@ -26,6 +26,11 @@ public enum Scenario
     /// authorize, the sign-in page, its form, the code to the redirect URI, the code redeemed.
     /// </summary>
     CodeFlow,
+    /// <summary>
+    /// GET <see cref="Options.Path"/> without a token: no setup, no admin, no users (a ceiling
+    /// such as a bare proxy or the upstream itself, for the requests the token scenarios send with one).
+    /// </summary>
+    NoToken,
 }
 
 /// <summary>Command line options. Every bound is checked here, so a run is always bounded in time and load.</summary>
@@ -62,7 +67,7 @@ public sealed class Options
     public const string DefaultScope = "bench:read";
     public const string DefaultClientSecret = "Bench-Client-Secret-2026-0123456789abcdefgh";
 
-    /// <summary>The path validate and validate-app request on the base URL (e.g. /api/auth/verify, a gateway route).</summary>
+    /// <summary>The path validate, validate-app and no-token request on the base URL (e.g. /api/auth/verify, a gateway route).</summary>
     public string Path { get; init; } = "/api/users/me";
 
     /// <summary>The scenario runs against an OAuth 2.0 peer's token endpoint: its users exist already, no admin is involved.</summary>
@@ -95,6 +100,7 @@ public sealed class Options
                                    | peer-login | peer-refresh | peer-client-credentials (an
                                    OAuth 2.0 server's connect/token, its users P-0001.. and
                                    clients P-client-0001.. seeded by that server)
+                                   | no-token (GET --path without a token; no setup)
           --url URL                base URL of the API            (default http://127.0.0.1:5080)
           --admin-url URL          base URL for the whole setup: admin calls, the users'
                                    logins and application tokens       (default: --url)
@@ -117,8 +123,9 @@ public sealed class Options
                                    ItemPath added to the tenant's apiScopes (default bench:read)
           --client-secret S        peer-client-credentials: the peer's client secret (default:
                                    the peer's default, Peer:ClientSecret)
-          --path PATH              validate, validate-app: the path requested on --url with the
-                                   token (e.g. /api/auth/verify, a gateway route)
+          --path PATH              validate, validate-app, no-token: the path requested on --url
+                                   (with the token but for no-token; e.g. /api/auth/verify, a
+                                   gateway route)
                                                                       (default /api/users/me)
 
         stdout: one JSON object {"scenario","users","durationSeconds","opsPerSec","p50Ms","p99Ms",
@@ -171,6 +178,7 @@ public sealed class Options
             "client-credentials" => Scenario.ClientCredentials,
             "peer-client-credentials" => Scenario.PeerClientCredentials,
             "code-flow" => Scenario.CodeFlow,
+            "no-token" => Scenario.NoToken,
             _ => throw new UsageException($"unknown scenario '{scenarioName}' ({Scenarios})"),
         };
 
@@ -180,7 +188,7 @@ public sealed class Options
         var adminPassword = Get("admin-password")
             ?? NonEmpty(Environment.GetEnvironmentVariable("ITEMPATH_ADMIN_PASSWORD"))
             ?? NonEmpty(Environment.GetEnvironmentVariable("Bootstrap__AdminPassword"))
-            ?? (scenario is Scenario.PeerLogin or Scenario.PeerRefresh or Scenario.PeerClientCredentials ? "" : null)
+            ?? (scenario is Scenario.PeerLogin or Scenario.PeerRefresh or Scenario.PeerClientCredentials or Scenario.NoToken ? "" : null)
             ?? throw new UsageException("--admin-password is required (or set ITEMPATH_ADMIN_PASSWORD)");
 
         var prefix = Get("user-prefix") ?? "bench";
@@ -229,7 +237,7 @@ public sealed class Options
         };
     }
 
-    private const string Scenarios = "login, refresh, validate, validate-app, client-credentials, code-flow, peer-login, peer-refresh, peer-client-credentials";
+    private const string Scenarios = "login, refresh, validate, validate-app, client-credentials, code-flow, peer-login, peer-refresh, peer-client-credentials, no-token";
 
     /// <summary>The username (client id for the client_credentials scenarios) of virtual user <paramref name="index"/> (from 0).</summary>
     public string Username(int index) => Scenario switch

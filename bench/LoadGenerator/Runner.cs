@@ -161,6 +161,7 @@ public sealed class Runner(Options options, ApiClient api, CodeFlow? codeFlow = 
             Scenario.Refresh => ApiClient.BareRequest(HttpMethod.Post, api.RefreshUri, user.RefreshBearer),
             Scenario.Validate => ApiClient.BareRequest(HttpMethod.Get, api.MeUri, user.AccessBearer),
             Scenario.ValidateApp => ApiClient.BareRequest(HttpMethod.Get, api.MeUri, user.AppBearer),
+            Scenario.NoToken => ApiClient.BareRequest(HttpMethod.Get, api.MeUri, null),
             Scenario.PeerLogin => ApiClient.FormRequest(api.PeerTokenUri, user.PeerLoginForm!),
             Scenario.PeerRefresh => ApiClient.FormRequest(api.PeerTokenUri, user.PeerRefreshForm!),
             Scenario.ClientCredentials => ApiClient.FormRequest(api.TokenUri, user.TokenForm!, user.ClientAuthorization!),

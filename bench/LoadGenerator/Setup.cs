@@ -23,6 +23,8 @@ public sealed class Setup(Options options, ApiClient api)
     public async Task<VirtualUser[]> PrepareAsync(CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        if (options.Scenario == Scenario.NoToken)
+            return [.. Enumerable.Range(0, options.Users).Select(i => new VirtualUser(i, options.Username(i), []))];
         if (options.Scenario == Scenario.PeerClientCredentials) return await PreparePeerClientsAsync(ct).ConfigureAwait(false);
         if (options.IsPeer) return await PreparePeerAsync(ct).ConfigureAwait(false);
 
