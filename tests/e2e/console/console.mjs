@@ -8,8 +8,9 @@
 // security events; the user, signed in in another browser, is signed out cleanly; the user signs
 // in again and sees only their own pages; the admin revokes the user's sessions and the user's
 // console ends again; the last admin cannot be deleted and the console says why; a client is
-// registered and its secret shown once; a signing key is rotated; sign-out goes back to the
-// console's signed-out page. axe-core checks every page (no serious or critical
+// registered and its secret shown once; a signing key is rotated; a setting out of range is
+// refused at its field and a good one saved; the operator creates a tenant; sign-out goes back
+// to the console's signed-out page. axe-core checks every page (no serious or critical
 // finding) and no page breaks its Content-Security-Policy.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -234,6 +235,41 @@ try {
   check((await admin.locator('main tbody tr', { hasText: 'k2' }).textContent()).includes('Current'), 'Rotate key makes k2 the current version');
   await axeCheck(admin, 'the signing keys page');
   await shot(admin, 'keys');
+
+  // Settings: a value out of range is refused at its field, in the API's words; a good one is saved.
+  await admin.getByRole('link', { name: 'Settings', exact: true }).click();
+  await until(admin, 'Tenant settings');
+  const minLength = admin.getByLabel('Shortest password');
+  await minLength.fill('7');
+  await admin.getByRole('button', { name: 'Save settings' }).click();
+  await admin.waitForSelector('input[name="passwordMinLength"][aria-invalid="true"]');
+  const rangeError = (await admin.locator('input[name="passwordMinLength"] ~ .field-error').textContent())?.trim();
+  check(/passwordMinLength/.test(rangeError ?? ''), `a setting out of range is refused at its field: "${rangeError}"`);
+  await minLength.fill('10');
+  await admin.getByRole('button', { name: 'Save settings' }).click();
+  await admin.waitForFunction(() => document.querySelector('input[name="passwordMinLength"]')?.value === '10'
+    && !document.querySelector('input[aria-invalid="true"]'));
+  const saved = await fetch(`${base}/api/users/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: adminPassword }),
+  }).then((r) => r.json()).then((login) => fetch(`${base}/api/tenants/${tenant}`, { headers: { Authorization: `Bearer ${login.accessToken}` } }))
+    .then((r) => r.json());
+  check(saved.settings?.passwordMinLength === 10, `the service holds passwordMinLength 10 (${saved.settings?.passwordMinLength})`);
+  await axeCheck(admin, 'the settings page');
+  await shot(admin, 'settings');
+
+  // The operator tenant's admin creates a tenant; its console is one link away.
+  await admin.getByRole('link', { name: 'Tenants', exact: true }).click();
+  await until(admin, 'Tenants');
+  await admin.getByLabel('Tenant id').fill('acme');
+  await admin.locator('input[name="name"]').fill('Acme Logistics');
+  await admin.getByLabel('First admin\'s username').fill('acme-admin');
+  await admin.getByLabel('First admin\'s password').fill('Acme-Admin-Pass-1');
+  await admin.getByRole('button', { name: 'Create tenant' }).click();
+  await admin.waitForFunction(() => document.querySelector('main .notice')?.textContent.includes('Tenant acme created')
+    && document.body.dataset.state === 'ready');
+  check(await admin.getByRole('link', { name: 'Open the console of Acme Logistics' }).isVisible(), 'the new tenant is listed with a link to its console');
+  await axeCheck(admin, 'the tenants page');
+  await shot(admin, 'tenants');
 
   // Sign out: the provider ends the browser session and comes back to the console.
   await admin.getByRole('button', { name: 'Sign out' }).click();

@@ -8,6 +8,7 @@ import { profilePage, mySessionsPage } from './account.js';
 import { usersPage, newUserPage, userPage } from './users.js';
 import { clientsPage, newClientPage, clientPage } from './clients.js';
 import { keysPage } from './keys.js';
+import { settingsPage, tenantsPage } from './tenant.js';
 
 const body = document.body.dataset;
 const config = {
@@ -36,6 +37,8 @@ const routes = [
   { pattern: /^\/clients\/new$/, page: newClientPage, nav: 'clients', admin: true },
   { pattern: /^\/clients\/([^/]+)$/, page: clientPage, nav: 'clients', admin: true },
   { pattern: /^\/keys$/, page: keysPage, nav: 'keys', admin: true },
+  { pattern: /^\/settings$/, page: settingsPage, nav: 'settings', admin: true },
+  { pattern: /^\/tenants$/, page: tenantsPage, nav: 'tenants', admin: true, operator: true },
 ];
 
 function setState(state) { document.body.dataset.state = state; }
@@ -60,7 +63,10 @@ function showSignedOut(title, message, action) {
 
 function navigation(current) {
   const links = [['profile', '#/', 'Your profile'], ['sessions', '#/sessions', 'Your sessions']];
-  if (me.isAdmin) links.push(['users', '#/users', 'Users'], ['clients', '#/clients', 'Clients'], ['keys', '#/keys', 'Signing keys']);
+  if (me.isAdmin) {
+    links.push(['users', '#/users', 'Users'], ['clients', '#/clients', 'Clients'], ['keys', '#/keys', 'Signing keys'], ['settings', '#/settings', 'Settings']);
+    if (config.operator) links.push(['tenants', '#/tenants', 'Tenants']);
+  }
   nav.replaceChildren(h('ul', null, links.map(([key, href, text]) =>
     h('li', null, h('a', { href, 'aria-current': key === current ? 'page' : null }, text)))));
   account.replaceChildren(
@@ -85,7 +91,7 @@ async function route() {
     if (!found) {
       navigation(null);
       show('Page not found', h('p', null, 'There is no such page in the console. ', h('a', { href: '#/' }, 'Go to your profile.')));
-    } else if (found.r.admin && !me.isAdmin) {
+    } else if ((found.r.admin && !me.isAdmin) || (found.r.operator && !config.operator)) {
       navigation(null);
       show('Admins only', h('p', null, 'This page is for the tenant\'s admins. You can see your own profile and sessions.'));
     } else {
