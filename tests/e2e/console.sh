@@ -16,7 +16,7 @@
 # The packages are installed with `npm ci` from the committed lock into a throwaway copy of
 # tests/e2e/console (nothing global, no browser download: playwright-core launches Debian's
 # chromium). Screenshots of the main pages go to ITEMPATH_CONSOLE_SCREENSHOTS (default
-# docs/images, as console-*.png, the pictures docs/console.md shows). Exit 0 only if every
+# docs/images, as console-*.png, the pictures docs/console.md shows; ./test.sh sets its own folder). Exit 0 only if every
 # check passed; 77 (skipped) when node, npm or chromium is missing. See tests/e2e/lib/e2e.sh.
 set -euo pipefail
 
