@@ -103,6 +103,7 @@ const username = 'jordan';
 const email = 'jordan@example.com';
 const firstPassword = 'Jordan-First-Pass-1';
 const secondPassword = 'Jordan-Second-Pass-2';
+const thirdPassword = 'Jordan-Third-Pass-3';
 const admin = await newPage('admin');
 const user = await newPage('user');
 
@@ -185,6 +186,19 @@ try {
   await signIn(user, username, secondPassword);
   check(await heading(user) === 'Your profile', `${username} signs in again with the new password`);
 
+  // The user's own password: a wrong current one is refused at its field; the right one changes it.
+  await user.getByLabel('Current password').fill('Not-The-Password-9');
+  await user.getByLabel('New password').fill(thirdPassword);
+  await user.getByRole('button', { name: 'Change password' }).click();
+  await user.waitForSelector('input[name="currentPassword"][aria-invalid="true"]');
+  const currentError = (await user.locator('input[name="currentPassword"] ~ .field-error').textContent())?.trim();
+  check(currentError === 'Current password is incorrect', `a wrong current password is refused at its field: "${currentError}"`);
+  await user.getByLabel('Current password').fill(secondPassword);
+  await user.getByLabel('New password').fill(thirdPassword);
+  await user.getByRole('button', { name: 'Change password' }).click();
+  await user.locator('main .notice').waitFor();
+  check((await user.locator('main .notice').textContent()).includes('Your password was changed'), `${username} changes their own password and stays signed in`);
+
   // The admin revokes every session of the user.
   await admin.reload();
   await until(admin, `User ${username}`);
@@ -254,6 +268,20 @@ try {
   }).then((r) => r.json()).then((login) => fetch(`${base}/api/tenants/${tenant}`, { headers: { Authorization: `Bearer ${login.accessToken}` } }))
     .then((r) => r.json());
   check(saved.settings?.passwordMinLength === 10, `the service holds passwordMinLength 10 (${saved.settings?.passwordMinLength})`);
+  // An API scope, then single sign-on with Microsoft with its write-only client secret.
+  await admin.getByLabel('Scope name').fill('stations:read');
+  await admin.getByLabel('Description').fill('Read the stations');
+  await admin.getByRole('button', { name: 'Add scope' }).click();
+  await admin.waitForFunction(() => [...document.querySelectorAll('#scopes-heading ~ table code')].some((c) => c.textContent === 'stations:read'));
+  check(true, 'the API scope stations:read is added');
+  await admin.getByLabel('Authority').fill('https://login.microsoftonline.com/organizations/v2.0');
+  await admin.getByLabel('Application (client) id').fill('00000000-0000-0000-0000-000000000000');
+  await admin.getByLabel('Entra tenant ids').fill('11111111-1111-1111-1111-111111111111');
+  await admin.getByLabel('Client secret').fill('entra-client-secret-value');
+  await admin.getByRole('button', { name: 'Turn on single sign-on' }).click();
+  await admin.waitForFunction(() => document.querySelector('#sso-heading ~ p')?.textContent === 'On, with a client secret stored.');
+  check(!(await admin.locator('main').textContent()).includes('entra-client-secret-value') && await admin.getByLabel('Client secret').inputValue() === '',
+    'single sign-on is on, its client secret stored and never shown');
   await axeCheck(admin, 'the settings page');
   await shot(admin, 'settings');
 
