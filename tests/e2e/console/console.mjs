@@ -9,8 +9,8 @@
 // in again and sees only their own pages; the admin revokes the user's sessions and the user's
 // console ends again; the last admin cannot be deleted and the console says why; a client is
 // registered and its secret shown once; a signing key is rotated; a setting out of range is
-// refused at its field and a good one saved; the operator creates a tenant; sign-out goes back
-// to the console's signed-out page. axe-core checks every page (no serious or critical
+// refused at its field and a good one saved; the operator creates a tenant and rotates its key;
+// sign-out goes back to the console's signed-out page. axe-core checks every page (no serious or critical
 // finding) and no page breaks its Content-Security-Policy.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -295,9 +295,18 @@ try {
   await admin.getByRole('button', { name: 'Create tenant' }).click();
   await admin.waitForFunction(() => document.querySelector('main .notice')?.textContent.includes('Tenant acme created')
     && document.body.dataset.state === 'ready');
-  check(await admin.getByRole('link', { name: 'Open the console of Acme Logistics' }).isVisible(), 'the new tenant is listed with a link to its console');
+  check(await admin.getByRole('link', { name: 'Console of Acme Logistics' }).isVisible(), 'the new tenant is listed with a link to its console');
   await axeCheck(admin, 'the tenants page');
   await shot(admin, 'tenants');
+
+  // The operator admin switches to the new tenant's keys and rotates them.
+  await admin.getByRole('link', { name: 'Keys of Acme Logistics' }).click();
+  await until(admin, 'Signing keys of acme');
+  await admin.getByRole('button', { name: 'Rotate key' }).click();
+  await confirm(admin, 'Rotate key');
+  await admin.waitForFunction(() => [...document.querySelectorAll('main tbody th')].some((th) => th.textContent === 'k2')
+    && document.body.dataset.state === 'ready');
+  check((await admin.locator('main caption').textContent()).includes('acme'), 'the operator admin rotates the key of the tenant acme from the operator console');
 
   // Sign out: the provider ends the browser session and comes back to the console.
   await admin.getByRole('button', { name: 'Sign out' }).click();

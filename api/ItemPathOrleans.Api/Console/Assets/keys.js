@@ -1,10 +1,13 @@
 // The tenant's signing keys, for its admins: the versions (never a secret), rotate, retire. The
 // current version cannot be retired (the API answers 409): the page says so and offers no button.
 import { h, announce, confirmAction, table, when } from './dom.js';
+import { managedTenant, otherTenantNote } from './tenant.js';
 
+/** #/keys (?tenant=ID for an operator admin) */
 export async function keysPage(context) {
   const { api, config, show, stale } = context;
-  const path = `/api/tenants/${encodeURIComponent(config.tenant)}/keys`;
+  const target = managedTenant(context);
+  const path = `/api/tenants/${encodeURIComponent(target)}/keys`;
   const answer = await api.get(path);
   if (stale()) return;
   const problem = h('div', { class: 'form-error', role: 'alert', hidden: true });
@@ -32,12 +35,13 @@ export async function keysPage(context) {
     await keysPage(context);
   };
 
-  show('Signing keys',
+  show(target === config.tenant ? 'Signing keys' : `Signing keys of ${target}`,
+    otherTenantNote(config, target),
     h('p', null, 'Tokens are signed with the current version. Rotate to start a new one; retire an old one to stop the tokens it signed. The current version cannot be retired: rotate first.'),
     problem,
     h('p', null, h('button', { type: 'button', class: 'primary', onclick: rotate }, 'Rotate key')),
     table({
-      caption: `Key versions of ${config.tenantName} (${answer.total})`,
+      caption: `Key versions of ${target === config.tenant ? config.tenantName : target} (${answer.total})`,
       columns: ['Key', 'Algorithm', 'Master key', 'Created', 'State', 'Action'],
       empty: 'No keys.',
       rows: answer.keys.map((k) => [

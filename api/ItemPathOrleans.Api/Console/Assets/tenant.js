@@ -22,9 +22,24 @@ const numbers = [
 const number = (n) => n.toLocaleString('en');
 const words = (text) => text.split(/\s+/).filter(Boolean);
 
+/** The tenant a page manages: its own, or for an operator admin the one ?tenant= names. */
+export function managedTenant({ config, query }) {
+  const named = query.get('tenant');
+  return config.operator && named && /^[a-z0-9][a-z0-9-]{0,62}$/.test(named) ? named : config.tenant;
+}
+
+/** For an operator admin on another tenant's page: whose it is, and where its users are managed. */
+export function otherTenantNote(config, id) {
+  if (id === config.tenant) return null;
+  return h('p', { class: 'rule' }, `You manage the tenant ${id} as an operator admin. Its users, clients and sessions are managed in its own console: `,
+    h('a', { href: `${config.api}/${encodeURIComponent(id)}/console` }, `${config.api}/${id}/console`), '.');
+}
+
+/** #/settings (?tenant=ID for an operator admin) */
 export async function settingsPage(context) {
   const { api, config, show, stale } = context;
-  const path = `/api/tenants/${encodeURIComponent(config.tenant)}`;
+  const target = managedTenant(context);
+  const path = `/api/tenants/${encodeURIComponent(target)}`;
   const tenant = await api.get(path);
   if (stale()) return;
   const s = tenant.settings;
@@ -129,8 +144,9 @@ export async function settingsPage(context) {
   };
 
   const section = (key, title, ...content) => h('section', { 'aria-labelledby': `${key}-heading` }, h('h2', { id: `${key}-heading` }, title), content);
-  show('Tenant settings',
-    h('dl', { class: 'facts' }, [['Tenant', `${tenant.name} (${tenant.id})`], ['Created', when(tenant.createdAt)], ['Issuer', config.issuer]]
+  show(target === config.tenant ? 'Tenant settings' : `Settings of ${tenant.name}`,
+    otherTenantNote(config, target),
+    h('dl', { class: 'facts' }, [['Tenant', `${tenant.name} (${tenant.id})`], ['Created', when(tenant.createdAt)], ['Issuer', `${config.api}/${tenant.id}`]]
       .map(([term, value]) => [h('dt', null, term), h('dd', null, value)])),
     section('settings', 'Tokens, sessions and lockouts', h('p', null, 'Each value is checked by the service; a change applies to requests that start after it is saved.'), settings.element),
     section('scopes', 'API scopes', scopesProblem,
@@ -189,13 +205,16 @@ export async function tenantsPage(context) {
   if (just) created.append(h('p', { class: 'notice' }, `Tenant ${just} created. Its console: `, h('a', { href: `${config.api}/${just}/console` }, `${config.api}/${just}/console`)));
   const pages = Math.max(1, Math.ceil(answer.total / 20));
   show('Tenants',
-    h('p', null, 'Every tenant of this deployment. Each has its own console at its issuer; open one to sign in there (a tenant\'s console signs in with that tenant\'s users).'),
+    h('p', null, 'Every tenant of this deployment. Here you manage each one\'s settings and signing keys; its users and clients are managed in its own console, where one signs in with that tenant\'s users.'),
     created, problem,
     table({
-      caption: `Tenants (${answer.total})`, columns: ['Tenant', 'Name', 'State', 'Created', 'Console', 'Action'], empty: 'No tenants.',
+      caption: `Tenants (${answer.total})`, columns: ['Tenant', 'Name', 'State', 'Created', 'Manage', 'Action'], empty: 'No tenants.',
       rows: answer.tenants.map((t) => [
         h('code', null, t.id), t.name, t.disabled ? 'Disabled' : 'Active', when(t.createdAt),
-        t.disabled ? '–' : h('a', { href: `${config.api}/${encodeURIComponent(t.id)}/console` }, 'Open', h('span', { class: 'visually-hidden' }, ` the console of ${t.name}`)),
+        h('ul', { class: 'links' },
+          h('li', null, h('a', { href: `#/settings?tenant=${encodeURIComponent(t.id)}` }, 'Settings', h('span', { class: 'visually-hidden' }, ` of ${t.name}`))),
+          h('li', null, h('a', { href: `#/keys?tenant=${encodeURIComponent(t.id)}` }, 'Keys', h('span', { class: 'visually-hidden' }, ` of ${t.name}`))),
+          t.disabled ? null : h('li', null, h('a', { href: `${config.api}/${encodeURIComponent(t.id)}/console` }, 'Console', h('span', { class: 'visually-hidden' }, ` of ${t.name}`)))),
         t.id === config.tenant ? 'This tenant'
           : t.disabled ? h('button', { type: 'button', class: 'secondary small', onclick: () => setDisabled(t, false) }, 'Enable', h('span', { class: 'visually-hidden' }, ` ${t.id}`))
             : h('button', { type: 'button', class: 'danger small', onclick: () => setDisabled(t, true) }, 'Disable', h('span', { class: 'visually-hidden' }, ` ${t.id}`)),
