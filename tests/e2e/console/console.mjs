@@ -212,15 +212,21 @@ try {
   await until(user, 'Your session has ended');
   check(true, 'the user\'s console ends again after the revocation');
 
-  // The last admin: the rule is on the page, and the refusal is shown in words.
+  // The last admin: the rule is on the page, deactivate and delete are not offered, and the
+  // service's refusal of a demotion is shown in words at the field.
   await admin.goto(`${consoleUrl}#/users/1`);
   await until(admin, 'User admin');
-  check((await admin.locator('main').textContent()).includes('the last one cannot be deactivated, demoted or deleted'), 'the admin\'s page states the last-admin rule');
-  await admin.getByRole('button', { name: 'Delete user' }).click();
-  await confirm(admin, 'Delete user');
-  const refusal = admin.locator('#danger-heading ~ [role="alert"]');
-  await refusal.waitFor();
-  check((await refusal.textContent()).includes('The last active admin of a tenant cannot be deleted'), `deleting the last admin is refused in words: "${await refusal.textContent()}"`);
+  const rule = await admin.locator('#last-admin-rule').textContent();
+  check(rule.includes('the last one cannot be deactivated, demoted or deleted') && rule.includes('admin is the last active admin of this tenant'),
+    `the admin's page states the last-admin rule and that admin is the last one: "${rule}"`);
+  check(await admin.getByRole('button', { name: 'Delete user' }).isDisabled() && await admin.getByRole('button', { name: 'Deactivate user' }).isDisabled(),
+    'Deactivate and Delete are not offered for the last active admin');
+  await admin.getByLabel('Admin of this tenant').uncheck();
+  await admin.getByRole('button', { name: 'Save changes' }).click();
+  await confirm(admin, 'Save changes');
+  await admin.waitForSelector('input[name="isAdmin"][aria-invalid="true"]');
+  const refusal = (await admin.locator('input[name="isAdmin"] ~ .field-error').textContent())?.trim();
+  check(refusal === 'The last active admin of a tenant cannot be deactivated or demoted', `demoting the last admin is refused in words at the field: "${refusal}"`);
 
   // A client: registered, its secret shown once, never again on its page.
   await admin.getByRole('link', { name: 'Clients' }).click();

@@ -122,6 +122,15 @@ export async function userPage(context) {
   if (stale()) return;
   const reload = () => userPage(context);
   const self = user.id === me.id;
+  const active = [1, 3].includes(user.status);
+  // The tenant's active admins, counted by the user list (?isAdmin, ?status): the last one's
+  // deactivation and deletion are not offered. The service decides all the same (409).
+  let lastAdmin = false;
+  if (user.isAdmin && active) {
+    const counts = await Promise.all([1, 3].map((status) => api.get(`/api/users?isAdmin=true&status=${status}&limit=1`)));
+    if (stale()) return;
+    lastAdmin = counts.reduce((sum, c) => sum + c.total, 0) <= 1;
+  }
 
   // Profile: a demotion or a deactivation through it asks first, like the buttons below.
   const fields = profileFields(user);
@@ -205,7 +214,6 @@ export async function userPage(context) {
   };
 
   const dangerError = h('div', { class: 'form-error', role: 'alert', hidden: true });
-  const active = [1, 3].includes(user.status);
   const setActive = async (activate) => {
     if (!activate && !(await confirmAction({
       title: `Deactivate ${user.username}?`,
@@ -244,12 +252,13 @@ export async function userPage(context) {
       }),
       pager(eventsPage, eventPages, (p) => `#/users/${id}?events=${p}`, 'Security events pages')),
     section('danger', 'Deactivate or delete', dangerError,
-      user.isAdmin ? h('p', { class: 'rule' }, LAST_ADMIN_RULE) : null,
+      user.isAdmin ? h('p', { class: 'rule', id: 'last-admin-rule' }, LAST_ADMIN_RULE,
+        lastAdmin ? ` ${user.username} is the last active admin of this tenant: make another user an admin first.` : '') : null,
       h('div', { class: 'actions' },
         active
-          ? h('button', { type: 'button', class: 'danger', onclick: () => setActive(false) }, 'Deactivate user')
+          ? h('button', { type: 'button', class: 'danger', onclick: () => setActive(false), disabled: lastAdmin, 'aria-describedby': lastAdmin ? 'last-admin-rule' : null }, 'Deactivate user')
           : h('button', { type: 'button', class: 'secondary', onclick: () => setActive(true) }, 'Activate user'),
-        h('button', { type: 'button', class: 'danger', onclick: remove }, 'Delete user'))));
+        h('button', { type: 'button', class: 'danger', onclick: remove, disabled: lastAdmin, 'aria-describedby': lastAdmin ? 'last-admin-rule' : null }, 'Delete user'))));
 }
 
 function section(key, title, ...content) {
