@@ -405,6 +405,9 @@ else
 fi
 echo
 echo "ItemPath (Orleans) is running at $URL"
+# The console of the default tenant (every tenant has one at {issuer}/console; $URL/console sends
+# the request's tenant to its own).
+echo "  console: ${Tokens__Issuer%/}/default/console (sign in as admin)"
 if [[ -n "$password" ]]; then
     echo "  admin login: admin / $password"
     echo "  try: curl -X POST $URL/api/users/login -H 'Content-Type: application/json' --data-raw $(login_body "$password")"

@@ -215,6 +215,9 @@ for jobs_setting in ITEMPATH_E2E_JOBS:$e2e_jobs ITEMPATH_E2E_JOBS_AFTER:$e2e_job
 done
 E2E="$TMP/e2e"
 mkdir -p "$E2E"
+# The console's screenshots go beside the logs, so a suite run leaves docs/images as it was
+# (tests/e2e/console.sh run by hand writes them there).
+export ITEMPATH_CONSOLE_SCREENSHOTS="${ITEMPATH_CONSOLE_SCREENSHOTS:-$E2E/console-screenshots}"
 DOTNET_TEST_DONE="$E2E/.dotnet-test-done"   # from then on, ITEMPATH_E2E_JOBS_AFTER scripts at once
 
 run_e2e() {  # run_e2e SCRIPT: its output to $E2E/NAME.log, "STATUS SECONDS" to $E2E/NAME.status

@@ -1,6 +1,7 @@
 using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Api.Clients;
 using ItemPathOrleans.Api.Cluster;
+using ItemPathOrleans.Api.Console;
 using ItemPathOrleans.Api.Cors;
 using ItemPathOrleans.Api.Gateway;
 using ItemPathOrleans.Api.Hosting;
@@ -64,6 +65,7 @@ app.MapSsoEndpoints();
 app.MapOAuthEndpoints();
 app.MapOpenIdEndpoints();
 app.MapSignInAssets();
+app.MapConsoleEndpoints();
 app.MapGatewayEndpoints();
 
 try

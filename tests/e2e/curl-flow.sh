@@ -36,6 +36,8 @@ banner_names() {  # WHAT TEXT: the banner holds TEXT
 banner_names "the API reference" "API reference: $URL/docs (OpenAPI document: $URL/openapi/v1.json)"
 banner_names "the metrics and who may read them" "metrics: $URL/metrics (Prometheus text; loopback only"
 banner_names "the dashboard, off by default" "Orleans dashboard: off (Dashboard__Enabled=true"
+banner_names "the console" "console: $URL/default/console (sign in as admin)"
+request banner-console 200 "$URL/default/console" || true
 request banner-docs 200 -L "$URL/docs" || true
 request banner-openapi 200 "$URL/openapi/v1.json" && expect banner-openapi 'd["openapi"].startswith("3.")'
 if request banner-metrics 200 "$URL/metrics" && grep -q '^# TYPE ' "$BODIES/banner-metrics"; then

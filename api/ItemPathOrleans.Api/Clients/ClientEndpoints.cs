@@ -10,7 +10,9 @@ namespace ItemPathOrleans.Api.Clients;
 
 /// <summary>
 /// The client management API, for the admins of the request's tenant: registered OAuth clients
-/// and their secrets. Clients never cross tenants: each lives under its tenant's key.
+/// and their secrets. Clients never cross tenants: each lives under its tenant's key. The console's
+/// built-in client (<see cref="ConsoleClient"/>) is read here like any client but never listed,
+/// changed or deleted (409).
 /// </summary>
 public static class ClientEndpoints
 {
@@ -38,18 +40,18 @@ public static class ClientEndpoints
             .WithName("PatchClient").WithSummary("Change a client (the same as POST)"));
         clients.MapDelete("/{clientId}", Delete)
             .WithName("DeleteClient").WithSummary("Delete a client: its tokens stop within revocationLatencySeconds")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         clients.MapPost("/{clientId}/secrets", AddSecret)
             .WithName("AddClientSecret").WithSummary("Add a secret (for rollover); shown in this answer only")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         clients.MapDelete("/{clientId}/secrets/{secretId}", RemoveSecret)
             .WithName("DeleteClientSecret").WithSummary("Delete one of a client's secrets")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         return app;
     }
 
     private static RouteHandlerBuilder DescribeChange(RouteHandlerBuilder endpoint) => endpoint
-        .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge);
+        .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
 
     private static async Task<Results<Ok<ClientListJson>, ProblemResult>> List(HttpContext context, ClientAdminClient clients)
     {
@@ -75,18 +77,21 @@ public static class ClientEndpoints
     private static async Task<Results<Ok<ClientJson>, ProblemResult>> Update(string clientId, ClientRequest request, HttpContext context, ClientAdminClient clients)
     {
         if (!ClientVocabulary.IsClientId(clientId)) return Problems.NotFound(NotFound);
+        if (ConsoleClient.Is(clientId)) return Problems.Conflict(ConsoleClient.Unchangeable);
         var result = await clients.UpdateAsync(context.Tenant().Id, clientId, request.ToFields());
         return result.Error == ClientChangeError.None ? TypedResults.Ok(ClientJson.From(result.Client!, result.Secret)) : ToProblem(result);
     }
 
     private static async Task<Results<NoContent, ProblemResult>> Delete(string clientId, HttpContext context, ClientAdminClient clients) =>
-        ClientVocabulary.IsClientId(clientId) && await clients.DeleteAsync(context.Tenant().Id, clientId)
+        ConsoleClient.Is(clientId) ? Problems.Conflict(ConsoleClient.Unchangeable)
+        : ClientVocabulary.IsClientId(clientId) && await clients.DeleteAsync(context.Tenant().Id, clientId)
             ? TypedResults.NoContent()
             : Problems.NotFound(NotFound);
 
     private static async Task<Results<Created<ClientSecretJson>, ProblemResult>> AddSecret(string clientId, HttpContext context, ClientAdminClient clients)
     {
         if (!ClientVocabulary.IsClientId(clientId)) return Problems.NotFound(NotFound);
+        if (ConsoleClient.Is(clientId)) return Problems.Conflict(ConsoleClient.Unchangeable);
         var result = await clients.AddSecretAsync(context.Tenant().Id, clientId);
         if (result.Error != ClientChangeError.None) return ToProblem(result);
         var secret = result.SecretInfo!;
@@ -94,7 +99,8 @@ public static class ClientEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemResult>> RemoveSecret(string clientId, string secretId, HttpContext context, ClientAdminClient clients) =>
-        ClientVocabulary.IsClientId(clientId) && secretId.Length <= 64 && await clients.RemoveSecretAsync(context.Tenant().Id, clientId, secretId)
+        ConsoleClient.Is(clientId) ? Problems.Conflict(ConsoleClient.Unchangeable)
+        : ClientVocabulary.IsClientId(clientId) && secretId.Length <= 64 && await clients.RemoveSecretAsync(context.Tenant().Id, clientId, secretId)
             ? TypedResults.NoContent()
             : Problems.NotFound("Secret not found");
 

@@ -20,7 +20,7 @@ public static class UserEndpoints
     {
         var users = app.MapAdminGroup("/api/users", "Users");
         users.MapGet("", List)
-            .WithName("ListUsers").WithSummary("The tenant's users (?limit, ?page, ?username and ?email prefixes, ?type, ?status)")
+            .WithName("ListUsers").WithSummary("The tenant's users (?limit, ?page, ?username and ?email prefixes, ?type, ?status, ?isAdmin)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         users.MapPost("", Create)
             .WithName("CreateUser").WithSummary("Create a user")
@@ -66,6 +66,12 @@ public static class UserEndpoints
                 return Problems.BadRequest("status must be 0, 1, 2 or 3");
             status = st;
         }
+        bool? isAdmin = null;
+        if (q.TryGetValue("isAdmin", out var a))
+        {
+            if (a.ToString() is not ("true" or "false")) return Problems.BadRequest("isAdmin must be true or false");
+            isAdmin = a.ToString() == "true";
+        }
         string? type = q.TryGetValue("type", out var t) ? t.ToString() : null;
         if (type is not null && !UserTypes.IsValid(type)) return Problems.BadRequest("type must be \"user\" or \"application\"");
         string? username = q.TryGetValue("username", out var u) ? u.ToString() : null;
@@ -77,7 +83,7 @@ public static class UserEndpoints
             || (email is not null && (email.Any(char.IsControl) || !GrainKeys.TryNormalizeName(email, out _))))
             return Problems.BadRequest("username and email filters must be valid Unicode without control characters");
 
-        var result = await users.ListAsync(context.Tenant().Id, new UserQuery(username, email, type, status, paging.Limit, paging.Page));
+        var result = await users.ListAsync(context.Tenant().Id, new UserQuery(username, email, type, status, paging.Limit, paging.Page, isAdmin));
         return TypedResults.Ok(new UserListJson(result.Users.Select(UserJson.From).ToList(), result.Total));
     }
 

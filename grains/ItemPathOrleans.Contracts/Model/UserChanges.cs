@@ -65,7 +65,8 @@ public sealed record UserQuery(
     [property: Id(2)] string? Type,
     [property: Id(3)] int? Status,
     [property: Id(4)] int Limit,
-    [property: Id(5)] int Page);
+    [property: Id(5)] int Page,
+    [property: Id(6)] bool? IsAdmin = null);
 
 [GenerateSerializer, Immutable]
 public sealed record UserPage(

@@ -20,6 +20,8 @@ namespace ItemPathOrleans.Grains.Clients;
 /// memory. A <c>client_credentials</c> token with a secret is one call here and no write: a SHA-256,
 /// constant-time comparisons, the mint. A <c>private_key_jwt</c> assertion costs one write (its
 /// <c>jti</c>, stored before any answer, so a replay is refused on any activation after a failure).
+/// The grain of <see cref="ConsoleClient.ClientId"/> answers the console's built-in registration
+/// (never stored) and refuses every change of it.
 /// </summary>
 public sealed partial class ClientGrain(
     [PersistentState("client", StorageNames.Grains)] IPersistentState<ClientState> state,
@@ -39,10 +41,21 @@ public sealed partial class ClientGrain(
     private string Tenant => GrainKeys.ParseClient(this.GetPrimaryKeyString()).Tenant;
     private string ClientId => GrainKeys.ParseClient(this.GetPrimaryKeyString()).ClientId;
     private ClientState S => state.State;
+    private bool IsConsole => ConsoleClient.Is(ClientId);
+    private ClientInfo? _console;
+
+    /// <summary>The registration that counts: the console's built-in one for its id, else the stored one.</summary>
+    private async ValueTask<ClientInfo?> CurrentAsync()
+    {
+        if (!IsConsole) return S.Info;
+        if (_console is null && await tenants.FindAsync(Tenant) is { } tenant)
+            _console = ConsoleClient.For(Tenant, tokens.Value.IssuerFor(Tenant), tenant.CreatedAt);
+        return _console;
+    }
 
     public async Task<ClientChangeResult> Create(ClientFields fields)
     {
-        if (S.Info is not null) return ClientChangeResult.Fail(ClientChangeError.Exists, "Client already exists");
+        if (S.Info is not null || IsConsole) return ClientChangeResult.Fail(ClientChangeError.Exists, "Client already exists");
         var now = time.GetUtcNow();
         var settings = (await tenants.GetAsync(Tenant)).Settings;
         var (client, error) = ClientRules.Create(Tenant, ClientId, fields, settings, now);
@@ -57,10 +70,11 @@ public sealed partial class ClientGrain(
         return new ClientChangeResult(ClientChangeError.None, S.Info, null, secret, secretInfo);
     }
 
-    public Task<ClientInfo?> Get() => Task.FromResult(S.Info);
+    public async Task<ClientInfo?> Get() => await CurrentAsync();
 
     public async Task<ClientChangeResult> Update(ClientFields fields)
     {
+        if (IsConsole) return ClientChangeResult.Fail(ClientChangeError.Exists, ConsoleClient.Unchangeable);
         if (S.Info is not { } before) return ClientChangeResult.Fail(ClientChangeError.NotFound, "Client not found");
         var now = time.GetUtcNow();
         var settings = (await tenants.GetAsync(Tenant)).Settings;
@@ -78,7 +92,7 @@ public sealed partial class ClientGrain(
 
     public async Task<bool> Delete()
     {
-        if (S.Info is null) return false;
+        if (S.Info is null || IsConsole) return false;
         // The state stays (TokensValidFrom, the used assertion ids): a client created again under
         // this id must not revive the tokens of this one, nor take its assertions.
         S.Info = null;
@@ -93,6 +107,7 @@ public sealed partial class ClientGrain(
 
     public async Task<ClientChangeResult> AddSecret()
     {
+        if (IsConsole) return ClientChangeResult.Fail(ClientChangeError.Exists, ConsoleClient.Unchangeable);
         if (S.Info is not { } client) return ClientChangeResult.Fail(ClientChangeError.NotFound, "Client not found");
         if (S.Secrets.Count >= MaxSecrets) return ClientChangeResult.Fail(ClientChangeError.Invalid, $"A client holds at most {MaxSecrets} secrets: delete one first");
         var (secret, secretInfo) = NewSecret(time.GetUtcNow());
@@ -106,7 +121,7 @@ public sealed partial class ClientGrain(
 
     public async Task<bool> RemoveSecret(string secretId)
     {
-        if (S.Info is not { } client || S.Secrets.RemoveAll(s => s.Id == secretId) == 0) return false;
+        if (S.Info is not { } client || IsConsole || S.Secrets.RemoveAll(s => s.Id == secretId) == 0) return false;
         S.Info = WithSecrets(client);
         await WriteAsync(SecurityEventNames.ClientSecretRemoved, $"client {ClientId} secret {secretId} removed");
         return true;
@@ -115,7 +130,7 @@ public sealed partial class ClientGrain(
     public async Task<ClientGrantResult> Authenticate(ClientProof proof, string? grantType, string? scope)
     {
         var now = time.GetUtcNow();
-        var client = S.Info;
+        var client = await CurrentAsync();
         if (client is null && proof.Method == None) return ClientGrantResult.Fail(ClientGrantError.NotRegistered);
         var before = S.UsedAssertions.Count;
         var used = new ExpiringIdSet(S.UsedAssertions, ClientAuthentication.MaxUsedAssertions);
@@ -143,7 +158,7 @@ public sealed partial class ClientGrain(
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var revoked = new ExpiringIdSet(S.RevokedTokens, MaxRevokedTokens).Live(now).ToImmutableHashSet();
-        return Task.FromResult(new ClientCheck(S.Info is { Disabled: false }, S.TokensValidFrom, revoked));
+        return Task.FromResult(new ClientCheck(IsConsole || S.Info is { Disabled: false }, S.TokensValidFrom, revoked));
     }
 
     public async Task<bool> RevokeToken(string jti, long expiresAt)

@@ -38,6 +38,7 @@ public sealed class InMemoryUserDirectory(IOptions<ClusterOptions> cluster) : IU
             .Where(u => query.EmailPrefix is null || (u.Email is not null && GrainKeys.NormalizeName(u.Email).StartsWith(GrainKeys.NormalizeName(query.EmailPrefix), StringComparison.Ordinal)))
             .Where(u => query.Type is null || u.Type == query.Type)
             .Where(u => query.Status is null || u.Status == query.Status)
+            .Where(u => query.IsAdmin is null || u.IsAdmin == query.IsAdmin)
             .OrderBy(u => u.Id)
             .ToList();
         var page = matches.Skip((int)Math.Min(int.MaxValue, (long)query.Page * query.Limit)).Take(query.Limit).ToList();

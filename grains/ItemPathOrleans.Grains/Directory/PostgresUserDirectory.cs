@@ -54,9 +54,10 @@ public sealed class PostgresUserDirectory(NpgsqlDataSource dataSource) : IUserDi
               and ($3::text is null or email_normalized like $3 escape '\')
               and ($4::text is null or type = $4)
               and ($5::int is null or status = $5)
+              and ($6::boolean is null or is_admin = $6)
             """;
         await using var batch = dataSource.CreateBatch();
-        var select = new NpgsqlBatchCommand($"select {Columns} from itempath_users {Filter} order by id limit $6 offset $7");
+        var select = new NpgsqlBatchCommand($"select {Columns} from itempath_users {Filter} order by id limit $7 offset $8");
         var count = new NpgsqlBatchCommand($"select count(*) from itempath_users {Filter}");
         foreach (var command in new[] { select, count })
         {
@@ -65,6 +66,7 @@ public sealed class PostgresUserDirectory(NpgsqlDataSource dataSource) : IUserDi
             command.Parameters.Add(new NpgsqlParameter { Value = Prefix(query.EmailPrefix), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.Type ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.IsAdmin ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Boolean });
         }
         select.Parameters.AddWithValue(query.Limit);
         select.Parameters.AddWithValue((long)query.Page * query.Limit);

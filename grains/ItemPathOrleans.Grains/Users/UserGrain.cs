@@ -82,6 +82,8 @@ public sealed partial class UserGrain(
         await SyncDirectoryAsync();
         if (change.GainsActiveAdmin) await TenantGrain.AddActiveAdmin(change.After.Id);
         await RecordAsync(SecurityEventNames.UserChanged, change.Describe());
+        // The credential's own event too, as for the user's own change: one name to watch for every new password.
+        if (change.PasswordSet) await RecordAsync(SecurityEventNames.PasswordChanged, $"set by an admin; {revoked.Count} sessions revoked");
         await RecordRevocationsAsync(revoked);
         return UserChangeResult.Ok(change.After);
     }

@@ -212,12 +212,13 @@ public sealed class FrontDoorTests(FrontDoorTests.Service service) : IClassFixtu
 
         var events = await HttpAssert.Ok(await admin.GetAsync($"/api/users/{id}/events"));
         var names = events.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToList();
-        Assert.Equal(["user_changed", "session_revoked", "login_succeeded", "login_failed", "user_created"], names);
-        Assert.Equal(5, events.GetProperty("total").GetInt32());
+        Assert.Equal(["password_changed", "user_changed", "session_revoked", "login_succeeded", "login_failed", "user_created"], names);
+        Assert.Equal(6, events.GetProperty("total").GetInt32());
         var text = events.GetRawText();
         foreach (var secret in new[] { Password, "Wrong-pw-1", "Reset-by-admin-9", "$argon2id$", login.GetProperty("accessToken").GetString()!, "eyJ" })
             Assert.DoesNotContain(secret, text);
         Assert.Contains("password set by an admin", text);
+        Assert.Contains("set by an admin; 0 sessions revoked", text);
 
         using var plain = _api.CreateClient();
         plain.DefaultRequestHeaders.Authorization = new("Bearer", login.GetProperty("accessToken").GetString());

@@ -160,7 +160,7 @@ public sealed class UsersApiTests(ServiceFixture service)
         using var http = await AdminAsync();
         var prefix = ServiceFixture.UniqueName("lst");
         for (var i = 0; i < 3; i++)
-            await HttpAssert.Ok(await http.PostAsJsonAsync("/api/users", new { username = $"{prefix}-{i}", password = "Long-enough-pw-1", type = i == 2 ? "application" : "user" }), HttpStatusCode.Created);
+            await HttpAssert.Ok(await http.PostAsJsonAsync("/api/users", new { username = $"{prefix}-{i}", password = "Long-enough-pw-1", type = i == 2 ? "application" : "user", isAdmin = i == 1 }), HttpStatusCode.Created);
 
         var page0 = await HttpAssert.Ok(await http.GetAsync($"/api/users?username={prefix}&limit=2&page=0"));
         Assert.Equal(3, page0.GetProperty("total").GetInt64());
@@ -169,6 +169,9 @@ public sealed class UsersApiTests(ServiceFixture service)
         Assert.Equal(1, page1.GetProperty("users").GetArrayLength());
         var apps = await HttpAssert.Ok(await http.GetAsync($"/api/users?username={prefix}&type=application"));
         Assert.Equal($"{prefix}-2", Assert.Single(apps.GetProperty("users").EnumerateArray()).GetProperty("username").GetString());
+        var admins = await HttpAssert.Ok(await http.GetAsync($"/api/users?username={prefix}&isAdmin=true"));
+        Assert.Equal($"{prefix}-1", Assert.Single(admins.GetProperty("users").EnumerateArray()).GetProperty("username").GetString());
+        Assert.Equal(2, (await HttpAssert.Ok(await http.GetAsync($"/api/users?username={prefix}&isAdmin=false"))).GetProperty("total").GetInt64());
         var none = await HttpAssert.Ok(await http.GetAsync($"/api/users?username={prefix}&status=2"));
         Assert.Equal(0, none.GetProperty("total").GetInt64());
         var far = await HttpAssert.Ok(await http.GetAsync($"/api/users?username={prefix}&limit=1000&page=2147483647"));
@@ -183,6 +186,7 @@ public sealed class UsersApiTests(ServiceFixture service)
     [InlineData("page=-1")]
     [InlineData("status=9")]
     [InlineData("type=robot")]
+    [InlineData("isAdmin=yes")]
     public async Task Bad_list_parameters_are_400(string query)
     {
         using var http = await AdminAsync();
