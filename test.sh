@@ -233,7 +233,7 @@ e2e_limit() { if [[ -e "$DOTNET_TEST_DONE" ]]; then echo "$e2e_jobs_after"; else
 
 # The longest scripts first, so the ones still running when the .NET tests end are short and run
 # side by side (ITEMPATH_E2E_JOBS_AFTER); the rest in name order.
-E2E_FIRST=(multi-node backup-restore master-key-loss docs-screenshot break-glass)
+E2E_FIRST=(multi-node console backup-restore master-key-loss docs-screenshot break-glass)
 
 e2e_scripts() {
     local name script
