@@ -85,6 +85,16 @@ async function shot(page, name) {
   check(true, `screenshot ${path}`);
 }
 
+/** The page at a phone's width: it fits without scrolling sideways; a screenshot is kept. */
+async function narrowShot(page, name) {
+  const wide = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `${name} at 390 px: no sideways scrolling (${overflow} px too wide)`);
+  await shot(page, `${name}-narrow`);
+  await page.setViewportSize(wide);
+}
+
 async function signIn(page, username, password) {
   await page.waitForURL((url) => url.href.startsWith(`${issuer}/login`));
   await page.fill('input[name="username"]', username);
@@ -116,6 +126,7 @@ try {
   check(await admin.getByRole('link', { name: 'Users' }).isVisible(), 'an admin sees Users in the navigation');
   await axeCheck(admin, 'the profile page');
   await shot(admin, 'profile');
+  await narrowShot(admin, 'profile');
 
   await admin.getByRole('link', { name: 'Users' }).click();
   await until(admin, 'Users');
@@ -148,6 +159,7 @@ try {
   check(await admin.getByRole('link', { name: username, exact: true }).isVisible(), 'a search by email prefix finds the user');
   await axeCheck(admin, 'the users page');
   await shot(admin, 'users');
+  await narrowShot(admin, 'users');
 
   // The user signs in in another browser and sees only their own pages.
   await user.goto(consoleUrl);
@@ -202,8 +214,9 @@ try {
   // The admin revokes every session of the user.
   await admin.reload();
   await until(admin, `User ${username}`);
-  check((await admin.locator('#sessions-heading ~ table tbody tr').count()) >= 1, 'the admin sees the user\'s new session');
+  check((await admin.locator('#sessions-heading ~ .table-scroll tbody tr').count()) >= 1, 'the admin sees the user\'s new session');
   await shot(admin, 'user');
+  await narrowShot(admin, 'user');
   await admin.getByRole('button', { name: 'Revoke all sessions' }).click();
   await confirm(admin, 'Revoke all sessions');
   await admin.waitForFunction(() => document.querySelector('main')?.textContent.includes('No active sessions.'));
@@ -241,6 +254,7 @@ try {
   check(/^[A-Za-z0-9_-]{43}$/.test(secretText), 'the new client\'s secret is shown once, with a Copy button');
   await axeCheck(admin, 'the registered client with its secret');
   await shot(admin, 'client-secret');
+  await narrowShot(admin, 'client-secret');
   await admin.getByRole('link', { name: 'Go to Nightly export' }).click();
   await until(admin, 'Client Nightly export');
   check(!(await admin.locator('main').textContent()).includes(secretText), 'the client\'s page does not show the secret again');
@@ -255,6 +269,7 @@ try {
   check((await admin.locator('main tbody tr', { hasText: 'k2' }).textContent()).includes('Current'), 'Rotate key makes k2 the current version');
   await axeCheck(admin, 'the signing keys page');
   await shot(admin, 'keys');
+  await narrowShot(admin, 'keys');
 
   // Settings: a value out of range is refused at its field, in the API's words; a good one is saved.
   await admin.getByRole('link', { name: 'Settings', exact: true }).click();
@@ -278,7 +293,7 @@ try {
   await admin.getByLabel('Scope name').fill('stations:read');
   await admin.getByLabel('Description').fill('Read the stations');
   await admin.getByRole('button', { name: 'Add scope' }).click();
-  await admin.waitForFunction(() => [...document.querySelectorAll('#scopes-heading ~ table code')].some((c) => c.textContent === 'stations:read'));
+  await admin.waitForFunction(() => [...document.querySelectorAll('#scopes-heading ~ .table-scroll code')].some((c) => c.textContent === 'stations:read'));
   check(true, 'the API scope stations:read is added');
   await admin.getByLabel('Authority').fill('https://login.microsoftonline.com/organizations/v2.0');
   await admin.getByLabel('Application (client) id').fill('00000000-0000-0000-0000-000000000000');
@@ -290,6 +305,7 @@ try {
     'single sign-on is on, its client secret stored and never shown');
   await axeCheck(admin, 'the settings page');
   await shot(admin, 'settings');
+  await narrowShot(admin, 'settings');
 
   // The operator tenant's admin creates a tenant; its console is one link away.
   await admin.getByRole('link', { name: 'Tenants', exact: true }).click();
@@ -304,6 +320,7 @@ try {
   check(await admin.getByRole('link', { name: 'Console of Acme Logistics' }).isVisible(), 'the new tenant is listed with a link to its console');
   await axeCheck(admin, 'the tenants page');
   await shot(admin, 'tenants');
+  await narrowShot(admin, 'tenants');
 
   // The operator admin switches to the new tenant's keys and rotates them.
   await admin.getByRole('link', { name: 'Keys of Acme Logistics' }).click();

@@ -132,11 +132,15 @@ export function when(iso) {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
-/** A table with a caption, column headers and one row per item. */
+/**
+ * A table with a caption, column headers and one row per item, in a region that scrolls sideways
+ * on a narrow screen (focusable, so a keyboard can scroll it too) instead of widening the page.
+ */
 export function table({ caption, columns, rows, empty }) {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
-  return h('table', null,
-    h('caption', null, caption),
-    h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', null, rows.map((cells) => h('tr', null, cells.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell) : h('td', null, cell)))))));
+  return h('div', { class: 'table-scroll', role: 'region', 'aria-label': caption, tabindex: '0' },
+    h('table', null,
+      h('caption', null, caption),
+      h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, rows.map((cells) => h('tr', null, cells.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell) : h('td', null, cell))))))));
 }
