@@ -23,19 +23,7 @@ public sealed partial class EntraTokenClient : IDisposable
     {
         _options = options.Value;
         _logger = logger;
-        var timeout = TimeSpan.FromSeconds(_options.FetchTimeoutSeconds);
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            ConnectTimeout = timeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            MaxResponseHeadersLength = 64,
-            UseCookies = false,
-        })
-        {
-            Timeout = timeout,
-            MaxResponseContentBufferSize = _options.MaxMetadataBytes,
-        };
+        _http = SsoBackChannel.Create(_options);
     }
 
     /// <param name="tokenEndpoint">The metadata's <c>token_endpoint</c>.</param>

@@ -34,19 +34,7 @@ public sealed partial class OpenIdMetadataCache : IDisposable
         _options = options.Value;
         _time = time;
         _logger = logger;
-        var timeout = TimeSpan.FromSeconds(_options.FetchTimeoutSeconds);
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            // A redirect could lead anywhere: the allowed hosts are checked on every address fetched.
-            AllowAutoRedirect = false,
-            ConnectTimeout = timeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            MaxResponseHeadersLength = 64,
-        })
-        {
-            Timeout = timeout,
-            MaxResponseContentBufferSize = _options.MaxMetadataBytes,
-        };
+        _http = SsoBackChannel.Create(_options);
     }
 
     public async Task<OpenIdConnectConfiguration> GetAsync(string authority, CancellationToken cancellationToken)
