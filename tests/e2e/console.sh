@@ -26,20 +26,9 @@ cd "$ROOT"
 E2E_NAME=console
 ADMIN_PASSWORD="E2e-Admin-Pass-2718"
 SHOTS="${ITEMPATH_CONSOLE_SCREENSHOTS:-$ROOT/docs/images}"
-for tool in node npm; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "$E2E_NAME: skipped: $tool is not installed (Node 20 or later with npm runs this check)" >&2
-        exit 77
-    fi
-done
-CHROMIUM="$(command -v chromium || command -v chromium-browser || true)"
-if [[ -z "$CHROMIUM" ]]; then
-    echo "$E2E_NAME: skipped: chromium is not installed (apt-get install chromium; ./test.sh does it as root)" >&2
-    exit 77
-fi
-
 # shellcheck source=tests/e2e/lib/e2e.sh
 source tests/e2e/lib/e2e.sh
+e2e_skip_without node npm chromium
 e2e_init
 mkdir -p "$SHOTS"
 SHOTS="$(cd "$SHOTS" && pwd)"

@@ -14,15 +14,9 @@ cd "$ROOT"
 
 E2E_NAME=oauth4webapi
 ADMIN_PASSWORD="E2e-Admin-Pass-2718"
-for tool in node npm; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "$E2E_NAME: skipped: $tool is not installed (Node 20 or later with npm runs this check)" >&2
-        exit 77
-    fi
-done
-
 # shellcheck source=tests/e2e/lib/e2e.sh
 source tests/e2e/lib/e2e.sh
+e2e_skip_without node npm
 e2e_init
 
 PACKAGE="$DATA/oauth4webapi"

@@ -3,6 +3,7 @@
 #
 # The sourcing script sets E2E_NAME (its name in messages) and may set ADMIN_PASSWORD, E2E_SCHEME
 # (https when run.sh is given a certificate) and E2E_CURL_ARGS (e.g. --cacert FILE), then calls
+#   e2e_skip_without TOOL...  exit 77 (skipped) without node, npm, chromium (sets CHROMIUM) …
 #   e2e_init        ports, folders, traps        -> URL, DATA, OUT, BODIES, HTTP_PORT, PG_PORT
 #   e2e_start       ./run.sh in the background, waits for /health/ready (fatal if it never is)
 #   e2e_stop        SIGTERM to run.sh, bounded wait (returns 1 if it had to be killed)
@@ -118,6 +119,23 @@ e2e_cleanup() {
     scripts/pg.sh stop "$DATA/pg" >/dev/null 2>&1 || true
     if [[ "${ITEMPATH_KEEP_TEST_DIR:-0}" == "1" ]]; then say "kept $DATA"; else rm -rf "$DATA"; fi
     exit "$status"
+}
+
+# e2e_skip_without TOOL...: exits 77 (skipped) when a tool is missing. "chromium" also takes
+# chromium-browser and sets CHROMIUM to the one found; any other name is looked up on PATH.
+e2e_skip_without() {
+    local tool
+    for tool in "$@"; do
+        if [[ "$tool" == chromium ]]; then
+            CHROMIUM="$(command -v chromium || command -v chromium-browser || true)"
+            [[ -n "$CHROMIUM" ]] && continue
+            say "skipped: chromium is not installed (apt-get install chromium; ./test.sh does it as root)"
+        else
+            command -v "$tool" >/dev/null && continue
+            say "skipped: $tool is not installed (Node 20 or later with npm runs this check)"
+        fi
+        exit 77
+    done
 }
 
 pass() { checks=$((checks + 1)); say "ok: $*"; }
