@@ -38,6 +38,7 @@ PG_DATA="$TMP/pg"
 RESULTS="$TMP/results"
 
 E2E_PID=""
+PG_SETUP_PID=""
 descendants() { local child; for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$child"; descendants "$child"; done; }
 stop_e2e() {  # on an early exit: each running script gets TERM through its timeout, and cleans up
     [[ -n "$E2E_PID" ]] && kill -0 "$E2E_PID" 2>/dev/null || return 0
@@ -50,6 +51,8 @@ stop_e2e() {  # on an early exit: each running script gets TERM through its time
 cleanup() {
     trap '' INT TERM
     stop_e2e
+    # A PostgreSQL still being set up (a stop during the build) is stopped once it has started.
+    [[ -z "${PG_SETUP_PID:-}" ]] || wait "$PG_SETUP_PID" 2>/dev/null || true
     scripts/pg.sh stop "$PG_DATA" >/dev/null 2>&1 || true
     [[ "${ITEMPATH_KEEP_TEST_DIR:-0}" == "1" ]] || rm -rf "$TMP"
 }
