@@ -282,7 +282,9 @@ for status_file in "$E2E"/*.status; do
             failed=$((failed + 1))
             if [[ $status == 124 ]]; then why="timed out after $e2e_timeout s"; else why="exit $status"; fi
             failed_names+=("$name ($why)")
-            say "e2e: $name FAILED ($why, $took s); the end of its output:"
+            say "e2e: $name FAILED ($why, $took s); its failed checks, then the end of its output:"
+            # The checks first: a script that fails prints the service's logs after them.
+            grep -E '(^|: )FAIL: |cannot go on|checks FAILED' "$log" | head -n 40 | sed 's/^/    /' >&2 || true
             tail -n 40 "$log" | sed 's/^/    /' >&2
             ;;
     esac

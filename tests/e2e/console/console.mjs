@@ -255,6 +255,18 @@ try {
   await axeCheck(admin, 'the registered client with its secret');
   await shot(admin, 'client-secret');
   await narrowShot(admin, 'client-secret');
+  // A secret is random: the worst case, one without a hyphen to break at, must fit a phone too.
+  await admin.setViewportSize({ width: 390, height: 844 });
+  const worstCase = await admin.evaluate(() => {
+    const value = document.querySelector('.secret-value');
+    const shown = value.textContent;
+    value.textContent = 'S'.repeat(shown.length);
+    const overflow = document.documentElement.scrollWidth - window.innerWidth;
+    value.textContent = shown;
+    return overflow;
+  });
+  await admin.setViewportSize({ width: 1100, height: 760 });
+  check(worstCase <= 0, `a secret with nowhere to break fits at 390 px too (${worstCase} px too wide)`);
   await admin.getByRole('link', { name: 'Go to Nightly export' }).click();
   await until(admin, 'Client Nightly export');
   check(!(await admin.locator('main').textContent()).includes(secretText), 'the client\'s page does not show the secret again');
