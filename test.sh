@@ -21,6 +21,16 @@ cd "$ROOT"
 
 say() { echo "test.sh: $*" >&2; }
 
+# CPU accounting, so a report says where the machine's time went, not only how long each part took.
+# busy_seconds: CPU-seconds the whole machine has spent busy since boot (/proc/stat, all cores).
+busy_seconds() { awk '/^cpu /{ printf "%.0f", ($2 + $3 + $4 + $7 + $8) / 100; exit }' /proc/stat 2>/dev/null || echo 0; }
+# children_cpu FILE: CPU-seconds (user + system) of the finished children of the calling (sub)shell
+# (`times` must run in that shell itself, not in a pipe's subshell: hence the file).
+children_cpu() {
+    times >"$1"
+    awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); n += p[1] * 60 + p[2] } printf "%.0f", n }' "$1"
+}
+
 FAST=0
 for arg in "$@"; do
     case "$arg" in
@@ -199,7 +209,9 @@ export ITEMPATH_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Database=itempath;Username
 # --- build, then the .NET tests --------------------------------------------------------------
 say "building (Release)"
 build_status=0
+build_began=$SECONDS busy_began=$(busy_seconds)
 dotnet build ItemPathOrleans.sln -c Release -nologo -v q || build_status=$?
+build_took=$((SECONDS - build_began)) build_busy=$(( $(busy_seconds) - busy_began ))
 pg_status=0
 wait "$PG_SETUP_PID" || pg_status=$?
 sed 's/^/  /' "$TMP/pg-setup.log" >&2
@@ -229,7 +241,9 @@ run_e2e() {  # run_e2e SCRIPT: its output to $E2E/NAME.log, "STATUS SECONDS" to 
     began=$SECONDS
     # Niced: the .NET tests are the longer path, and the scripts fill the CPU they leave.
     (cd "$ROOT" && nice -n "$e2e_nice" timeout --kill-after=30 "$e2e_timeout" "$script" </dev/null) >"$E2E/$name.log" 2>&1 || status=$?
-    echo "$status $((SECONDS - began))" >"$E2E/$name.status"
+    # This job's children are the one script and what it waited for (its run.sh, silo and API).
+    children_cpu "$E2E/$name.times" >"$E2E/$name.cpu"
+    echo "$status $((SECONDS - began)) $(<"$E2E/$name.cpu")" >"$E2E/$name.status"
 }
 
 e2e_limit() { if [[ -e "$DOTNET_TEST_DONE" ]]; then echo "$e2e_jobs_after"; else echo "$e2e_jobs"; fi; }
@@ -260,23 +274,30 @@ run_all_e2e() {
 
 began=$SECONDS
 say "dotnet test, and the end-to-end scripts beside it ($e2e_jobs at a time, then $e2e_jobs_after)"
+busy_began=$(busy_seconds)
 run_all_e2e &
 E2E_PID=$!
-dotnet test ItemPathOrleans.sln -c Release --no-build -nologo \
-    --logger "trx;LogFilePrefix=results" --results-directory "$RESULTS" || test_status=$?
+# In a subshell of its own, whose children's CPU time is the test hosts' alone.
+test_status=$( (dotnet test ItemPathOrleans.sln -c Release --no-build -nologo \
+    --logger "trx;LogFilePrefix=results" --results-directory "$RESULTS" >&2 || status=$?
+    children_cpu "$TMP/dotnet-test.times" >"$TMP/dotnet-test.cpu"; echo "${status:-0} $(<"$TMP/dotnet-test.cpu")") ) || true
+read -r test_status test_cpu <<<"$test_status"
 touch "$DOTNET_TEST_DONE"
 say "dotnet test done after $((SECONDS - began)) s"
 count_results
 
 wait "$E2E_PID" || true
 E2E_PID=""
-say "end-to-end scripts done after $((SECONDS - began)) s"
+tests_took=$((SECONDS - began)) tests_busy=$(( $(busy_seconds) - busy_began ))
+say "end-to-end scripts done after $tests_took s"
+e2e_cpu=0
 for status_file in "$E2E"/*.status; do
     name="tests/e2e/$(basename "$status_file" .status).sh"
     log="${status_file%.status}.log"
-    read -r status took <"$status_file"
+    read -r status took cpu <"$status_file"
+    e2e_cpu=$((e2e_cpu + ${cpu:-0}))
     case $status in
-        0) passed=$((passed + 1)); say "e2e: $name passed ($took s)" ;;
+        0) passed=$((passed + 1)); say "e2e: $name passed ($took s, ${cpu:-?} CPU-s)" ;;
         77) skipped=$((skipped + 1)); say "e2e: $name skipped ($took s): $(tail -n 1 "$log")" ;;
         *)
             failed=$((failed + 1))
@@ -289,5 +310,8 @@ for status_file in "$E2E"/*.status; do
             ;;
     esac
 done
+cores=$(nproc 2>/dev/null || echo 1)
+say "CPU: the build ${build_busy} CPU-s in ${build_took} s; then dotnet test ${test_cpu:-?} and the e2e scripts ${e2e_cpu} CPU-s," \
+    "the machine busy ${tests_busy} of $((tests_took * cores)) CPU-s ($cores cores for $tests_took s)"
 
 report
