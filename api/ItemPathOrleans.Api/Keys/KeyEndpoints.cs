@@ -87,11 +87,14 @@ public static class KeyEndpoints
     }
 
     private static async Task<IResult> JwksForNamedTenant(string tenant, HttpContext context, SigningKeyClient keys) =>
-        Jwks(context, await keys.FindPublishingAsync(tenant, context.Request.Host.Host), keys);
+        await Jwks(context, await keys.FindPublishingAsync(tenant, context.Request.Host.Host), keys);
 
-    private static IResult Jwks(HttpContext context, Contracts.Model.TenantInfo? tenant, SigningKeyClient keys)
+    private static async Task<IResult> Jwks(HttpContext context, Contracts.Model.TenantInfo? tenant, SigningKeyClient keys)
     {
         if (tenant is null) return Problems.NotFound("Unknown tenant");
+        // The current version's ID token key is made on first need: a relying party that has read
+        // the set can check the next ID token without fetching it again.
+        tenant = await keys.EnsureIdTokenKeyAsync(tenant);
         // Short: a rotation signs at once, and validators refetch on an unknown kid anyway.
         context.Response.Headers.CacheControl = "public, max-age=60";
         return TypedResults.Ok(keys.PublicKeys(tenant));

@@ -25,7 +25,9 @@ public sealed class TenantGrain(
 
         var now = time.GetUtcNow();
         var master = tokens.Value.CurrentMasterKey;
-        var first = RsaSigningKeys.WithCompanion(this.GetPrimaryKeyString(), new SigningKeyVersion("k1", master.Id, RandomNumberGenerator.GetBytes(32), now, null), master);
+        // Without its RSA companion, made on first need (EnsureIdTokenKey): a tenant that never
+        // publishes its JWKS or signs an ID token never pays for an RSA-2048 key generation.
+        var first = new SigningKeyVersion("k1", master.Id, RandomNumberGenerator.GetBytes(32), now, null);
         state.State.Info = new TenantInfo(this.GetPrimaryKeyString(), name, false, now, TenantSettings.Default, [first], first.Kid);
         await state.WriteOrDeactivateAsync(this);
         return state.State.Info;
@@ -78,7 +80,7 @@ public sealed class TenantGrain(
         var version = info.Settings.Algorithm == SigningAlgorithms.ES256
             ? EcSigningKeys.Create(info.Id, kid, master, time.GetUtcNow())
             : new SigningKeyVersion(kid, master.Id, RandomNumberGenerator.GetBytes(32), time.GetUtcNow(), null);
-        version = RsaSigningKeys.WithCompanion(info.Id, version, master);
+        // Its RSA companion comes on first need, as for the first version (EnsureIdTokenKey).
         return info with { Keys = [.. info.Keys, version], CurrentKid = version.Kid };
     }
 

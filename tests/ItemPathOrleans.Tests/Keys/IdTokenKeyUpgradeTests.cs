@@ -13,10 +13,11 @@ using Orleans.Storage;
 namespace ItemPathOrleans.Tests.Keys;
 
 /// <summary>
-/// A tenant stored before ID tokens existed (its versions without an RSA companion, written into
-/// PostgreSQL in place of the row the current build wrote) publishes no ID token key until
-/// <c>EnsureIdTokenKey</c> gives its current version one; that key is stored, answered again
-/// unchanged, and published the same after a full restart.
+/// A key version is stored without its RSA companion (as every version a build before ID tokens
+/// stored): the tenant's first JWKS read gives the current version one, before any relying party
+/// could hold a set without it. That key is stored (the tenant's version raised), answered again
+/// unchanged, and published the same after a full restart; a version rotated out before it was
+/// needed stays without one.
 /// </summary>
 [Trait(TestCategory.Name, TestCategory.Postgres)]
 public sealed class IdTokenKeyUpgradeTests
@@ -30,12 +31,13 @@ public sealed class IdTokenKeyUpgradeTests
         JsonDocument.Parse(jwks).RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()!).ToArray();
 
     [Fact]
-    public async Task A_tenant_stored_without_an_ID_token_key_gets_one_that_survives_a_restart()
+    public async Task The_first_JWKS_read_gives_the_current_version_its_ID_token_key_which_survives_a_restart()
     {
         var connectionString = TestSettings.PostgresConnectionString;
         var serviceId = $"idkey-{Guid.NewGuid():N}";
         var tenant = $"idu-{Guid.NewGuid():N}"[..12];
 
+        string jwksAfter;
         var cluster = await TestClusters.StartAsync(1, connectionString, serviceId);
         try
         {
@@ -43,51 +45,39 @@ public sealed class IdTokenKeyUpgradeTests
             using var op = api.CreateClient();
             var admin = await HttpAssert.Ok(await op.PostAsJsonAsync("/api/users/login", new { username = "admin", password = TestSettings.AdminPassword }));
             op.DefaultRequestHeaders.Authorization = new("Bearer", admin.GetProperty("accessToken").GetString());
-            await HttpAssert.Ok(await op.PostAsJsonAsync("/api/tenants", new { id = tenant, name = "Old", adminUsername = "boss", adminPassword = BossPassword }), HttpStatusCode.Created);
+            await HttpAssert.Ok(await op.PostAsJsonAsync("/api/tenants", new { id = tenant, name = "Lazy", adminUsername = "boss", adminPassword = BossPassword }), HttpStatusCode.Created);
             await HttpAssert.Ok(await op.PostAsync($"/api/tenants/{tenant}/keys/rotate", null));
-        }
-        finally
-        {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
-        }
 
-        // The state as a build before ID tokens wrote it: the same ring, no companion anywhere.
-        var stored = Storage.Deserialize<TenantState>(new BinaryData(await ReadTenantStateAsync(connectionString, serviceId, tenant)))!;
-        Assert.All(stored.Info!.Keys, k => Assert.True(k.HasIdTokenKey));
-        stored.Info = stored.Info with { Keys = stored.Info.Keys.Select(k => k with { RsaEncryptedPrivateKey = null, RsaPublicKey = null }).ToList() };
-        await ReplaceTenantStateAsync(connectionString, serviceId, tenant, Storage.Serialize(stored).ToArray());
-
-        string jwksAfter;
-        cluster = await TestClusters.StartAsync(1, connectionString, serviceId);
-        try
-        {
-            await using var api = new ApiFactory(cluster.Client);
-            using var http = api.CreateClient();
-            Assert.Empty(Kids(await http.GetStringAsync($"/{tenant}/.well-known/jwks.json")));
+            // Stored as a build before ID tokens stored it: no companion anywhere.
+            var stored = Storage.Deserialize<TenantState>(new BinaryData(await ReadTenantStateAsync(connectionString, serviceId, tenant)))!;
+            Assert.Equal(["k1", "k2"], stored.Info!.Keys.Select(k => k.Kid));
+            Assert.All(stored.Info.Keys, k => Assert.Equal((false, (byte[]?)null, (byte[]?)null), (k.HasIdTokenKey, k.RsaEncryptedPrivateKey, k.RsaPublicKey)));
             using var boss = await BossAsync(api, tenant);
             var listed = (await HttpAssert.Ok(await boss.GetAsync($"/api/tenants/{tenant}/keys"))).GetProperty("keys").EnumerateArray();
             Assert.All(listed, k => Assert.False(k.GetProperty("idTokenKey").GetBoolean()));
-            // Logins go on signing with the stored ring as before.
+            // Logins sign with the ring as it is.
             Assert.Equal(HttpStatusCode.OK, (await boss.GetAsync("/api/users/me")).StatusCode);
 
+            // The first read of the set: the current version's key is made, stored and published.
             var grain = cluster.Client.GetGrain<ITenantGrain>(tenant);
             var before = (await grain.Get())!;
-            var ensured = await api.Services.GetRequiredService<SigningKeyClient>().EnsureIdTokenKeyAsync(before);
+            using var http = api.CreateClient();
+            jwksAfter = await http.GetStringAsync($"/{tenant}/.well-known/jwks.json");
+            Assert.Equal(["k2-rs256"], Kids(jwksAfter));
+            var ensured = (await grain.Get())!;
             Assert.Equal(before.Version + 1, ensured.Version);
             Assert.True(ensured.FindKey("k2")!.HasIdTokenKey);
             // Only the current version: k1 stays as it was stored.
             Assert.False(ensured.FindKey("k1")!.HasIdTokenKey);
             Assert.Equal(before.FindKey("k2")!.Salt, ensured.FindKey("k2")!.Salt);
+            stored = Storage.Deserialize<TenantState>(new BinaryData(await ReadTenantStateAsync(connectionString, serviceId, tenant)))!;
+            Assert.Equal(ensured.FindKey("k2")!.RsaPublicKey, stored.Info!.FindKey("k2")!.RsaPublicKey);
 
-            // Idempotent: asked again, the grain answers the same ring and version.
+            // Idempotent: asked again (as an ID token's minting asks), the grain answers the same ring and version.
             var again = await grain.EnsureIdTokenKey();
             Assert.Equal(ensured.Version, again.Version);
             Assert.Equal(ensured.FindKey("k2")!.RsaPublicKey, again.FindKey("k2")!.RsaPublicKey);
-
-            // This node's cache took the answer: the JWKS publishes it at once.
-            jwksAfter = await http.GetStringAsync($"/{tenant}/.well-known/jwks.json");
-            Assert.Equal(["k2-rs256"], Kids(jwksAfter));
+            Assert.Equal(jwksAfter, await http.GetStringAsync($"/{tenant}/.well-known/jwks.json"));
             var listedAfter = (await HttpAssert.Ok(await boss.GetAsync($"/api/tenants/{tenant}/keys"))).GetProperty("keys").EnumerateArray();
             Assert.Equal([false, true], listedAfter.Select(k => k.GetProperty("idTokenKey").GetBoolean()));
         }
@@ -132,17 +122,5 @@ public sealed class IdTokenKeyUpgradeTests
         command.Parameters.AddWithValue("s", serviceId);
         command.Parameters.AddWithValue("k", tenant);
         return (byte[])(await command.ExecuteScalarAsync() ?? throw new InvalidOperationException($"no stored state for tenant {tenant}"));
-    }
-
-    private static async Task ReplaceTenantStateAsync(string connectionString, string serviceId, string tenant, byte[] payload)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "UPDATE OrleansStorage SET PayloadBinary = @p WHERE ServiceId = @s AND GrainTypeString LIKE '%tenant' AND GrainIdExtensionString = @k", connection);
-        command.Parameters.AddWithValue("p", payload);
-        command.Parameters.AddWithValue("s", serviceId);
-        command.Parameters.AddWithValue("k", tenant);
-        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 }
