@@ -53,7 +53,7 @@ else
 fi
 sed "s/^/$E2E_NAME: node: /" "$DATA/node.out" >&2
 
-for name in profile users create-user user non-admin client-secret keys settings tenants signed-out; do
+for name in profile users create-user user non-admin client-secret client keys settings tenants signed-out; do
     shot="$SHOTS/console-$name.png"
     # Written by this run (the folder may hold the pictures of an earlier one).
     if [[ -s "$shot" && "$shot" -nt "$DATA/npm.out" ]] && python3 -c 'import sys; sys.exit(0 if open(sys.argv[1], "rb").read(8) == b"\x89PNG\r\n\x1a\n" else 1)' "$shot"; then
