@@ -8,10 +8,15 @@
 // security events; the user, signed in in another browser, is signed out cleanly; the user signs
 // in again and sees only their own pages; the admin revokes the user's sessions and the user's
 // console ends again; the last admin cannot be deleted and the console says why; a client is
-// registered and its secret shown once; a signing key is rotated; a setting out of range is
-// refused at its field and a good one saved; the operator creates a tenant and rotates its key;
-// sign-out goes back to the console's signed-out page. axe-core checks every page (no serious or critical
-// finding) and no page breaks its Content-Security-Policy.
+// registered and its secret shown once; on its page a second secret is added (shown once) and the
+// first deleted, an empty JWK Set is refused at its field, the lifetime, rate limit, grant types
+// and redirect URIs are changed (read back through the API), and the client is disabled and
+// deleted, each confirmed; a signing key is rotated, the Retire dialog warns that retiring k1
+// ends the console's own session, and after a reload (signed in again with k2) k1 is retired;
+// a setting out of range is refused at its field and a good one saved; the operator creates a
+// tenant and rotates its key; sign-out goes back to the console's signed-out page. axe-core
+// checks every page and new page state (no serious or critical finding) and no page breaks its
+// Content-Security-Policy.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -341,7 +346,7 @@ try {
   check((await admin.locator('main tbody tr', { hasText: 'k2' }).textContent()).includes('Current'), 'Rotate key makes k2 the current version');
   check(await admin.locator('main tbody tr', { hasText: 'k2' }).getByRole('button').count() === 0
     && await admin.locator('main tbody tr', { hasText: 'k1' }).getByRole('button', { name: 'Retire key k1' }).count() === 1,
-  'the current key k2 offers no Retire button (k1 does)');
+    'the current key k2 offers no Retire button (k1 does)');
   // Retiring k1 would end this console's own session, signed with k1: the dialog says so (cancelled here).
   await admin.getByRole('button', { name: 'Retire key k1' }).click();
   const retireWarning = await admin.getByRole('dialog').textContent();
