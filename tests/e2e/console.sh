@@ -8,9 +8,11 @@
 #   their own pages -> the admin sets the user's password (confirmed) and sees password_changed
 #   -> the user's console ends cleanly, the user signs in again -> the admin revokes the user's
 #   sessions -> the user's console ends again -> deleting the last admin is refused in words ->
-#   a client is registered and its secret shown once -> a signing key is rotated -> a setting
-#   out of range is refused at its field, a good one saved -> the operator creates a tenant ->
-#   sign-out returns to the console's signed-out page. axe-core (from npm, run in the same
+#   a client is registered and its secret shown once -> on its page a second secret is added
+#   (shown once) and the first deleted -> an empty JWK Set is refused at its field, other fields
+#   are changed and saved -> the client is disabled, then deleted -> a signing key is rotated,
+#   the old one retired -> a setting out of range is refused at its field, a good one saved ->
+#   the operator creates a tenant -> sign-out returns to the console's signed-out page. axe-core (from npm, run in the same
 #   browser) finds nothing serious or critical on each page checked.
 #
 # The packages are installed with `npm ci` from the committed lock into a throwaway copy of
@@ -53,7 +55,7 @@ else
 fi
 sed "s/^/$E2E_NAME: node: /" "$DATA/node.out" >&2
 
-for name in profile users create-user user non-admin client-secret keys settings tenants signed-out; do
+for name in profile users create-user user non-admin client-secret client keys settings tenants signed-out; do
     shot="$SHOTS/console-$name.png"
     # Written by this run (the folder may hold the pictures of an earlier one).
     if [[ -s "$shot" && "$shot" -nt "$DATA/npm.out" ]] && python3 -c 'import sys; sys.exit(0 if open(sys.argv[1], "rb").read(8) == b"\x89PNG\r\n\x1a\n" else 1)' "$shot"; then

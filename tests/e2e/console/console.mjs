@@ -8,10 +8,15 @@
 // security events; the user, signed in in another browser, is signed out cleanly; the user signs
 // in again and sees only their own pages; the admin revokes the user's sessions and the user's
 // console ends again; the last admin cannot be deleted and the console says why; a client is
-// registered and its secret shown once; a signing key is rotated; a setting out of range is
-// refused at its field and a good one saved; the operator creates a tenant and rotates its key;
-// sign-out goes back to the console's signed-out page. axe-core checks every page (no serious or critical
-// finding) and no page breaks its Content-Security-Policy.
+// registered and its secret shown once; on its page a second secret is added (shown once) and the
+// first deleted, an empty JWK Set is refused at its field, the lifetime, rate limit, grant types
+// and redirect URIs are changed (read back through the API), and the client is disabled and
+// deleted, each confirmed; a signing key is rotated, the Retire dialog warns that retiring k1
+// ends the console's own session, and after a reload (signed in again with k2) k1 is retired;
+// a setting out of range is refused at its field and a good one saved; the operator creates a
+// tenant and rotates its key; sign-out goes back to the console's signed-out page. axe-core
+// checks every page and new page state (no serious or critical finding) and no page breaks its
+// Content-Security-Policy.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -101,6 +106,14 @@ async function signIn(page, username, password) {
   await page.fill('input[name="password"]', password);
   await Promise.all([page.waitForURL((url) => url.href.startsWith(consoleUrl)), page.click('button[type="submit"]')]);
   await ready(page);
+}
+
+/** What the service holds at path, read with the admin's own API login (not through the console). */
+async function readBack(path) {
+  const login = await fetch(`${base}/api/users/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: adminPassword }),
+  }).then((r) => r.json());
+  return fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${login.accessToken}` } }).then((r) => r.json());
 }
 
 async function confirm(page, action) {
@@ -267,9 +280,61 @@ try {
   });
   await admin.setViewportSize({ width: 1100, height: 760 });
   check(worstCase <= 0, `a secret with nowhere to break fits at 390 px too (${worstCase} px too wide)`);
+  const clientId = (await admin.locator('main p', { hasText: 'Client id:' }).locator('code').textContent()).trim();
   await admin.getByRole('link', { name: 'Go to Nightly export' }).click();
   await until(admin, 'Client Nightly export');
   check(!(await admin.locator('main').textContent()).includes(secretText), 'the client\'s page does not show the secret again');
+
+  // Its secrets: a new one is shown once; deleting the first (confirmed) leaves only the new one's id.
+  const secretIds = () => admin.locator('#secrets-heading ~ .table-scroll tbody th').allTextContents();
+  const [firstSecret] = await secretIds();
+  await admin.getByRole('button', { name: 'Add secret' }).click();
+  await admin.locator('main .secret-value').waitFor();
+  const added = (await admin.locator('main .secret-value').textContent()).trim();
+  const ids = await secretIds();
+  const addedId = ids.find((id) => id !== firstSecret);
+  check(/^[A-Za-z0-9_-]{43}$/.test(added) && ids.length === 2 && (await admin.locator('main .secret').textContent()).includes(`New secret ${addedId}`),
+    `Add secret shows the new secret ${addedId} once, beside ${firstSecret} in the list`);
+  await axeCheck(admin, 'a client\'s page with a new secret');
+  await admin.getByRole('button', { name: `Delete secret ${firstSecret}` }).click();
+  await confirm(admin, 'Delete secret');
+  await admin.waitForFunction((id) => document.body.dataset.state === 'ready' && !document.querySelector('main .secret')
+    && [...document.querySelectorAll('#secrets-heading ~ .table-scroll tbody th')].map((th) => th.textContent).join() === id, addedId);
+  check(!(await admin.locator('main').textContent()).includes(added), `Delete secret (confirmed) leaves only ${addedId}, by its id: the secret is not shown again`);
+
+  // The registration: a refusal shows at the field it names; the changes are saved (read back through the API).
+  await admin.getByLabel('Public keys (JWK Set)').fill('{"keys": []}');
+  await admin.getByRole('button', { name: 'Save changes' }).click();
+  await admin.waitForSelector('textarea[name="jwks"][aria-invalid="true"]');
+  const jwksError = (await admin.locator('textarea[name="jwks"] ~ .field-error').textContent())?.trim();
+  check(/^jwks must hold 1 to \d+ keys$/.test(jwksError ?? ''), `a JWK Set without keys is refused at its field: "${jwksError}"`);
+  await axeCheck(admin, 'a client\'s registration with a refused field');
+  await admin.getByLabel('Public keys (JWK Set)').fill('');
+  await admin.getByLabel('Access token lifetime').fill('600');
+  await admin.getByLabel('Token requests per minute').fill('120');
+  await admin.getByLabel('Grant type authorization_code').check();
+  await admin.getByLabel('Redirect URIs', { exact: true }).fill('https://export.example.com/callback');
+  await admin.getByRole('button', { name: 'Save changes' }).click();
+  await admin.waitForFunction(() => document.body.dataset.state === 'ready' && document.querySelector('main .facts')?.textContent.includes('600 seconds'));
+  check(true, 'the client\'s page shows the saved registration');
+  await shot(admin, 'client');
+  await narrowShot(admin, 'client');
+  // Disabled, after the dialog; then read back through the API.
+  await admin.getByLabel('Disabled (its tokens stop)').check();
+  await admin.getByRole('button', { name: 'Save changes' }).click();
+  await confirm(admin, 'Disable client');
+  await admin.waitForFunction(() => document.body.dataset.state === 'ready' && /StateDisabled/.test(document.querySelector('main .facts')?.textContent));
+  check(true, 'Disable (confirmed) shows the client disabled');
+  const stored = await readBack(`/api/clients/${encodeURIComponent(clientId)}`);
+  check(stored.accessTokenLifetimeSeconds === 600 && stored.rateLimitPerMinute === 120 && stored.jwks === null
+    && stored.grantTypes.includes('authorization_code') && stored.redirectUris.join() === 'https://export.example.com/callback',
+    `the service holds the changed registration of ${clientId} (${stored.accessTokenLifetimeSeconds} s, ${stored.rateLimitPerMinute}/min, ${stored.grantTypes}, ${stored.redirectUris})`);
+  check(stored.disabled === true, `the service holds ${clientId} disabled (${stored.disabled})`);
+  // Deleted, after the dialog: back to the list, where it is gone.
+  await admin.getByRole('button', { name: 'Delete client' }).click();
+  await confirm(admin, 'Delete client');
+  await until(admin, 'Clients');
+  check(await admin.getByRole('link', { name: 'Nightly export' }).count() === 0, 'Delete client (confirmed) leaves it out of the list');
 
   // Signing keys: rotate (confirmed); the new version signs from now on.
   await admin.getByRole('link', { name: 'Signing keys' }).click();
@@ -279,6 +344,22 @@ try {
   await admin.waitForFunction(() => [...document.querySelectorAll('main tbody th')].some((th) => th.textContent === 'k2')
     && document.body.dataset.state === 'ready');
   check((await admin.locator('main tbody tr', { hasText: 'k2' }).textContent()).includes('Current'), 'Rotate key makes k2 the current version');
+  check(await admin.locator('main tbody tr', { hasText: 'k2' }).getByRole('button').count() === 0
+    && await admin.locator('main tbody tr', { hasText: 'k1' }).getByRole('button', { name: 'Retire key k1' }).count() === 1,
+    'the current key k2 offers no Retire button (k1 does)');
+  // Retiring k1 would end this console's own session, signed with k1: the dialog says so (cancelled here).
+  await admin.getByRole('button', { name: 'Retire key k1' }).click();
+  const retireWarning = await admin.getByRole('dialog').textContent();
+  await confirm(admin, 'Cancel');
+  check(retireWarning.includes('This console\'s own session was signed with k1'), 'the Retire dialog warns that the console\'s own session (k1) would end');
+  // After a reload the console signs in again at once (the provider's browser session), with k2: k1 retires (confirmed).
+  await Promise.all([admin.waitForURL((url) => url.pathname.endsWith('/console/callback')), admin.reload()]);
+  await until(admin, 'Signing keys');
+  await admin.getByRole('button', { name: 'Retire key k1' }).click();
+  await confirm(admin, 'Retire key');
+  await admin.waitForFunction(() => document.body.dataset.state === 'ready'
+    && /Retired/.test([...document.querySelectorAll('main tbody tr')].find((tr) => tr.querySelector('th')?.textContent === 'k1')?.textContent));
+  check(true, 'Retire key (confirmed) shows k1 retired');
   await axeCheck(admin, 'the signing keys page');
   await shot(admin, 'keys');
   await narrowShot(admin, 'keys');
@@ -296,10 +377,7 @@ try {
   await admin.getByRole('button', { name: 'Save settings' }).click();
   await admin.waitForFunction(() => document.querySelector('input[name="passwordMinLength"]')?.value === '10'
     && !document.querySelector('input[aria-invalid="true"]'));
-  const saved = await fetch(`${base}/api/users/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: adminPassword }),
-  }).then((r) => r.json()).then((login) => fetch(`${base}/api/tenants/${tenant}`, { headers: { Authorization: `Bearer ${login.accessToken}` } }))
-    .then((r) => r.json());
+  const saved = await readBack(`/api/tenants/${tenant}`);
   check(saved.settings?.passwordMinLength === 10, `the service holds passwordMinLength 10 (${saved.settings?.passwordMinLength})`);
   // An API scope, then single sign-on with Microsoft with its write-only client secret.
   await admin.getByLabel('Scope name').fill('stations:read');

@@ -1,6 +1,8 @@
 // The tenant's registered OAuth clients, for its admins: the list (paged on the server), a new
-// client (its secret shown once, with a copy button), one client's registration, secrets, and
-// disabling or deleting it. The console's own client is shown but cannot be changed.
+// client (its secret shown once, with a copy button), one client's page: every field of its
+// registration the API lets an admin change (only the changed ones are sent; a refusal shows at
+// the field it names), its secrets (add: shown once; delete), disabling and deleting it. The
+// console's own client is shown but cannot be changed.
 import { h, announce, confirmAction, field, form, table, when, uniqueId } from './dom.js';
 import { fieldOf } from './words.js';
 
@@ -51,49 +53,85 @@ function secretOnce(secret, what) {
     }, 'Copy secret'), copied);
 }
 
+// The optional numbers of a registration: [name, label, unit, min, max, what empty means] (the
+// API's ranges, docs/clients.md). Empty sends null: the field is removed.
+const limits = [
+  ['accessTokenLifetimeSeconds', 'Access token lifetime', 'seconds', 60, 86_400, 'the tenant\'s access token lifetime'],
+  ['rateLimitPerMinute', 'Token requests per minute', 'requests', 1, 1_000_000, 'no limit'],
+];
+const number = (n) => n.toLocaleString('en');
+
+/** Every field of a registration the API lets an admin set, filled from c (a new client: null). */
 function registrationFields(c) {
   return [
     field({ label: 'Name', name: 'name', value: c?.name, required: true }),
+    field({ label: 'Type', name: 'type', value: c?.type ?? 'confidential', options: [['confidential', 'Confidential (a server that keeps a secret)'], ['public', 'Public (a browser or native app)']] }),
+    field({
+      label: 'Client authentication', name: 'tokenEndpointAuthMethod', value: c?.tokenEndpointAuthMethod ?? 'client_secret_basic', options: methods,
+      hint: 'A public client uses none; Private key JWT needs the client\'s public keys below.',
+    }),
+    ...grants.map((g) => field({ label: `Grant type ${g}`, name: `grant:${g}`, type: 'checkbox', value: c ? c.grantTypes.includes(g) : g === 'client_credentials' })),
     field({ label: 'Allowed scopes', name: 'allowedScopes', value: c?.allowedScopes.join(' '), hint: 'Separated by spaces: the tenant\'s API scopes, openid, profile, email, offline_access.' }),
     field({ label: 'Redirect URIs', name: 'redirectUris', value: c?.redirectUris.join(' '), hint: 'Separated by spaces; matched exactly. Needed for the authorization code flow.' }),
     field({ label: 'Post-logout redirect URIs', name: 'postLogoutRedirectUris', value: c?.postLogoutRedirectUris.join(' '), hint: 'Separated by spaces.' }),
     field({ label: 'Ask users to consent (third-party app)', name: 'requireConsent', type: 'checkbox', value: c?.requireConsent }),
+    ...limits.map(([name, label, unit, min, max, empty]) => field({
+      label, name, value: c?.[name] ?? '', inputmode: 'numeric', hint: `${name}: ${number(min)}–${number(max)} ${unit}; empty for ${empty}.`,
+    })),
+    field({
+      label: 'Public keys (JWK Set)', name: 'jwks', type: 'textarea', value: c?.jwks ? JSON.stringify(c.jwks, null, 2) : '',
+      hint: 'jwks: JSON such as {"keys": [...]}, public RS256, PS256 or ES256 keys; needed for Private key JWT. Empty for none.',
+    }),
   ];
 }
 
-function registrationBody(values) {
-  return {
-    name: values.name.trim(), allowedScopes: list(values.allowedScopes), redirectUris: list(values.redirectUris),
+/** The form's values as the API's fields, or null after showing at its field what is wrong. */
+function registrationBody(values, f) {
+  const body = {
+    name: values.name.trim(), type: values.type, tokenEndpointAuthMethod: values.tokenEndpointAuthMethod,
+    grantTypes: grants.filter((g) => values[`grant:${g}`]),
+    allowedScopes: list(values.allowedScopes), redirectUris: list(values.redirectUris),
     postLogoutRedirectUris: list(values.postLogoutRedirectUris), requireConsent: values.requireConsent,
   };
+  if (!body.name) { f.error('Enter a name.', 'name'); return null; }
+  for (const [name] of limits) {
+    const text = values[name].trim();
+    if (text && !/^\d{1,9}$/.test(text)) { f.error(`${name} must be a whole number, or empty`, name); return null; }
+    body[name] = text ? Number(text) : null;
+  }
+  body.jwks = null;
+  if (values.jwks.trim()) {
+    try { body.jwks = JSON.parse(values.jwks); } catch (error) { f.error(`jwks is not valid JSON: ${error.message}`, 'jwks'); return null; }
+  }
+  return body;
 }
 
+const fieldNames = ['name', 'clientId', 'type', 'tokenEndpointAuthMethod', 'grantTypes', 'allowedScopes', 'redirectUris', 'postLogoutRedirectUris',
+  'requireConsent', ...limits.map(([name]) => name), 'jwks', 'disabled'];
+
+/** Shows an API refusal at the field it names (a grant type's first box for grantTypes). */
+function refused(f, error, grantTypes) {
+  const name = fieldOf(error.message, fieldNames);
+  f.error(error.message, name === 'grantTypes' ? `grant:${grantTypes[0] ?? grants[0]}` : name);
+}
+
+const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const sorted = (items) => [...items].sort();
+
 export async function newClientPage({ api, show }) {
-  const fields = [
-    ...registrationFields(null).slice(0, 1),
-    field({ label: 'Client id', name: 'clientId', hint: 'Optional: letters, digits and . _ ~ -; generated when empty.' }),
-    field({ label: 'Type', name: 'type', value: 'confidential', options: [['confidential', 'Confidential (a server that keeps a secret)'], ['public', 'Public (a browser or native app)']] }),
-    field({ label: 'Client authentication', name: 'tokenEndpointAuthMethod', value: 'client_secret_basic', options: methods }),
-    ...grants.map((g) => field({ label: `Grant type ${g}`, name: `grant:${g}`, type: 'checkbox', value: g === 'client_credentials' })),
-    ...registrationFields(null).slice(1),
-  ];
-  const names = ['name', 'clientId', 'type', 'tokenEndpointAuthMethod', 'allowedScopes', 'redirectUris', 'postLogoutRedirectUris', 'requireConsent'];
+  const [name, ...rest] = registrationFields(null);
+  const fields = [name, field({ label: 'Client id', name: 'clientId', hint: 'Optional: letters, digits and . _ ~ -; generated when empty.' }), ...rest];
   const result = h('div');
   const create = form({
     label: 'New client', fields, submit: 'Register client',
     onsubmit: async (f) => {
       const values = f.values();
-      if (!values.name.trim()) return f.error('Enter a name.', 'name');
-      const body = {
-        ...registrationBody(values), type: values.type, tokenEndpointAuthMethod: values.tokenEndpointAuthMethod,
-        grantTypes: grants.filter((g) => values[`grant:${g}`]),
-      };
+      const body = registrationBody(values, f);
+      if (!body) return;
+      for (const key of [...limits.map(([n]) => n), 'jwks']) if (body[key] === null) delete body[key];
       if (values.clientId.trim()) body.clientId = values.clientId.trim();
       let client;
-      try { client = await api.post('/api/clients', body); } catch (error) {
-        const name = fieldOf(error.message, [...names, 'grantTypes']);
-        return f.error(error.message, name === 'grantTypes' ? `grant:${body.grantTypes[0] ?? grants[0]}` : name);
-      }
+      try { client = await api.post('/api/clients', body); } catch (error) { return refused(f, error, body.grantTypes); }
       announce(`Client ${client.name} registered.`);
       create.element.hidden = true;
       result.replaceChildren(
@@ -121,7 +159,11 @@ export async function clientPage(context) {
     ['Client id', h('code', null, client.clientId)], ['Type', client.type], ['Client authentication', client.tokenEndpointAuthMethod],
     ['Grant types', client.grantTypes.join(', ') || '–'], ['Allowed scopes', client.allowedScopes.join(' ') || '–'],
     ['Redirect URIs', client.redirectUris.join(' ') || '–'], ['Post-logout redirect URIs', client.postLogoutRedirectUris.join(' ') || '–'],
-    ['Consent', client.requireConsent ? 'Asked' : 'Not asked'], ['State', client.disabled ? 'Disabled' : 'Active'],
+    ['Consent', client.requireConsent ? 'Asked' : 'Not asked'],
+    ['Access token lifetime', client.accessTokenLifetimeSeconds ? `${number(client.accessTokenLifetimeSeconds)} seconds` : 'The tenant\'s'],
+    ['Token requests per minute', client.rateLimitPerMinute ? number(client.rateLimitPerMinute) : 'No limit'],
+    ['Public keys', client.jwks ? `${client.jwks.keys?.length ?? 0} in its JWK Set` : 'None'],
+    ['State', client.disabled ? 'Disabled' : 'Active'],
     ['Created', when(client.createdAt)], ['Updated', when(client.updatedAt)],
   ];
   const summary = h('dl', { class: 'facts' }, facts.map(([term, value]) => [h('dt', null, term), h('dd', null, value)]));
@@ -132,17 +174,22 @@ export async function clientPage(context) {
   }
 
   const fields = [...registrationFields(client), field({ label: 'Disabled (its tokens stop)', name: 'disabled', type: 'checkbox', value: client.disabled })];
-  const names = fields.map((f) => f.name);
   const edit = form({
     label: `Registration of ${client.name}`, fields, submit: 'Save changes',
     onsubmit: async (f) => {
       const values = f.values();
-      if (!values.name.trim()) return f.error('Enter a name.', 'name');
-      if (values.disabled && !client.disabled && !(await confirmAction({
+      const body = registrationBody(values, f);
+      if (!body) return;
+      body.disabled = values.disabled;
+      // Only what changed is sent: a new type without a new method takes that type's default.
+      const changes = Object.fromEntries(Object.entries(body).filter(([key, value]) => (key === 'grantTypes'
+        ? !same(sorted(value), sorted(client.grantTypes)) : !same(value, client[key]))));
+      if (Object.keys(changes).length === 0) return f.error('Nothing changed.');
+      if (changes.disabled && !(await confirmAction({
         title: `Disable ${client.name}?`, message: 'Every token issued to it stops, and it gets no new ones until enabled again.', action: 'Disable client',
       }))) return;
-      try { await api.patch(path, { ...registrationBody(values), disabled: values.disabled }); } catch (error) { return f.error(error.message, fieldOf(error.message, names)); }
-      announce(`Changes to ${values.name.trim()} saved.`);
+      try { await api.patch(path, changes); } catch (error) { return refused(f, error, body.grantTypes); }
+      announce(`Saved: ${Object.keys(changes).join(', ')}.`);
       await reload();
     },
   });

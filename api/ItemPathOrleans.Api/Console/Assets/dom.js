@@ -31,8 +31,9 @@ export function announce(text) {
 }
 
 /**
- * A labelled input, select or checkbox with a hint and an error slot tied to it by
- * aria-describedby: { label, name, type, value, options: [[value, text]], required, autocomplete, hint }.
+ * A labelled input, select, checkbox or textarea (type 'textarea') with a hint and an error slot
+ * tied to it by aria-describedby: { label, name, type, value, options: [[value, text]], required,
+ * autocomplete, inputmode, hint }.
  */
 export function field(spec) {
   const id = uniqueId(`f-${spec.name}`);
@@ -43,12 +44,15 @@ export function field(spec) {
   if (spec.options) {
     input = h('select', { id, name: spec.name, 'aria-describedby': described },
       spec.options.map(([value, text]) => h('option', { value, selected: String(spec.value ?? '') === String(value) }, text)));
+  } else if (spec.type === 'textarea') {
+    input = h('textarea', { id, name: spec.name, rows: spec.rows ?? 6, 'aria-describedby': described, spellcheck: 'false', autocomplete: 'off' });
+    input.value = spec.value ?? '';
   } else if (spec.type === 'checkbox') {
     input = h('input', { id, name: spec.name, type: 'checkbox', checked: Boolean(spec.value), 'aria-describedby': described });
   } else {
     input = h('input', {
       id, name: spec.name, type: spec.type ?? 'text', value: spec.value ?? '', required: spec.required,
-      autocomplete: spec.autocomplete ?? 'off', 'aria-describedby': described, spellcheck: 'false',
+      autocomplete: spec.autocomplete ?? 'off', 'aria-describedby': described, spellcheck: 'false', inputmode: spec.inputmode,
     });
   }
   const error = h('p', { id: errorId, class: 'field-error', hidden: true });

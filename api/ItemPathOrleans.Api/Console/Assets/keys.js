@@ -1,11 +1,12 @@
 // The tenant's signing keys, for its admins: the versions (never a secret), rotate, retire. The
 // current version cannot be retired (the API answers 409): the page says so and offers no button.
+// Retiring the version that signed the console's own session warns that it ends too.
 import { h, announce, confirmAction, table, when } from './dom.js';
 import { managedTenant, otherTenantNote } from './tenant.js';
 
 /** #/keys (?tenant=ID for an operator admin) */
 export async function keysPage(context) {
-  const { api, config, show, stale } = context;
+  const { api, config, session, show, stale } = context;
   const target = managedTenant(context);
   const path = `/api/tenants/${encodeURIComponent(target)}/keys`;
   const answer = await api.get(path);
@@ -25,9 +26,12 @@ export async function keysPage(context) {
     await keysPage(context);
   };
   const retire = async (key) => {
+    // An operator admin's own session belongs to the operator tenant, not to another tenant it manages.
+    const own = target === config.tenant && session.keyId === key.kid
+      ? ` This console's own session was signed with ${key.kid} too: it ends, and you sign in again.` : '';
     if (!(await confirmAction({
       title: `Retire key ${key.kid}?`,
-      message: `Every token signed with ${key.kid} stops working on every node within seconds, refresh tokens included: their users sign in again.`,
+      message: `Every token signed with ${key.kid} stops working on every node within seconds, refresh tokens included: their users sign in again.${own}`,
       action: 'Retire key',
     }))) return;
     try { await api.post(`${path}/${encodeURIComponent(key.kid)}/retire`); } catch (error) { return failed(error); }

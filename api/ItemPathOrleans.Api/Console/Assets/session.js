@@ -23,11 +23,11 @@ async function challengeOf(verifier) {
   return base64url(new Uint8Array(digest));
 }
 
-/** The claims of a JWT, unverified (the console reads its own tokens; the API checks them). */
-export function claimsOf(jwt) {
+/** The claims (or with part 0, the header) of a JWT, unverified (the console reads its own tokens; the API checks them). */
+export function claimsOf(jwt, part = 1) {
   try {
-    const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
+    const text = jwt.split('.')[part].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(text), (c) => c.charCodeAt(0))));
   } catch {
     return null;
   }
@@ -55,6 +55,8 @@ export class Session {
   get active() { return this.#access !== null; }
   /** The session id (sid) of the console's own session, to mark it in the lists. */
   get sessionId() { return this.#access ? claimsOf(this.#access)?.sid ?? null : null; }
+  /** The signing key version (kid) of the console's own access token: retiring it ends this session. */
+  get keyId() { return this.#access ? claimsOf(this.#access, 0)?.kid ?? null : null; }
 
   get #pendingKey() { return `itempath-console.pending.${this.#config.tenant}`; }
   get #redirectUri() { return `${this.#config.issuer}/console/callback`; }
