@@ -16,9 +16,13 @@ public sealed record IdTokenHint(string ClientId, int UserId, string BrowserSess
 {
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
 
-    public static async Task<IdTokenHint?> ValidateAsync(string? hint, TenantInfo tenant, string issuer, RsaSigningKeys keys)
+    /// <param name="reload">A fresh copy of the tenant, asked for only when the hint names the ID token key of a live version this copy knows without one.</param>
+    public static async Task<IdTokenHint?> ValidateAsync(string? hint, TenantInfo tenant, string issuer, RsaSigningKeys keys, Func<ValueTask<TenantInfo?>> reload)
     {
         if (hint is not { Length: > 0 and <= 8192 } || !Handler.CanReadToken(hint)) return null;
+        // A version's ID token key is made on its first need, perhaps through another node a moment
+        // ago: this node's copy of the ring may not have it yet.
+        if (NamesKeyNotYetKnown(hint, tenant) && await reload() is { } fresh) tenant = fresh;
         var parameters = new TokenValidationParameters
         {
             ValidIssuer = issuer,
@@ -39,5 +43,19 @@ public sealed record IdTokenHint(string ClientId, int UserId, string BrowserSess
             || !int.TryParse(token.Subject, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var userId)
             || !token.TryGetPayloadValue<string>("sid", out var sid) || string.IsNullOrEmpty(sid)) return null;
         return new IdTokenHint(clientId, userId, sid);
+    }
+
+    private static bool NamesKeyNotYetKnown(string hint, TenantInfo tenant)
+    {
+        string kid;
+        try
+        {
+            kid = Handler.ReadJsonWebToken(hint).Kid;
+        }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenMalformedException)
+        {
+            return false;
+        }
+        return kid is { Length: > 0 } && tenant.Keys.Any(v => v.RetiredAt is null && !v.HasIdTokenKey && RsaSigningKeys.IdTokenKid(v.Kid) == kid);
     }
 }

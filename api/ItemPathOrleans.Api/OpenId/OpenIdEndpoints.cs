@@ -8,6 +8,7 @@ using ItemPathOrleans.Api.Sessions;
 using ItemPathOrleans.Api.SignIn;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.ClusterNode.OpenId;
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
@@ -115,7 +116,7 @@ public static partial class OpenIdEndpoints
     /// session ends at once; without one the user confirms on a page first. A
     /// <c>post_logout_redirect_uri</c> must be one its client registered, or nothing redirects.
     /// </summary>
-    private static async Task<IResult> Logout(HttpContext context, OpenIdClient openId, FormProtection forms, RsaSigningKeys keys, IOptions<TokensOptions> tokens)
+    private static async Task<IResult> Logout(HttpContext context, OpenIdClient openId, FormProtection forms, RsaSigningKeys keys, IOptions<TokensOptions> tokens, TenantCache tenants)
     {
         FormFields? fields;
         if (HttpMethods.IsGet(context.Request.Method))
@@ -137,7 +138,7 @@ public static partial class OpenIdEndpoints
         var csrf = fields.Get(FormProtection.FieldName, ref error);
         if (error is not null || state is { Length: > AuthorizationRequest.MaxLength }) return OpenIdPages.Error(context, tenant.Info.Name, error ?? "Parameter 'state' is too long");
 
-        var hint = await IdTokenHint.ValidateAsync(hintText, tenant.Info, tokens.Value.IssuerFor(tenant.Id), keys);
+        var hint = await IdTokenHint.ValidateAsync(hintText, tenant.Info, tokens.Value.IssuerFor(tenant.Id), keys, () => tenants.ReloadAsync(tenant.Id));
         if (hint is not null && clientIdParameter is not null && clientIdParameter != hint.ClientId)
             return OpenIdPages.Error(context, tenant.Info.Name, "The id_token_hint was issued to another client.");
         var client = await openId.ClientAsync(tenant.Id, hint?.ClientId ?? clientIdParameter);

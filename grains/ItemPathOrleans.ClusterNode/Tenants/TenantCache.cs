@@ -54,6 +54,16 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
     public async ValueTask<TenantInfo> GetAsync(string tenant, int minVersion = 0) =>
         await FindAsync(tenant, minVersion) ?? throw new InvalidOperationException($"Tenant '{tenant}' does not exist.");
 
+    /// <summary>
+    /// A fresh copy from the tenant grain, whatever the age of this node's: for a caller that holds
+    /// evidence of a change made through another node (one load at a time per tenant).
+    /// </summary>
+    public async ValueTask<TenantInfo?> ReloadAsync(string tenant)
+    {
+        var slot = _slots.GetOrAdd(tenant, _ => new Slot());
+        return (await slot.Refresh(() => Task.Run(() => LoadAsync(tenant, slot)))).Info;
+    }
+
     /// <summary>Takes a copy just answered by the tenant grain (after a change made through this node).</summary>
     public void Update(TenantInfo info) => _slots.GetOrAdd(info.Id, _ => new Slot()).Current = new Entry(info, time.GetUtcNow());
 
