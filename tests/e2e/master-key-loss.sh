@@ -4,6 +4,7 @@
 # tokens signed with m1's versions are refused (401) and logins answer 503 with Retry-After,
 # never 500. `./run.sh admin retire-master-key --master-key m1 --all-tenants` gives each tenant a
 # version derived from m2 and retires m1's: logins work again, old tokens stay refused.
+# Through the outage the tenants' key sets are still published (200).
 #
 # Exit 0 only if every check passed. test.sh runs it from the repo root.
 set -euo pipefail
@@ -41,6 +42,8 @@ grep -q "generated a token master key" "$OUT" && pass "run.sh generated the new 
 
 request old-access 401 "$URL/api/users/me" -H "Authorization: Bearer $OLD_ACCESS"
 request acme-old-access 401 "$URL/api/users/me" -H "X-Tenant: acme" -H "Authorization: Bearer $ACME_OLD_ACCESS"
+# The key set is still published (its ID token key, which needs the lost key, comes later): never a 500 or 503.
+request acme-jwks-without-key 200 "$URL/acme/.well-known/jwks.json"
 if login login-without-key 503 default admin "$ADMIN_PASSWORD"; then
     grep -qi '^retry-after:' "$BODIES/login-without-key.headers" && pass "the 503 carries Retry-After" || fail "the 503 has no Retry-After"
 fi

@@ -94,7 +94,15 @@ public static class KeyEndpoints
         if (tenant is null) return Problems.NotFound("Unknown tenant");
         // The current version's ID token key is made on first need: a relying party that has read
         // the set can check the next ID token without fetching it again.
-        tenant = await keys.EnsureIdTokenKeyAsync(tenant);
+        try
+        {
+            tenant = await keys.EnsureIdTokenKeyAsync(tenant);
+        }
+        catch (Exception e) when (ClusterFailures.IsUnavailable(e))
+        {
+            // The cluster does not answer, or the version's master key is lost: the set is
+            // published as stored (its public keys need no secret), the ID token key with a later read.
+        }
         // Short: a rotation signs at once, and validators refetch on an unknown kid anyway.
         context.Response.Headers.CacheControl = "public, max-age=60";
         return TypedResults.Ok(keys.PublicKeys(tenant));
