@@ -29,7 +29,8 @@ public static class ConsoleEndpoints
     private static RedirectHttpResult ToIssuer(HttpContext context, IOptions<TokensOptions> tokens) =>
         TypedResults.Redirect(ConsoleClient.Url(tokens.Value.IssuerFor(context.Tenant().Id)));
 
-    private static RazorComponentResult<ConsolePage> Page(HttpContext context, IOptions<TokensOptions> tokens)
+    // IResult, not RazorComponentResult<ConsolePage>: the request delegate generator cannot see types the Razor compiler generates.
+    private static IResult Page(HttpContext context, IOptions<TokensOptions> tokens)
     {
         var tenant = context.Tenant();
         var issuer = tokens.Value.IssuerFor(tenant.Id);
