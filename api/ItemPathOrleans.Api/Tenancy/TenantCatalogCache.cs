@@ -70,7 +70,9 @@ public sealed class TenantCatalogCache(IGrainFactory grains, TimeProvider time)
         var previous = _snapshot;
         try
         {
-            var catalog = await grains.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key).GetAll();
+            // The whole list only when it changed: otherwise a few bytes, however many tenants.
+            var catalog = await grains.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key).GetIfChanged(previous?.Catalog.Stamp)
+                          ?? previous!.Catalog;
             return _snapshot = new Snapshot(catalog, time.GetUtcNow());
         }
         catch (Exception) when (previous is not null)

@@ -25,7 +25,7 @@ public sealed class TenantAdminGrain : Grain, ITenantAdminGrain
             return TenantChangeResult.Fail(TenantChangeError.WeakPassword, weak);
 
         var catalog = GrainFactory.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key);
-        if ((await catalog.GetAll()).Tenants.ContainsKey(id))
+        if (await catalog.Find(id) is not null)
             return TenantChangeResult.Fail(TenantChangeError.AlreadyExists, "Tenant already exists");
 
         var tenant = GrainFactory.GetGrain<ITenantGrain>(id);
@@ -42,7 +42,7 @@ public sealed class TenantAdminGrain : Grain, ITenantAdminGrain
     public async Task<TenantChangeResult> SetDisabled(string id, bool disabled)
     {
         var catalog = GrainFactory.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key);
-        if (!(await catalog.GetAll()).Tenants.ContainsKey(id)) return TenantChangeResult.Fail(TenantChangeError.NotFound, "Unknown tenant");
+        if (await catalog.Find(id) is null) return TenantChangeResult.Fail(TenantChangeError.NotFound, "Unknown tenant");
 
         var info = await GrainFactory.GetGrain<ITenantGrain>(id).SetDisabled(disabled);
         await catalog.Put(new TenantEntry(id, info.Name, info.Disabled, info.CreatedAt));

@@ -15,16 +15,32 @@ public sealed class TenantCatalogState : IVersionedState
 public sealed class TenantCatalogGrain(
     [PersistentState("catalog", StorageNames.Grains)] IPersistentState<TenantCatalogState> state) : Grain, ITenantCatalogGrain
 {
+    /// <summary>Names this activation in the stamps it answers.</summary>
+    private readonly string _activation = Guid.NewGuid().ToString("N");
+
+    /// <summary>The answer for the current version, built once per change (immutable: never copied for a call on this silo).</summary>
+    private TenantCatalog? _snapshot;
+
     public Task<TenantCatalog> GetAll() => Task.FromResult(Snapshot());
+
+    public Task<TenantCatalog?> GetIfChanged(string? stamp)
+    {
+        var current = Snapshot();
+        return Task.FromResult(string.Equals(stamp, current.Stamp, StringComparison.Ordinal) ? null : current);
+    }
+
+    public Task<TenantEntry?> Find(string id) => Task.FromResult(state.State.Tenants.GetValueOrDefault(id));
 
     public async Task<TenantCatalog> Put(TenantEntry entry)
     {
         if (state.State.Tenants.TryGetValue(entry.Id, out var existing) && existing == entry) return Snapshot();
         state.State.Tenants[entry.Id] = entry;
         state.State.Version++;
+        _snapshot = null;
         await state.WriteOrDeactivateAsync(this);
         return Snapshot();
     }
 
-    private TenantCatalog Snapshot() => new(new Dictionary<string, TenantEntry>(state.State.Tenants, StringComparer.Ordinal), state.State.Version);
+    private TenantCatalog Snapshot() => _snapshot ??= new(
+        new Dictionary<string, TenantEntry>(state.State.Tenants, StringComparer.Ordinal), state.State.Version, $"{_activation}.{state.State.Version}");
 }

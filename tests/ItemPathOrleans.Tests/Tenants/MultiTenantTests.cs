@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.Json;
+using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Grains.Tokens;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -64,6 +65,33 @@ public sealed class MultiTenantTests(MultiTenantFixture fixture) : IClassFixture
     }
 
     private static string Access(JsonElement login) => login.GetProperty("accessToken").GetString()!;
+
+    [Fact]
+    public async Task The_tenant_list_is_answered_again_only_when_it_changed()
+    {
+        var catalog = fixture.Cluster.Client.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key);
+        var before = await catalog.GetAll();
+        Assert.Null(await catalog.GetIfChanged(before.Stamp));
+
+        var id = NewTenantId("cat");
+        await CreateTenantAsync(id);
+        var after = await catalog.GetIfChanged(before.Stamp);
+        Assert.NotNull(after);
+        Assert.True(after.Version > before.Version);
+        Assert.NotEqual(before.Stamp, after.Stamp);
+        Assert.False(before.Tenants.ContainsKey(id));
+        Assert.Equal($"Tenant {id}", after.Tenants[id].Name);
+        Assert.Null(await catalog.GetIfChanged(after.Stamp));
+        // A node that holds no list, or one of another activation, gets the whole list.
+        Assert.Equal(after.Version, (await catalog.GetIfChanged(null))!.Version);
+        Assert.Equal(after.Version, (await catalog.GetIfChanged("another-activation." + after.Version))!.Version);
+
+        Assert.Equal(after.Tenants[id], await catalog.Find(id));
+        Assert.Null(await catalog.Find(NewTenantId("none")));
+        // And the API, which asks with its stamp every few seconds, serves the new tenant.
+        using var anonymous = Client(id);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/.well-known/jwks.json")).StatusCode);
+    }
 
     [Fact]
     public async Task Operator_admins_create_list_read_and_disable_tenants()
