@@ -2,44 +2,48 @@
 # The benchmark: every hot path of the service against its physical ceiling and against a peer
 # (an OpenIddict 7.8 server), side by side in one run on this machine.
 #
-#   ./bench.sh [--users N] [--login-users N] [--seconds S] [--warmup S] [--memory-users N]
+#   ./bench.sh [--users N] [--login-users N] [--seconds S] [--warmup S] [--node-warmup S] [--memory-users N]
 #
 #   --users N          virtual users for refresh and validation, and grains for the write ceiling (64)
 #   --login-users N    virtual users for login and code-flow, and hash workers for the hash ceiling (32)
 #   --seconds S        measured seconds per scenario (8)
 #   --warmup S         warm-up seconds per scenario, not counted (3)
+#   --node-warmup S    warm-up seconds of the first row on each validation and gateway node (20):
+#                      a node's first seconds under load run code the JIT has not optimised yet
 #   --memory-users N   users made active for the silo's working set (100000; 0 skips it)
 #
 # It starts what it needs in a throwaway folder on free loopback ports and stops it after:
-# PostgreSQL, a silo and an API node (./run.sh), two more API nodes (revocation check on and off),
+# PostgreSQL, a silo and an API node (./run.sh), three more API nodes (revocation check on, off, and
+# on with metrics and tracing off),
 # the bare JWT endpoint (bench/Baselines serve-jwt), the peer (bench/Peer, its own database on
 # the same PostgreSQL), and for the gateway rows an upstream (serve-upstream), a fourth API node in
 # proxy mode in front of it and the bare proxy (serve-proxy, the same YARP route without tokens).
 # Rate limits are off for the run (the registered clients of client-credentials and code-flow have
-# no per-client quota). Prints the table and the ratios against the targets, and writes
-# bench/results/latest.json.
+# no per-client quota). Prints the table, the ratios against the targets and the CPU time per 1,000
+# operations of the API node, the silo and PostgreSQL, and writes bench/results/latest.json.
 # shellcheck disable=SC2317  # cleanup runs from a trap
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
-USERS=64 LOGIN_USERS=32 MEASURED=8 WARMUP=3 MEMORY_USERS=100000
+USERS=64 LOGIN_USERS=32 MEASURED=8 WARMUP=3 NODE_WARMUP=20 MEMORY_USERS=100000
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --users) USERS="$2"; shift 2 ;;
         --login-users) LOGIN_USERS="$2"; shift 2 ;;
         --seconds) MEASURED="$2"; shift 2 ;;
         --warmup) WARMUP="$2"; shift 2 ;;
+        --node-warmup) NODE_WARMUP="$2"; shift 2 ;;
         --memory-users) MEMORY_USERS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-for v in "$USERS" "$LOGIN_USERS" "$MEASURED" "$WARMUP" "$MEMORY_USERS"; do
+for v in "$USERS" "$LOGIN_USERS" "$MEASURED" "$WARMUP" "$NODE_WARMUP" "$MEMORY_USERS"; do
     [[ "$v" =~ ^[0-9]+$ ]] || { echo "bench.sh: options take whole numbers, not '$v'" >&2; exit 2; }
 done
-(( USERS >= 1 && USERS <= 1000 && LOGIN_USERS >= 1 && LOGIN_USERS <= 1000 && MEASURED >= 1 && MEASURED <= 600 && WARMUP <= 600 && MEMORY_USERS <= 1000000 )) \
-    || { echo "bench.sh: --users and --login-users 1-1000, --seconds 1-600, --warmup 0-600, --memory-users 0-1000000" >&2; exit 2; }
+(( USERS >= 1 && USERS <= 1000 && LOGIN_USERS >= 1 && LOGIN_USERS <= 1000 && MEASURED >= 1 && MEASURED <= 600 && WARMUP <= 600 && NODE_WARMUP <= 600 && MEMORY_USERS <= 1000000 )) \
+    || { echo "bench.sh: --users and --login-users 1-1000, --seconds 1-600, --warmup and --node-warmup 0-600, --memory-users 0-1000000" >&2; exit 2; }
 
 STARTED=$(date +%s)
 say() { echo "bench.sh [$(( $(date +%s) - STARTED )) s]: $*" >&2; }
@@ -86,6 +90,11 @@ done
 grep -q "is running at" "$TMP/run.out" || { cat "$TMP/run.out" >&2; exit 1; }
 SILO_PID="$(ps -o pid=,args= --ppid "$RUN_PID" | awk 'index($0, "ItemPathOrleans.Silo.dll") { print $1; exit }')"
 [[ -n "$SILO_PID" ]] || { say "could not find the silo under run.sh (pid $RUN_PID)"; exit 1; }
+API_PID="$(ps -o pid=,args= --ppid "$RUN_PID" | awk 'index($0, "ItemPathOrleans.Api.dll") { print $1; exit }')"
+[[ -n "$API_PID" ]] || { say "could not find the API node under run.sh (pid $RUN_PID)"; exit 1; }
+# PostgreSQL's postmaster (pg_ctl detaches it from run.sh): its process tree is the server.
+PG_PID="$(head -n 1 "$TMP/data/pg/postmaster.pid" 2>/dev/null || true)"
+[[ "$PG_PID" =~ ^[0-9]+$ ]] && kill -0 "$PG_PID" 2>/dev/null || { say "could not find PostgreSQL's postmaster ($TMP/data/pg/postmaster.pid)"; exit 1; }
 
 wait_ready() {  # wait_ready URL NAME
     for _ in $(seq 1 180); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.5; done
@@ -100,9 +109,13 @@ start_api() {  # start_api PORT CHECK_ENABLED [MORE_ENV...]
         exec env "${NODE_ENV[@]}" Revocation__Enabled="$2" "${@:3}" dotnet ItemPathOrleans.Api.dll --urls "http://127.0.0.1:$1") > "$TMP/api-$1.log" 2>&1 &
     PIDS+=("$!")
 }
-CHECK_PORT=$(port) NOCHECK_PORT=$(port) BARE_PORT=$(port) PEER_PORT=$(port) UP_PORT=$(port) GW_PORT=$(port) PROXY_PORT=$(port)
+CHECK_PORT=$(port) NOCHECK_PORT=$(port) OBSOFF_PORT=$(port) BARE_PORT=$(port) PEER_PORT=$(port) UP_PORT=$(port) GW_PORT=$(port) PROXY_PORT=$(port)
 start_api "$CHECK_PORT" true
+CHECK_PID="${PIDS[-1]}"
 start_api "$NOCHECK_PORT" false
+# validate-obs-off: as the node with the check, with metrics and tracing off (both on by default).
+start_api "$OBSOFF_PORT" true Observability__Metrics__Enabled=false Observability__Tracing__Enabled=false
+OBSOFF_PID="${PIDS[-1]}"
 # The gateway rows: one route to the upstream, through an API node in proxy mode (revocation check
 # on) and through the bare proxy, which runs the server GC like the API node.
 ROUTE='/api/stations/{**rest}' PROXIED_PATH=/api/stations/1
@@ -121,6 +134,9 @@ PEER_USERS=$(( USERS > LOGIN_USERS ? USERS : LOGIN_USERS ))
 PIDS+=("$!")
 wait_ready "http://127.0.0.1:$CHECK_PORT/health/ready" "the API node with the revocation check"
 wait_ready "http://127.0.0.1:$NOCHECK_PORT/health/ready" "the API node without the revocation check"
+wait_ready "http://127.0.0.1:$OBSOFF_PORT/health/ready" "the API node with metrics and tracing off"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$OBSOFF_PORT/metrics")" == 404 ]] \
+    || { say "the API node with metrics and tracing off serves /metrics"; exit 1; }
 wait_ready "http://127.0.0.1:$BARE_PORT/health/ready" "the bare JWT endpoint"
 wait_ready "http://127.0.0.1:$PEER_PORT/health" "the OpenIddict peer"
 wait_ready "http://127.0.0.1:$UP_PORT/health/ready" "the upstream"
@@ -136,31 +152,43 @@ rotation() {
     curl -fsS -o /dev/null -X PATCH "$URL/api/tenants/default" -H "Authorization: Bearer $(admin_token)" \
         -H 'Content-Type: application/json' --data-raw "{\"refreshTokenRotation\": $1}"
 }
-load() {  # load NAME URL SCENARIO USERS [OPTIONS...]
-    say "measuring $1 ($4 users)"
-    "${LG[@]}" --url "$2" --scenario "$3" --users "$4" "${@:5}" --duration "$MEASURED" --warmup "$WARMUP" \
+load() {  # [LOAD_WARMUP=S] load NAME URL SCENARIO USERS [OPTIONS...]
+    local warmup="${LOAD_WARMUP:-$WARMUP}"
+    say "measuring $1 ($4 users, $warmup s warm-up)"
+    "${LG[@]}" --url "$2" --scenario "$3" --users "$4" "${@:5}" --duration "$MEASURED" --warmup "$warmup" \
         --out "$TMP/$1.json" > /dev/null 2> "$TMP/$1.log" || { cat "$TMP/$1.log" >&2; exit 1; }
 }
+# CPU time read around each measured window: the API node that serves the row, the silo, PostgreSQL.
+cpu() { echo "api=$1,silo=$SILO_PID,postgres=$PG_PID"; }
+# The first round on a validation or gateway node: a longer warm-up (see --node-warmup).
+first() { if (( $1 == 1 )); then echo "$NODE_WARMUP"; else echo "$WARMUP"; fi; }
 psql_value() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -At -c "$1"; }
 
 # --- login and code-flow against the hash ceiling, each at the same concurrency, interleaved twice -
 # code-flow signs the same users in through the hosted page (one public client each, registered by
 # its setup): authorize, the sign-in page, its form, the code redeemed, all in one operation.
+# The CPU of one hash as the silo runs it, at most one per core at once (Passwords:MaxConcurrentHashes'
+# default): the hash ceiling's 32 workers share the cores with more switching and cache misses per
+# hash. login-hash-excluded subtracts this one.
+HASH_THREADS=$(nproc)
+say "measuring hash-cpu ($HASH_THREADS workers)"
+"${BASELINES[@]}" hash --threads "$HASH_THREADS" --duration "$MEASURED" --warmup "$WARMUP" --out "$TMP/hash-cpu.json" > /dev/null 2> "$TMP/hash.log" \
+    || { cat "$TMP/hash.log" >&2; exit 1; }
 for round in 1 2; do
     say "measuring hash-ceiling-$round ($LOGIN_USERS workers)"
     "${BASELINES[@]}" hash --threads "$LOGIN_USERS" --duration "$MEASURED" --warmup "$WARMUP" --out "$TMP/hash-ceiling-$round.json" > /dev/null 2> "$TMP/hash.log" \
         || { cat "$TMP/hash.log" >&2; exit 1; }
     # Users of their own: each login opens a session, and the refresh users should not carry those.
-    load "login-$round" "$URL" login "$LOGIN_USERS" --setup-parallelism 8 --user-prefix login
+    load "login-$round" "$URL" login "$LOGIN_USERS" --setup-parallelism 8 --user-prefix login --cpu "$(cpu "$API_PID")"
     load "code-flow-$round" "$URL" code-flow "$LOGIN_USERS" --setup-parallelism 8 --user-prefix login
 done
 load peer-login "http://127.0.0.1:$PEER_PORT" peer-login "$LOGIN_USERS"
 
 # --- refresh against the write ceiling and the peer ------------------------------------------------
 rotation false
-load refresh-rotation-off "$URL" refresh "$USERS" --setup-parallelism 8
+load refresh-rotation-off "$URL" refresh "$USERS" --setup-parallelism 8 --cpu "$(cpu "$API_PID")"
 rotation true
-load refresh-rotation-on "$URL" refresh "$USERS" --setup-parallelism 8
+load refresh-rotation-on "$URL" refresh "$USERS" --setup-parallelism 8 --cpu "$(cpu "$API_PID")"
 rotation false
 # The ceiling's state is the size of the bench users' own stored state at this point.
 STATE_BYTES=$(psql_value "SELECT COALESCE(round(avg(octet_length(s.payloadbinary))), 600) FROM orleansstorage s
@@ -180,11 +208,15 @@ for round in 1 2; do
     load "peer-client-credentials-$round" "http://127.0.0.1:$PEER_PORT" peer-client-credentials "$USERS" --setup-parallelism 8
 done
 
-# --- validation: with the check, without it, bare; interleaved twice (they share two cores) --------
+# --- validation: with the check, /api/auth/verify, observability off, without the check, bare; -----
+# interleaved twice (they share two cores). Each node's first row warms up for --node-warmup (verify
+# runs on the node validate has just warmed).
 for round in 1 2; do
-    load "validate-$round" "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --admin-url "$URL"
-    load "validate-nocheck-$round" "http://127.0.0.1:$NOCHECK_PORT" validate "$USERS" --admin-url "$URL"
-    load "validate-bare-$round" "http://127.0.0.1:$BARE_PORT" validate "$USERS" --admin-url "$URL"
+    LOAD_WARMUP=$(first $round) load "validate-$round" "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --admin-url "$URL" --cpu "$(cpu "$CHECK_PID")"
+    load "verify-$round" "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --admin-url "$URL" --path /api/auth/verify --cpu "$(cpu "$CHECK_PID")"
+    LOAD_WARMUP=$(first $round) load "validate-obs-off-$round" "http://127.0.0.1:$OBSOFF_PORT" validate "$USERS" --admin-url "$URL" --cpu "$(cpu "$OBSOFF_PID")"
+    LOAD_WARMUP=$(first $round) load "validate-nocheck-$round" "http://127.0.0.1:$NOCHECK_PORT" validate "$USERS" --admin-url "$URL"
+    LOAD_WARMUP=$(first $round) load "validate-bare-$round" "http://127.0.0.1:$BARE_PORT" validate "$USERS" --admin-url "$URL"
 done
 load validate-app "http://127.0.0.1:$CHECK_PORT" validate-app "$USERS" --admin-url "$URL" --setup-parallelism 8
 
@@ -192,8 +224,8 @@ load validate-app "http://127.0.0.1:$CHECK_PORT" validate-app "$USERS" --admin-u
 # proxied: each virtual user's own access token, validated and checked before YARP forwards it;
 # proxy-bare: the same request without a token through the same YARP route. The upstream alone last.
 for round in 1 2; do
-    load "proxied-$round" "http://127.0.0.1:$GW_PORT" validate "$USERS" --admin-url "$URL" --path "$PROXIED_PATH" --setup-parallelism 8
-    load "proxy-bare-$round" "http://127.0.0.1:$PROXY_PORT" no-token "$USERS" --path "$PROXIED_PATH"
+    LOAD_WARMUP=$(first $round) load "proxied-$round" "http://127.0.0.1:$GW_PORT" validate "$USERS" --admin-url "$URL" --path "$PROXIED_PATH" --setup-parallelism 8
+    LOAD_WARMUP=$(first $round) load "proxy-bare-$round" "http://127.0.0.1:$PROXY_PORT" no-token "$USERS" --path "$PROXIED_PATH"
 done
 load upstream-direct "http://127.0.0.1:$UP_PORT" no-token "$USERS" --path "$PROXIED_PATH"
 
@@ -229,4 +261,4 @@ printf '{"activeUsers":%s,"siloIdleKib":%s,"siloRssKib":%s,"siloPeakKib":%s,"see
 # --- the table, the ratios, latest.json -----------------------------------------------------------
 mkdir -p bench/results
 python3 bench/report.py "$TMP" bench/results/latest.json \
-    --users "$USERS" --login-users "$LOGIN_USERS" --seconds "$MEASURED" --warmup "$WARMUP" --elapsed $(( $(date +%s) - STARTED ))
+    --users "$USERS" --login-users "$LOGIN_USERS" --seconds "$MEASURED" --warmup "$WARMUP" --node-warmup "$NODE_WARMUP" --elapsed $(( $(date +%s) - STARTED ))

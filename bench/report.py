@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The benchmark's report: reads the one-run results bench.sh collected in a folder, prints the
-table and the ratios against the targets, and writes the JSON (bench/results/latest.json).
+table, the ratios against the targets and the CPU time per 1,000 operations, and writes the JSON
+(bench/results/latest.json).
 
-    python3 bench/report.py RESULTS_DIR OUT_JSON --users N --login-users N --seconds S --warmup S --elapsed S
+    python3 bench/report.py RESULTS_DIR OUT_JSON --users N --login-users N --seconds S --warmup S --node-warmup S --elapsed S
 """
 import argparse
 import datetime
@@ -25,12 +26,30 @@ ROWS = [
     ("peer-client-credentials", "OpenIddict client_credentials grant"),
     ("validate-bare", "bare JWT endpoint (the validation ceiling)"),
     ("validate", "GET /api/users/me, access token"),
+    ("verify", "GET /api/auth/verify, access token (same node)"),
+    ("validate-obs-off", "GET /api/users/me, metrics and tracing off"),
     ("validate-nocheck", "the same, revocation check off"),
     ("validate-app", "GET /api/users/me, application token"),
     ("upstream-direct", "GET /api/stations/1 on the upstream itself"),
     ("proxy-bare", "the same through a bare YARP proxy (the proxy ceiling)"),
     ("proxied", "the same through the gateway, access token"),
 ]
+
+
+# Rows whose CPU time is read around the measured window (bench.sh --cpu), in the CPU table's order.
+CPU_ROWS = ["login", "refresh-rotation-off", "refresh-rotation-on", "validate", "verify", "validate-obs-off"]
+PROCESSES = ("api", "silo", "postgres")
+AVERAGED = ("validate", "verify", "validate-obs-off", "validate-nocheck", "validate-bare", "hash-ceiling", "login", "code-flow",
+            "client-credentials", "peer-client-credentials", "proxied", "proxy-bare")
+
+
+def cpu_per_1000(runs):
+    """CPU milliseconds per 1,000 successful operations of each process, over all the runs of a row."""
+    ok = sum(r["requests"] - r["errors"] for r in runs)
+    if ok <= 0 or not all("cpuMs" in r for r in runs):
+        return None
+    names = [n for n in runs[0]["cpuMs"] if all(n in r["cpuMs"] for r in runs)]
+    return {n: round(sum(r["cpuMs"][n] for r in runs) / ok * 1000, 1) for n in names}
 
 
 def load(folder, name):
@@ -44,8 +63,12 @@ def mean_of_rounds(folder, name):
     merged = dict(rounds[0])
     for key in NUMERIC:
         merged[key] = round(sum(r[key] for r in rounds) / len(rounds), 3)
-    merged["rounds"] = [{k: r[k] for k in NUMERIC} for r in rounds]
+    merged["rounds"] = [{k: r[k] for k in NUMERIC + ("cpuMs",) if k in r} for r in rounds]
     merged["scenario"] = name
+    merged.pop("cpuMs", None)
+    per = cpu_per_1000(rounds)
+    if per is not None:
+        merged["cpuMsPer1000"] = per
     return merged
 
 
@@ -53,17 +76,19 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("folder")
     parser.add_argument("out")
-    for option in ("--users", "--login-users", "--seconds", "--warmup", "--elapsed"):
+    for option in ("--users", "--login-users", "--seconds", "--warmup", "--node-warmup", "--elapsed"):
         parser.add_argument(option, type=int, required=True)
     a = parser.parse_args()
 
     s = {}
     for name, _ in ROWS:
-        if name in ("validate", "validate-nocheck", "validate-bare", "hash-ceiling", "login", "code-flow", "client-credentials",
-                    "peer-client-credentials", "proxied", "proxy-bare"):
+        if name in AVERAGED:
             s[name] = mean_of_rounds(a.folder, name)
         else:
             s[name] = load(a.folder, name)
+            per = cpu_per_1000([s[name]]) if "cpuMs" in s[name] else None
+            if per is not None:
+                s[name]["cpuMsPer1000"] = per
     state = load(a.folder, "memory-state")
     active = load(a.folder, "memory-active")
 
@@ -91,7 +116,11 @@ def main():
         ("client-credentials / peer-client-credentials", ops("client-credentials") / ops("peer-client-credentials"), ">= 5",
          ops("client-credentials") / ops("peer-client-credentials") >= 5),
         ("validate / validate-nocheck", ops("validate") / ops("validate-nocheck"), ">= 0.9", ops("validate") / ops("validate-nocheck") >= 0.9),
-        ("validate / validate-bare", ops("validate") / ops("validate-bare"), ">= 0.5", ops("validate") / ops("validate-bare") >= 0.5),
+        ("validate / validate-bare", ops("validate") / ops("validate-bare"), ">= 0.6", ops("validate") / ops("validate-bare") >= 0.6),
+        ("verify / validate-bare", ops("verify") / ops("validate-bare"), ">= 0.8", ops("verify") / ops("validate-bare") >= 0.8),
+        # Metrics and tracing on (the defaults) against off, the same node configuration otherwise.
+        ("validate / validate-obs-off", ops("validate") / ops("validate-obs-off"), ">= 0.95",
+         ops("validate") / ops("validate-obs-off") >= 0.95),
         ("proxied / proxy-bare", ops("proxied") / ops("proxy-bare"), ">= 0.8 (and 0 errors)",
          ops("proxied") / ops("proxy-bare") >= 0.8 and s["proxied"]["errors"] == 0),
         ("proxy-bare / upstream-direct", ops("proxy-bare") / ops("upstream-direct"), "(for information)", None),
@@ -102,10 +131,31 @@ def main():
         rss_mib = active["siloRssKib"] / 1024
         comparisons.append((f"silo working set MiB, {active['activeUsers']:,} users active", rss_mib, "<= 1536", rss_mib <= 1536))
 
+    # CPU per 1,000 operations: the API node that served the row, the silo, PostgreSQL (its whole
+    # process tree); login also without its Argon2id hash (the hash ceiling's CPU per hash, which
+    # the silo spends in a login).
+    cpu = {}
+    for name in CPU_ROWS:
+        per = s[name].get("cpuMsPer1000")
+        if per and all(p in per for p in PROCESSES):
+            cpu[name] = dict(per, total=round(sum(per[p] for p in PROCESSES), 1))
+    # The hash as the silo runs it (one per core at once), measured alone; the hash ceiling's own
+    # figure (32 workers) for information.
+    hash_cpu = load(a.folder, "hash-cpu")
+    hash_per = (cpu_per_1000([hash_cpu]) or {}).get("hash")
+    if "login" in cpu and hash_per is not None:
+        login = cpu["login"]
+        cpu["hash"] = {"hash": hash_per, "threads": hash_cpu["users"], "hashesPerSec": hash_cpu["opsPerSec"],
+                       "ceilingHash": s["hash-ceiling"].get("cpuMsPer1000", {}).get("hash"), "ceilingThreads": a.login_users}
+        excluded = {"api": login["api"], "silo": round(login["silo"] - hash_per, 1), "postgres": login["postgres"]}
+        excluded["total"] = round(sum(excluded[p] for p in PROCESSES), 1)
+        cpu["login-hash-excluded"] = excluded
+
     users = {"hash-ceiling": a.login_users, "login": a.login_users, "code-flow": a.login_users, "peer-login": a.login_users}
     print()
     print(f"ItemPath on Orleans, one run on this machine ({os.cpu_count()} cores, everything co-located); "
-          f"{a.seconds} s measured after {a.warmup} s warm-up per scenario")
+          f"{a.seconds} s measured after {a.warmup} s warm-up per scenario ({a.node_warmup} s for each validation and "
+          f"gateway node's first row)")
     print(f"{'scenario':24} {'users':>5} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   what")
     for name, what in ROWS:
         x = s[name]
@@ -115,6 +165,20 @@ def main():
     for name, value, target, met in comparisons:
         shown = f"{value:10.2f}" if value < 100 else f"{value:10.0f}"
         print(f"{name:46} {shown}   {target:24} {'-' if met is None else ('yes' if met else 'NO')}")
+    if cpu:
+        print()
+        print("CPU ms per 1,000 successful operations, read just before and after each measured window "
+              "(the API node that served the row, the silo, PostgreSQL's processes)")
+        print(f"{'row':24} {'api':>8} {'silo':>8} {'postgres':>8} {'total':>8}   cores per 1,000 ops/s")
+        for name in CPU_ROWS + ["login-hash-excluded"]:
+            if name in cpu:
+                c = cpu[name]
+                print(f"{name:24} {c['api']:8.1f} {c['silo']:8.1f} {c['postgres']:8.1f} {c['total']:8.1f}   {c['total'] / 1000:.3f}")
+        if "hash" in cpu:
+            h = cpu["hash"]
+            print(f"(one Argon2id hash: {h['hash'] / 1000:.1f} ms of CPU with {h['threads']} workers, as the silo runs them, "
+                  f"{h['hashesPerSec']:.1f} hashes/s; {(h['ceilingHash'] or 0) / 1000:.1f} ms in the hash ceiling's {h['ceilingThreads']}; "
+                  f"login-hash-excluded is login with the first taken from the silo's share)")
     print()
     print(f"stored state of one user with 10 sessions: user grain {state['userStateBytes']:.0f} B of state "
           f"({state['userRowBytes']:.0f} B row) + username grain row {state['nameRowBytes']:.0f} B + directory row "
@@ -128,9 +192,11 @@ def main():
     result = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": {"cores": os.cpu_count()},
-        "settings": {"users": a.users, "loginUsers": a.login_users, "seconds": a.seconds, "warmup": a.warmup},
+        "settings": {"users": a.users, "loginUsers": a.login_users, "seconds": a.seconds, "warmup": a.warmup,
+                     "nodeWarmup": a.node_warmup},
         "elapsedSeconds": a.elapsed,
         "scenarios": s,
+        "cpuMsPer1000Ops": cpu,
         "comparisons": [{"name": n, "value": round(v, 3), "target": t, "met": m} for n, v, t, m in comparisons],
         "memory": {"state": state, "bytesPerUser": bytes_per_user, "active": active},
     }

@@ -35,6 +35,8 @@ public static class HashCeiling
                                 $"{options.WarmupSeconds:0.#} s warm-up, {options.DurationSeconds:0.#} s measured");
 
         var window = new Window(options.WarmupSeconds, options.DurationSeconds);
+        // This process's CPU time in the measured window: the CPU per hash the login rows subtract.
+        var cpu = ProcessCpu.MeasureAsync([("hash", Environment.ProcessId)], window.MeasureFrom, window.MeasureTo);
         var errors = new ErrorBook();
         var stats = new WorkerStats[options.Threads];
         var threads = new Thread[options.Threads];
@@ -74,6 +76,6 @@ public static class HashCeiling
             Console.Error.WriteLine("Baselines: interrupted: no result");
             return 130;
         }
-        return await new RunResult("hash-ceiling", options.Threads, window, stats, errors).PublishAsync(options.OutFile);
+        return await new RunResult("hash-ceiling", options.Threads, window, stats, errors) { CpuMs = await cpu }.PublishAsync(options.OutFile);
     }
 }

@@ -146,6 +146,10 @@ public sealed class RunResult
     public long WarmupOk { get; }
     public long WarmupErrors { get; }
     public ErrorBook Errors { get; }
+
+    /// <summary>CPU milliseconds of named processes in the measured window, when read.</summary>
+    public IReadOnlyDictionary<string, double>? CpuMs { get; init; }
+
     public long Requests => Ok + Failed;
     public double OpsPerSec => Ok / DurationSeconds;
 
@@ -166,6 +170,12 @@ public sealed class RunResult
             w.WriteNumber("p99Ms", Math.Round(Ms(Histogram.ValueAtPercentile(99)), 3));
             w.WriteNumber("errors", Failed);
             w.WriteNumber("requests", Requests);
+            if (CpuMs is not null)
+            {
+                w.WriteStartObject("cpuMs");
+                foreach (var (name, ms) in CpuMs) w.WriteNumber(name, ms);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(output.WrittenSpan);

@@ -70,6 +70,9 @@ public sealed class Options
     /// <summary>The path validate, validate-app and no-token request on the base URL (e.g. /api/auth/verify, a gateway route).</summary>
     public string Path { get; init; } = "/api/users/me";
 
+    /// <summary>Processes whose CPU time is read just before and just after the measured window (name, pid).</summary>
+    public IReadOnlyList<(string Name, int Pid)> CpuTargets { get; init; } = [];
+
     /// <summary>The scenario runs against an OAuth 2.0 peer's token endpoint: its users exist already, no admin is involved.</summary>
     public bool IsPeer => Scenario is Scenario.PeerLogin or Scenario.PeerRefresh or Scenario.PeerClientCredentials;
 
@@ -127,9 +130,12 @@ public sealed class Options
                                    (with the token but for no-token; e.g. /api/auth/verify, a
                                    gateway route)
                                                                       (default /api/users/me)
+          --cpu NAME=PID[,...]     read each process's CPU time (with its direct children's, so
+                                   PostgreSQL's postmaster counts its backends) just before and
+                                   just after the measured window; the JSON gets "cpuMs"
 
         stdout: one JSON object {"scenario","users","durationSeconds","opsPerSec","p50Ms","p99Ms",
-        "errors","requests"}; stderr: progress, a human summary line and the first distinct errors.
+        "errors","requests"} (and "cpuMs" with --cpu); stderr: progress, a human summary line and the first distinct errors.
         Exit: 0 measured, 1 setup failed or nothing succeeded, 2 bad arguments, 130 interrupted.
         """;
 
@@ -141,6 +147,7 @@ public sealed class Options
         [
             "scenario", "url", "admin-url", "users", "duration", "warmup", "admin-password", "admin-user", "user-prefix",
             "user-password", "tenant", "out", "setup-parallelism", "timeout", "client-id", "path", "scope", "client-secret",
+            "cpu",
         ];
         for (var i = 0; i < args.Length; i++)
         {
@@ -234,6 +241,7 @@ public sealed class Options
                 ? path.Length is > 1 and <= 1000 && path[0] == '/' && Uri.IsWellFormedUriString(path, UriKind.Relative) ? path
                     : throw new UsageException("--path must be an absolute path such as /api/auth/verify")
                 : "/api/users/me",
+            CpuTargets = Get("cpu") is { } cpu ? ParseCpuTargets(cpu) : [],
         };
     }
 
@@ -259,6 +267,18 @@ public sealed class Options
             throw new UsageException($"--{option} must be an absolute http(s) URL, not '{text}'");
         // Relative paths ("api/users/login") then resolve under any path prefix of the URL.
         return url.AbsolutePath.EndsWith('/') ? url : new Uri(url.GetLeftPart(UriPartial.Path) + "/");
+    }
+
+    private static IReadOnlyList<(string Name, int Pid)> ParseCpuTargets(string text)
+    {
+        try
+        {
+            return ProcessCpu.ParseTargets(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--cpu takes NAME=PID[,NAME=PID...]: {e.Message}");
+        }
     }
 
     private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;

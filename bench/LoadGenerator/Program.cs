@@ -98,6 +98,8 @@ namespace ItemPathOrleans.LoadGenerator
                 $"ops/s={ops:0.0} p50={Ms(h.ValueAtPercentile(50)):0.000}ms p90={Ms(h.ValueAtPercentile(90)):0.000}ms " +
                 $"p99={Ms(h.ValueAtPercentile(99)):0.000}ms max={Ms(h.MaxMicros):0.000}ms mean={h.MeanMicros / 1000.0:0.000}ms " +
                 $"(warm-up: {r.WarmupOk} ok, {r.WarmupErrors} errors)");
+            if (r.CpuMs is not null)
+                line += " cpu ms:" + string.Concat(r.CpuMs.Select(p => string.Create(CultureInfo.InvariantCulture, $" {p.Key}={p.Value:0}")));
             if (options.Scenario is Scenario.Refresh or Scenario.PeerRefresh)
                 line += string.Create(CultureInfo.InvariantCulture, $" rotated refresh tokens followed: {r.Rotations}");
             Console.Error.WriteLine(line);
@@ -128,6 +130,13 @@ namespace ItemPathOrleans.LoadGenerator
                 w.WriteNumber("p99Ms", Math.Round(Ms(r.Histogram.ValueAtPercentile(99)), 3));
                 w.WriteNumber("errors", r.Errors);
                 w.WriteNumber("requests", r.Requests);
+                if (r.CpuMs is not null)
+                {
+                    // CPU milliseconds each named process used in the measured window.
+                    w.WriteStartObject("cpuMs");
+                    foreach (var (name, ms) in r.CpuMs) w.WriteNumber(name, ms);
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
             }
             return Encoding.UTF8.GetString(output.WrittenSpan);

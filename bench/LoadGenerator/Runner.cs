@@ -48,7 +48,8 @@ public sealed record RunResult(
     long WarmupErrors,
     long Rotations,
     ErrorBook MeasuredErrorBook,
-    ErrorBook WarmupErrorBook)
+    ErrorBook WarmupErrorBook,
+    IReadOnlyDictionary<string, double>? CpuMs)
 {
     public long Requests => Ok + Errors;
 }
@@ -72,6 +73,7 @@ public sealed class Runner(Options options, ApiClient api, CodeFlow? codeFlow = 
         var measureTo = measureFrom + (long)(options.DurationSeconds * frequency);
 
         Console.Error.WriteLine($"load: {options.ScenarioName}, {users.Length} users, {options.WarmupSeconds:0.#} s warm-up, {options.DurationSeconds:0.#} s measured");
+        var cpu = options.CpuTargets.Count > 0 ? ProcessCpu.MeasureAsync(options.CpuTargets, measureFrom, measureTo) : null;
         var loops = new Task[users.Length];
         for (var i = 0; i < users.Length; i++)
         {
@@ -91,7 +93,8 @@ public sealed class Runner(Options options, ApiClient api, CodeFlow? codeFlow = 
             warmupErrors += user.WarmupErrors;
             rotations += user.Rotations;
         }
-        return new RunResult(histogram, ok, errors, warmupOk, warmupErrors, rotations, _measuredErrors, _warmupErrors);
+        var cpuMs = cpu is null ? null : await cpu.ConfigureAwait(false);
+        return new RunResult(histogram, ok, errors, warmupOk, warmupErrors, rotations, _measuredErrors, _warmupErrors, cpuMs);
     }
 
     private async Task LoopAsync(VirtualUser user, long measureFrom, long measureTo, CancellationToken ct)
