@@ -14,8 +14,10 @@ namespace ItemPathOrleans.Grains.Codes;
 /// <summary>
 /// One authorization code: stored when issued, spent (and stored as spent) before any token is
 /// minted. Every redemption attempt spends it, a wrong verifier too: a code is tried once. A
-/// second redemption revokes the session the first one opened. Its row is cleared when the
-/// activation ends after the code's expiry, so codes do not pile up in storage.
+/// second redemption revokes the session the first one opened. An expired code is refused
+/// without a write. Its row is cleared when the activation ends after the code's expiry, and
+/// rows a dead silo left behind are swept by <see cref="ExpiredCodeSweeper"/>, so codes do not
+/// pile up in storage.
 /// </summary>
 public sealed partial class AuthorizationCodeGrain(
     [PersistentState("code", StorageNames.Grains)] IPersistentState<AuthorizationCodeState> state,
@@ -45,11 +47,14 @@ public sealed partial class AuthorizationCodeGrain(
             return ClientSessionResult.Fail(CodeError.InvalidCode);
         }
 
+        // An expired code gives nothing and is not written again: past its expiry its row may be
+        // swept (ExpiredCodeSweeper), and a write would then meet a row that is gone.
+        if (time.GetUtcNow() >= code.ExpiresAt) return ClientSessionResult.Fail(CodeError.InvalidCode);
+
         state.State.Spent = true;
         state.State.SessionId = SessionBook.NewId();
         await state.WriteOrDeactivateAsync(this);
 
-        if (time.GetUtcNow() >= code.ExpiresAt) return ClientSessionResult.Fail(CodeError.InvalidCode);
         if (!SameText(code.ClientId, clientId) || !SameText(code.RedirectUri, redirectUri)) return ClientSessionResult.Fail(CodeError.Mismatch);
         if (!Pkce.Verifies(code.CodeChallenge, codeVerifier)) return ClientSessionResult.Fail(CodeError.WrongVerifier);
 

@@ -1,5 +1,6 @@
 using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.ClusterNode.Tokens;
+using ItemPathOrleans.Grains.Codes;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Lockout;
 using ItemPathOrleans.Grains.Passwords;
@@ -18,7 +19,7 @@ public static class GrainServices
     /// <summary>
     /// The services the grains call. With a PostgreSQL connection string the user and client
     /// directories are the <c>itempath_users</c> and <c>itempath_clients</c> tables; without one
-    /// (fast tests) they live in memory.
+    /// (fast tests) they live in memory. With PostgreSQL each silo also sweeps expired codes' rows.
     /// </summary>
     public static IServiceCollection AddItemPathGrainServices(this IServiceCollection services, IConfiguration configuration, string? connectionString)
     {
@@ -49,15 +50,22 @@ public static class GrainServices
             services.AddSingleton<IUserDirectory, PostgresUserDirectory>();
             services.AddSingleton<IClientDirectory, PostgresClientDirectory>();
             services.AddSingleton<ISecurityEventStore, PostgresSecurityEventStore>();
+            services.AddOptions<CodeSweepOptions>().Bind(configuration.GetSection(CodeSweepOptions.Section)).ValidateOnStart();
+            services.AddSingleton<IValidateOptions<CodeSweepOptions>, StartupValidation>();
+            services.AddSingleton<ExpiredCodeSweeper>();
+            services.AddHostedService(sp => sp.GetRequiredService<ExpiredCodeSweeper>());
         }
         return services;
     }
 
-    private sealed class StartupValidation : IValidateOptions<TokensOptions>, IValidateOptions<PasswordHashingOptions>
+    private sealed class StartupValidation :
+        IValidateOptions<TokensOptions>, IValidateOptions<PasswordHashingOptions>, IValidateOptions<CodeSweepOptions>
     {
         public ValidateOptionsResult Validate(string? name, TokensOptions options) => Result(options.Validate());
 
         public ValidateOptionsResult Validate(string? name, PasswordHashingOptions options) => Result(options.Validate());
+
+        public ValidateOptionsResult Validate(string? name, CodeSweepOptions options) => Result(options.Validate());
 
         private static ValidateOptionsResult Result(IEnumerable<string> errors)
         {
