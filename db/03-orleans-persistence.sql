@@ -48,7 +48,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS UX_OrleansStorage_Key
                        GrainIdExtensionString, ServiceId)
     NULLS NOT DISTINCT;
 
--- The silos' sweep of old authorization codes (ExpiredCodeSweeper) finds their rows here
+-- The silos' sweep of old authorization codes (RetentionSweeper) finds their rows here
 -- without reading the whole table. Small: a code's row lives about an hour at most.
 CREATE INDEX IF NOT EXISTS IX_OrleansStorage_Codes
     ON OrleansStorage (ServiceId, ModifiedOn) WHERE GrainTypeString = 'code';

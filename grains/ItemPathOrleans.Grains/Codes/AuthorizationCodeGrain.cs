@@ -16,7 +16,7 @@ namespace ItemPathOrleans.Grains.Codes;
 /// minted. Every redemption attempt spends it, a wrong verifier too: a code is tried once. A
 /// second redemption revokes the session the first one opened. An expired code is refused
 /// without a write. Its row is cleared when the activation ends after the code's expiry, and
-/// rows a dead silo left behind are swept by <see cref="ExpiredCodeSweeper"/>, so codes do not
+/// rows a dead silo left behind are swept by <see cref="Hosting.RetentionSweeper"/>, so codes do not
 /// pile up in storage.
 /// </summary>
 public sealed partial class AuthorizationCodeGrain(
@@ -48,7 +48,7 @@ public sealed partial class AuthorizationCodeGrain(
         }
 
         // An expired code gives nothing and is not written again: past its expiry its row may be
-        // swept (ExpiredCodeSweeper), and a write would then meet a row that is gone.
+        // swept (RetentionSweeper), and a write would then meet a row that is gone.
         if (time.GetUtcNow() >= code.ExpiresAt) return ClientSessionResult.Fail(CodeError.InvalidCode);
 
         state.State.Spent = true;

@@ -1,6 +1,5 @@
 using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.ClusterNode.Tokens;
-using ItemPathOrleans.Grains.Codes;
 using ItemPathOrleans.Grains.Directory;
 using ItemPathOrleans.Grains.Lockout;
 using ItemPathOrleans.Grains.Passwords;
@@ -19,7 +18,7 @@ public static class GrainServices
     /// <summary>
     /// The services the grains call. With a PostgreSQL connection string the user and client
     /// directories are the <c>itempath_users</c> and <c>itempath_clients</c> tables; without one
-    /// (fast tests) they live in memory. With PostgreSQL each silo also sweeps expired codes' rows.
+    /// (fast tests) they live in memory. With PostgreSQL each silo also sweeps what is past its retention (<see cref="RetentionSweeper"/>).
     /// </summary>
     public static IServiceCollection AddItemPathGrainServices(this IServiceCollection services, IConfiguration configuration, string? connectionString)
     {
@@ -50,22 +49,22 @@ public static class GrainServices
             services.AddSingleton<IUserDirectory, PostgresUserDirectory>();
             services.AddSingleton<IClientDirectory, PostgresClientDirectory>();
             services.AddSingleton<ISecurityEventStore, PostgresSecurityEventStore>();
-            services.AddOptions<CodeSweepOptions>().Bind(configuration.GetSection(CodeSweepOptions.Section)).ValidateOnStart();
-            services.AddSingleton<IValidateOptions<CodeSweepOptions>, StartupValidation>();
-            services.AddSingleton<ExpiredCodeSweeper>();
-            services.AddHostedService(sp => sp.GetRequiredService<ExpiredCodeSweeper>());
+            services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section)).ValidateOnStart();
+            services.AddSingleton<IValidateOptions<RetentionOptions>, StartupValidation>();
+            services.AddSingleton<RetentionSweeper>();
+            services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         }
         return services;
     }
 
     private sealed class StartupValidation :
-        IValidateOptions<TokensOptions>, IValidateOptions<PasswordHashingOptions>, IValidateOptions<CodeSweepOptions>
+        IValidateOptions<TokensOptions>, IValidateOptions<PasswordHashingOptions>, IValidateOptions<RetentionOptions>
     {
         public ValidateOptionsResult Validate(string? name, TokensOptions options) => Result(options.Validate());
 
         public ValidateOptionsResult Validate(string? name, PasswordHashingOptions options) => Result(options.Validate());
 
-        public ValidateOptionsResult Validate(string? name, CodeSweepOptions options) => Result(options.Validate());
+        public ValidateOptionsResult Validate(string? name, RetentionOptions options) => Result(options.Validate());
 
         private static ValidateOptionsResult Result(IEnumerable<string> errors)
         {
