@@ -11,6 +11,7 @@
 #   --node-warmup S    warm-up seconds of the first row on each validation and gateway node (20):
 #                      a node's first seconds under load run code the JIT has not optimised yet
 #   --memory-users N   users made active for the silo's working set (100000; 0 skips it)
+#   --scale-out 0|1    the two-silo, two-API-node rows at the end (1; 0 skips them)
 #
 # It starts what it needs in a throwaway folder on free loopback ports and stops it after:
 # PostgreSQL, a silo and an API node (./run.sh), three more API nodes (revocation check on, off, and
@@ -26,7 +27,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
-USERS=64 LOGIN_USERS=32 MEASURED=8 WARMUP=3 NODE_WARMUP=20 MEMORY_USERS=100000
+USERS=64 LOGIN_USERS=32 MEASURED=8 WARMUP=3 NODE_WARMUP=20 MEMORY_USERS=100000 SCALE_OUT=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --users) USERS="$2"; shift 2 ;;
@@ -35,10 +36,12 @@ while [[ $# -gt 0 ]]; do
         --warmup) WARMUP="$2"; shift 2 ;;
         --node-warmup) NODE_WARMUP="$2"; shift 2 ;;
         --memory-users) MEMORY_USERS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --scale-out) SCALE_OUT="$2"; shift 2 ;;
+        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
+[[ "$SCALE_OUT" == [01] ]] || { echo "bench.sh: --scale-out takes 0 or 1, not '$SCALE_OUT'" >&2; exit 2; }
 for v in "$USERS" "$LOGIN_USERS" "$MEASURED" "$WARMUP" "$NODE_WARMUP" "$MEMORY_USERS"; do
     [[ "$v" =~ ^[0-9]+$ ]] || { echo "bench.sh: options take whole numbers, not '$v'" >&2; exit 2; }
 done
@@ -155,7 +158,7 @@ rotation() {
 load() {  # [LOAD_WARMUP=S] load NAME URL SCENARIO USERS [OPTIONS...]
     local warmup="${LOAD_WARMUP:-$WARMUP}"
     say "measuring $1 ($4 users, $warmup s warm-up)"
-    "${LG[@]}" --url "$2" --scenario "$3" --users "$4" "${@:5}" --duration "$MEASURED" --warmup "$warmup" \
+    "${LG[@]}" --url "$2" --scenario "$3" --users "$4" "${@:5}" --duration "${MEASURED_OVERRIDE:-$MEASURED}" --warmup "$warmup" \
         --out "$TMP/$1.json" > /dev/null 2> "$TMP/$1.log" || { cat "$TMP/$1.log" >&2; exit 1; }
 }
 # CPU time read around each measured window: the API node that serves the row, the silo, PostgreSQL.
@@ -258,7 +261,52 @@ fi
 printf '{"activeUsers":%s,"siloIdleKib":%s,"siloRssKib":%s,"siloPeakKib":%s,"seedSeconds":%s}\n' \
     "$MEMORY_USERS" "$SILO_IDLE_KIB" "$(kib "$SILO_PID" VmRSS)" "$(kib "$SILO_PID" VmHWM)" "$MEMORY_SECONDS" > "$TMP/memory-active.json"
 
+# --- scale-out: refresh and validate on one silo and one API node, then on two of each -------------
+# Last, so no earlier row or memory figure shares a silo. First the rows on the service as it is
+# (./run.sh's silo, and the API node of validate, configured as the two below), with users of their
+# own. Then a silo is added as to a running service: half of the next rows' users are already active
+# (on the first silo), a second silo joins, two new API nodes start (they find both silos' gateways
+# when they connect), and the same rows run over both nodes (virtual user i on node i mod 2); the
+# other half's grains are placed when first called (Orleans' resource-optimised placement: the new,
+# idle silo takes them). On one machine's two cores no gain is expected: the point is that nothing
+# gets worse and that the load spreads. Where the grains are: `./run.sh admin grains`.
+if (( SCALE_OUT == 1 )); then
+    LOAD_WARMUP=$NODE_WARMUP load refresh-one-node "http://127.0.0.1:$CHECK_PORT" refresh "$USERS" --admin-url "$URL" \
+        --setup-parallelism 8 --user-prefix sone --cpu "$(cpu "$CHECK_PID")"
+    load validate-one-node "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --admin-url "$URL" --user-prefix sone --cpu "$(cpu "$CHECK_PID")"
+    # The first half of the two-node rows' users are active before the second silo joins (their
+    # grains on the first silo), as a running service's users are when a silo is added.
+    LOAD_WARMUP=0 MEASURED_OVERRIDE=1 load scale-out-setup "http://127.0.0.1:$CHECK_PORT" validate "$(( (USERS + 1) / 2 ))" --admin-url "$URL" --user-prefix stwo
+    say "a second silo joins the cluster"
+    SILO2_PORT=$(port) SILO2_GATEWAY=$(port)
+    (cd silo/ItemPathOrleans.Silo/bin/Release/net10.0 && exec env "${NODE_ENV[@]}" Orleans__SiloPort="$SILO2_PORT" \
+        Orleans__GatewayPort="$SILO2_GATEWAY" dotnet ItemPathOrleans.Silo.dll) > "$TMP/silo-2.log" 2>&1 &
+    PIDS+=("$!")
+    SILO2_PID="${PIDS[-1]}"
+    grains() { (cd silo/ItemPathOrleans.Silo/bin/Release/net10.0 && ConnectionStrings__ItemPath="$PG" dotnet ItemPathOrleans.Silo.dll admin grains); }
+    for _ in $(seq 1 120); do
+        (( $(grains 2>/dev/null | awk -F '\t' '$2 == "total"' | wc -l) == 2 )) && break
+        kill -0 "$SILO2_PID" 2>/dev/null || { cat "$TMP/silo-2.log" >&2; exit 1; }
+        sleep 1
+    done
+    (( $(grains | awk -F '\t' '$2 == "total"' | wc -l) == 2 )) || { say "the second silo did not join"; tail -n 30 "$TMP/silo-2.log" >&2; exit 1; }
+    grains > "$TMP/grains-before.tsv"
+    TWO_A=$(port) TWO_B=$(port)
+    start_api "$TWO_A" true
+    TWO_A_PID="${PIDS[-1]}"
+    start_api "$TWO_B" true
+    TWO_B_PID="${PIDS[-1]}"
+    wait_ready "http://127.0.0.1:$TWO_A/health/ready" "the first API node of two"
+    wait_ready "http://127.0.0.1:$TWO_B/health/ready" "the second API node of two"
+    TWO_CPU="api=$TWO_A_PID,api2=$TWO_B_PID,silo=$SILO_PID,silo2=$SILO2_PID,postgres=$PG_PID"
+    LOAD_WARMUP=$NODE_WARMUP load refresh-two-nodes "http://127.0.0.1:$TWO_A" refresh "$USERS" --also-url "http://127.0.0.1:$TWO_B" \
+        --admin-url "$URL" --setup-parallelism 8 --user-prefix stwo --cpu "$TWO_CPU"
+    load validate-two-nodes "http://127.0.0.1:$TWO_A" validate "$USERS" --also-url "http://127.0.0.1:$TWO_B" \
+        --admin-url "$URL" --user-prefix stwo --cpu "$TWO_CPU"
+    grains > "$TMP/grains-after.tsv"
+fi
+
 # --- the table, the ratios, latest.json -----------------------------------------------------------
 mkdir -p bench/results
 python3 bench/report.py "$TMP" bench/results/latest.json \
-    --users "$USERS" --login-users "$LOGIN_USERS" --seconds "$MEASURED" --warmup "$WARMUP" --node-warmup "$NODE_WARMUP" --elapsed $(( $(date +%s) - STARTED ))
+    --users "$USERS" --login-users "$LOGIN_USERS" --seconds "$MEASURED" --warmup "$WARMUP" --node-warmup "$NODE_WARMUP" --scale-out "$SCALE_OUT" --elapsed $(( $(date +%s) - STARTED ))

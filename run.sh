@@ -6,6 +6,7 @@
 #   ./run.sh --help
 #   ./run.sh admin reset-password --tenant T --user U
 #                                   break-glass: a new password for an admin of the running service
+#   ./run.sh admin grains           each silo's grain activations, per grain type
 #
 # Data lives in .data/ (git-ignored, kept across runs): PostgreSQL in .data/pg, logs in
 # .data/logs, the token master key in .data/master-key.
@@ -41,6 +42,8 @@ usage() {
     cat <<'USAGE'
 Usage: ./run.sh [--silos N] [--apis M]
        ./run.sh admin reset-password --tenant TENANT --user USERNAME
+       ./run.sh admin retire-master-key --master-key ID (--tenant TENANT | --all-tenants)
+       ./run.sh admin grains
 
 Starts PostgreSQL, N silos and M API nodes on 127.0.0.1 (N and M from 1 to 16, default 1),
 waits until every API node is ready, prints the first node's URL, the admin login, where the

@@ -35,6 +35,14 @@ ROWS = [
     ("proxied", "the same through the gateway, access token"),
 ]
 
+# With --scale-out 1: one silo and one API node, then two of each (bench.sh's last phase).
+SCALE_OUT_ROWS = [
+    ("refresh-one-node", "refresh, rotation off: one silo, one API node"),
+    ("validate-one-node", "GET /api/users/me: one silo, one API node"),
+    ("refresh-two-nodes", "the same refresh: two silos, two API nodes"),
+    ("validate-two-nodes", "the same /me: two silos, two API nodes"),
+]
+
 
 # Rows whose CPU time is read around the measured window (bench.sh --cpu), in the CPU table's order.
 CPU_ROWS = ["login", "refresh-rotation-off", "refresh-rotation-on", "validate", "verify", "validate-obs-off"]
@@ -72,11 +80,32 @@ def mean_of_rounds(folder, name):
     return merged
 
 
+def read_grains(path):
+    """`admin grains` output: {silo: {grain type: activations}} (the per-silo total line left out)."""
+    silos = {}
+    with open(path, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            silo, grain, count = line.rstrip("\n").split("\t")
+            silos.setdefault(silo, {})
+            if grain != "total":
+                silos[silo][grain] = int(count)
+    return silos
+
+
+def grain_spread(folder):
+    """Activations each silo gained during the two-node rows, and the user grains among them."""
+    before, after = read_grains(os.path.join(folder, "grains-before.tsv")), read_grains(os.path.join(folder, "grains-after.tsv"))
+    added = {silo: {t: n - before.get(silo, {}).get(t, 0) for t, n in types.items()} for silo, types in after.items()}
+    return {"before": before, "after": after, "added": added,
+            "newUserGrains": {silo: types.get("UserGrain", 0) for silo, types in added.items()}}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("folder")
     parser.add_argument("out")
-    for option in ("--users", "--login-users", "--seconds", "--warmup", "--node-warmup", "--elapsed"):
+    for option in ("--users", "--login-users", "--seconds", "--warmup", "--node-warmup", "--scale-out", "--elapsed"):
         parser.add_argument(option, type=int, required=True)
     a = parser.parse_args()
 
@@ -89,6 +118,12 @@ def main():
             per = cpu_per_1000([s[name]]) if "cpuMs" in s[name] else None
             if per is not None:
                 s[name]["cpuMsPer1000"] = per
+    rows = ROWS + (SCALE_OUT_ROWS if a.scale_out else [])
+    for name, _ in (SCALE_OUT_ROWS if a.scale_out else []):
+        s[name] = load(a.folder, name)
+        per = cpu_per_1000([s[name]])
+        if per is not None:
+            s[name]["cpuMsPer1000"] = per
     state = load(a.folder, "memory-state")
     active = load(a.folder, "memory-active")
 
@@ -127,6 +162,15 @@ def main():
         ("login / peer-login", ops("login") / ops("peer-login"), "(for information)", None),
         ("stored bytes per user, 10 sessions", bytes_per_user, "<= 4096", bytes_per_user <= 4096),
     ]
+    grains = None
+    if a.scale_out:
+        grains = grain_spread(a.folder)
+        for kind in ("refresh", "validate"):
+            two, one = ops(f"{kind}-two-nodes"), ops(f"{kind}-one-node")
+            comparisons.append((f"{kind}: two silos and API nodes / one", two / one, ">= 0.8 (and 0 errors)",
+                                two / one >= 0.8 and s[f"{kind}-two-nodes"]["errors"] == 0))
+        share = min(grains["newUserGrains"].values()) / max(1, sum(grains["newUserGrains"].values()))
+        comparisons.append(("smaller silo's share of the user grains added", share, "(for information)", None))
     if active["activeUsers"] > 0:
         rss_mib = active["siloRssKib"] / 1024
         comparisons.append((f"silo working set MiB, {active['activeUsers']:,} users active", rss_mib, "<= 1536", rss_mib <= 1536))
@@ -160,7 +204,7 @@ def main():
           f"{a.seconds} s measured after {a.warmup} s warm-up per scenario ({a.node_warmup} s for each validation and "
           f"gateway node's first row)")
     print(f"{'scenario':24} {'users':>5} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   what")
-    for name, what in ROWS:
+    for name, what in rows:
         x = s[name]
         print(f"{name:24} {users.get(name, a.users):5d} {x['opsPerSec']:9.1f} {x['p50Ms']:8.2f} {x['p99Ms']:8.2f} {int(x['errors']):6d}   {what}")
     print()
@@ -183,6 +227,17 @@ def main():
             print(f"(one Argon2id hash: {h['hash'] / 1000:.1f} ms of CPU with {h['threads']} workers, as the silo runs them, "
                   f"{h['hashesPerSec']:.1f} hashes/s; {(h['ceilingHash'] or 0) / 1000:.1f} ms in the hash ceiling's {h['ceilingThreads']}; "
                   f"login-hash-excluded is login with the first taken from the silo's share)")
+    if grains is not None:
+        print()
+        print("scale-out: CPU ms per 1,000 successful operations of each process (two API nodes, two silos, PostgreSQL)")
+        for name, _ in SCALE_OUT_ROWS:
+            per = s[name].get("cpuMsPer1000") or {}
+            print(f"{name:24} " + "  ".join(f"{k} {v:.1f}" for k, v in per.items()) + f"   total {sum(per.values()):.1f}")
+        print("where the grains are: activations on each silo when the second joined, and added during the two-node rows:")
+        for silo, types in grains["after"].items():
+            before = grains["before"].get(silo, {})
+            print(f"  {silo}: " + ", ".join(f"{t} {before.get(t, 0)}+{grains['added'][silo].get(t, 0)}"
+                                            for t in sorted(types) if types[t]))
     print()
     print(f"stored state of one user with 10 sessions: user grain {state['userStateBytes']:.0f} B of state "
           f"({state['userRowBytes']:.0f} B row) + username grain row {state['nameRowBytes']:.0f} B + directory row "
@@ -204,6 +259,8 @@ def main():
         "comparisons": [{"name": n, "value": round(v, 3), "target": t, "met": m} for n, v, t, m in comparisons],
         "memory": {"state": state, "bytesPerUser": bytes_per_user, "active": active},
     }
+    if grains is not None:
+        result["scaleOut"] = {"grains": grains}
     with open(a.out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=2)
         f.write("\n")

@@ -52,6 +52,10 @@ public sealed class ApiClient : IDisposable
     public Uri LoginUri { get; }
     public Uri RefreshUri { get; }
     public Uri MeUri { get; }
+
+    /// <summary>The refresh and validation URIs of every node: <see cref="RefreshUri"/> and <see cref="MeUri"/> first, then --also-url's.</summary>
+    public Uri[] RefreshUris { get; }
+    public Uri[] MeUris { get; }
     public Uri UsersUri { get; }
     public Uri PeerTokenUri { get; }
 
@@ -99,6 +103,8 @@ public sealed class ApiClient : IDisposable
         LoginUri = new Uri(options.BaseUrl, "api/users/login");
         RefreshUri = new Uri(options.BaseUrl, "api/users/refresh");
         MeUri = new Uri(options.BaseUrl, options.Path.TrimStart('/'));
+        RefreshUris = [RefreshUri, .. options.AlsoUrls.Select(u => new Uri(u, "api/users/refresh"))];
+        MeUris = [MeUri, .. options.AlsoUrls.Select(u => new Uri(u, options.Path.TrimStart('/')))];
         UsersUri = new Uri(options.AdminUrl, "api/users");
         PeerTokenUri = new Uri(options.BaseUrl, "connect/token");
         TokenUri = new Uri(options.BaseUrl, "oauth/token");

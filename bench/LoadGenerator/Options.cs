@@ -43,6 +43,12 @@ public sealed class Options
     public required string ScenarioName { get; init; }
     public required Uri BaseUrl { get; init; }
 
+    /// <summary>
+    /// refresh and validate: more API nodes beside <see cref="BaseUrl"/>; virtual user i sends its
+    /// requests to node i mod (1 + count), so the load spreads evenly over all of them.
+    /// </summary>
+    public IReadOnlyList<Uri> AlsoUrls { get; init; } = [];
+
     /// <summary>Where the admin calls of the setup go (a node with admin rights checked); the base URL by default.</summary>
     public required Uri AdminUrl { get; init; }
     public int Users { get; init; } = 64;
@@ -105,6 +111,8 @@ public sealed class Options
                                    clients P-client-0001.. seeded by that server)
                                    | no-token (GET --path without a token; no setup)
           --url URL                base URL of the API            (default http://127.0.0.1:5080)
+          --also-url URL[,URL..]   refresh, validate: more API nodes; virtual user i uses
+                                   node i mod (1 + their number), --url being node 0
           --admin-url URL          base URL for the whole setup: admin calls, the users'
                                    logins and application tokens       (default: --url)
           --users N                virtual users, each with its own tokens (default 64, 1-10000)
@@ -145,7 +153,7 @@ public sealed class Options
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         string[] known =
         [
-            "scenario", "url", "admin-url", "users", "duration", "warmup", "admin-password", "admin-user", "user-prefix",
+            "scenario", "url", "also-url", "admin-url", "users", "duration", "warmup", "admin-password", "admin-user", "user-prefix",
             "user-password", "tenant", "out", "setup-parallelism", "timeout", "client-id", "path", "scope", "client-secret",
             "cpu",
         ];
@@ -191,6 +199,12 @@ public sealed class Options
 
         var url = BaseUri(Get("url") ?? "http://127.0.0.1:5080", "url");
         var adminUrl = Get("admin-url") is { } admin ? BaseUri(admin, "admin-url") : url;
+        var alsoUrls = Get("also-url") is { } also
+            ? also.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => BaseUri(u, "also-url")).ToList()
+            : [];
+        if (alsoUrls.Count > 15) throw new UsageException("--also-url takes at most 15 more nodes");
+        if (alsoUrls.Count > 0 && scenario is not (Scenario.Refresh or Scenario.Validate))
+            throw new UsageException("--also-url applies to refresh and validate only");
 
         var adminPassword = Get("admin-password")
             ?? NonEmpty(Environment.GetEnvironmentVariable("ITEMPATH_ADMIN_PASSWORD"))
@@ -221,6 +235,7 @@ public sealed class Options
             Scenario = scenario,
             ScenarioName = scenarioName,
             BaseUrl = url,
+            AlsoUrls = alsoUrls,
             AdminUrl = adminUrl,
             Users = Int(Get("users"), "users", 64, 1, MaxUsers),
             DurationSeconds = Number(Get("duration"), "duration", 20, 1, 3600),

@@ -161,8 +161,8 @@ public sealed class Runner(Options options, ApiClient api, CodeFlow? codeFlow = 
         using var request = options.Scenario switch
         {
             Scenario.Login => ApiClient.JsonRequest(HttpMethod.Post, api.LoginUri, user.LoginBody, null),
-            Scenario.Refresh => ApiClient.BareRequest(HttpMethod.Post, api.RefreshUri, user.RefreshBearer),
-            Scenario.Validate => ApiClient.BareRequest(HttpMethod.Get, api.MeUri, user.AccessBearer),
+            Scenario.Refresh => ApiClient.BareRequest(HttpMethod.Post, api.RefreshUris[user.Index % api.RefreshUris.Length], user.RefreshBearer),
+            Scenario.Validate => ApiClient.BareRequest(HttpMethod.Get, api.MeUris[user.Index % api.MeUris.Length], user.AccessBearer),
             Scenario.ValidateApp => ApiClient.BareRequest(HttpMethod.Get, api.MeUri, user.AppBearer),
             Scenario.NoToken => ApiClient.BareRequest(HttpMethod.Get, api.MeUri, null),
             Scenario.PeerLogin => ApiClient.FormRequest(api.PeerTokenUri, user.PeerLoginForm!),

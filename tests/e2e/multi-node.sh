@@ -3,7 +3,8 @@
 #
 #   through API node 1: admin login, 8 users in tenant default (refresh-token rotation turned
 #   on) and 8 in a new tenant "plain" (rotation off), each logged in (grains land on both
-#   silos: placement is random); tokens from node 1 checked on node 2
+#   silos: placement is random); tokens from node 1 checked on node 2; `./run.sh admin grains`
+#   lists both silos and every user's grain
 #   kill -9 silo 1 (the pid run.sh printed); run.sh must report it and keep running
 #   through API node 2, for every user at once: GET /api/users/me with the token it had,
 #   refresh, /me with the new access token, refresh again; with rotation, the successor
@@ -126,11 +127,12 @@ done
 
 # --- the fail-over, in Python: users, kill -9 silo 1, checks through node 2 ---------------------
 py_status=0
-python3 - "$URL1" "$URL2" "$SILO1_PID" "$ADMIN_PASSWORD" "$FAILOVER_TIMEOUT" "$DATA" <<'PY' || py_status=$?
-import json, os, signal, sys, threading, time, urllib.error, urllib.request
+python3 - "$URL1" "$URL2" "$SILO1_PID" "$ADMIN_PASSWORD" "$FAILOVER_TIMEOUT" "$DATA" "$ROOT" "$PG_PORT" <<'PY' || py_status=$?
+import json, os, signal, subprocess, sys, threading, time, urllib.error, urllib.request
 
 URL1, URL2, SILO1_PID, ADMIN_PASSWORD = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 FAILOVER_TIMEOUT, DATA = float(sys.argv[5]), sys.argv[6]
+ROOT, PG_PORT = sys.argv[7], sys.argv[8]
 SUMMARY = os.path.join(DATA, "summary")
 CALL_TIMEOUT = 20          # the API answers 503 after its grain call timeout (10 s) + 5 s
 USERS_PER_TENANT = 8
@@ -228,6 +230,19 @@ for u in users:
     if me.get("username") != u["name"]:
         bad(f"{u['name']}: /me on node 2 answered {me.get('username')}")
 ok("every token from API node 1 is accepted by API node 2")
+
+# Where the grains are, as an operator asks: both silos, and the users' grains among them.
+listing = subprocess.run([os.path.join(ROOT, "run.sh"), "admin", "grains"], capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, ITEMPATH_PG_PORT=PG_PORT))
+rows = [line.split("\t") for line in listing.stdout.splitlines()[1:]]
+totals = [r for r in rows if len(r) == 3 and r[1] == "total"]
+user_grains = sum(int(r[2]) for r in rows if len(r) == 3 and r[1] == "UserGrain")
+if listing.returncode == 0 and len(totals) == 2 and user_grains >= len(users) + 1:
+    ok(f"./run.sh admin grains: two silos, {user_grains} user grains (" +
+       ", ".join(f"{r[0]} {r[2]}" for r in totals) + " activations)")
+else:
+    bad(f"./run.sh admin grains (exit {listing.returncode}) did not list two silos and the {len(users) + 1} user grains:\n"
+        f"{listing.stdout}{listing.stderr[-500:]}")
 # Let node 2's revocation cache (5 s) expire, so the calls below reach the user grains.
 time.sleep(6)
 
