@@ -57,11 +57,7 @@ public static class GatewayProxy
                 context.AddRequestTransform(transform =>
                 {
                     var request = transform.ProxyRequest;
-                    foreach (var name in request.Headers.Select(h => h.Key).Where(GatewayHeaders.IsReserved).ToList()) request.Headers.Remove(name);
-                    if (request.Content is { } content)
-                    {
-                        foreach (var name in content.Headers.Select(h => h.Key).Where(GatewayHeaders.IsReserved).ToList()) content.Headers.Remove(name);
-                    }
+                    DropReservedHeaders(transform.HttpContext.Request.Headers, request);
                     if (!options.ForwardAuthorization) request.Headers.Authorization = null;
                     foreach (var (name, value) in GatewayIdentity.HeadersOf(transform.HttpContext.User)) request.Headers.TryAddWithoutValidation(name, value);
                     foreach (var (name, value) in GatewayHeaders.Forwarding(transform.HttpContext)) request.Headers.TryAddWithoutValidation(name, value);
@@ -69,6 +65,26 @@ public static class GatewayProxy
                 });
             });
         return services;
+    }
+
+    /// <summary>
+    /// Drops from the outgoing request every header the client sent under a name the gateway alone
+    /// sets. YARP copied the client's headers onto the outgoing request and its content, so the
+    /// names to drop are among the incoming request's: those are read (Kestrel's own collection,
+    /// which enumerates without parsing) rather than the outgoing ones (HttpClient's collection
+    /// materialises every value as it enumerates), and most requests carry none of them.
+    /// </summary>
+    internal static void DropReservedHeaders(IHeaderDictionary incoming, HttpRequestMessage request)
+    {
+        foreach (var header in incoming)
+        {
+            var name = header.Key;
+            if (!GatewayHeaders.IsReserved(name)) continue;
+            // Contains first: Remove throws on a name HttpClient does not accept, which YARP then
+            // did not copy either.
+            if (request.Headers.NonValidated.Contains(name)) request.Headers.Remove(name);
+            if (request.Content is { } content && content.Headers.NonValidated.Contains(name)) content.Headers.Remove(name);
+        }
     }
 
     public static WebApplication MapGatewayProxy(this WebApplication app)
