@@ -26,7 +26,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
-USERS=64 LOGIN_USERS=32 MEASURED=8 WARMUP=3 NODE_WARMUP=20 MEMORY_USERS=100000
+USERS=64 LOGIN_USERS=32 MEASURED=8 WARMUP=3 NODE_WARMUP=20 MEMORY_USERS=100000 TENANTS=10000
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --users) USERS="$2"; shift 2 ;;
@@ -35,15 +35,16 @@ while [[ $# -gt 0 ]]; do
         --warmup) WARMUP="$2"; shift 2 ;;
         --node-warmup) NODE_WARMUP="$2"; shift 2 ;;
         --memory-users) MEMORY_USERS="$2"; shift 2 ;;
+        --tenants) TENANTS="$2"; shift 2 ;;
         -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-for v in "$USERS" "$LOGIN_USERS" "$MEASURED" "$WARMUP" "$NODE_WARMUP" "$MEMORY_USERS"; do
+for v in "$USERS" "$LOGIN_USERS" "$MEASURED" "$WARMUP" "$NODE_WARMUP" "$MEMORY_USERS" "$TENANTS"; do
     [[ "$v" =~ ^[0-9]+$ ]] || { echo "bench.sh: options take whole numbers, not '$v'" >&2; exit 2; }
 done
-(( USERS >= 1 && USERS <= 1000 && LOGIN_USERS >= 1 && LOGIN_USERS <= 1000 && MEASURED >= 1 && MEASURED <= 600 && WARMUP <= 600 && NODE_WARMUP <= 600 && MEMORY_USERS <= 1000000 )) \
-    || { echo "bench.sh: --users and --login-users 1-1000, --seconds 1-600, --warmup and --node-warmup 0-600, --memory-users 0-1000000" >&2; exit 2; }
+(( USERS >= 1 && USERS <= 1000 && LOGIN_USERS >= 1 && LOGIN_USERS <= 1000 && MEASURED >= 1 && MEASURED <= 600 && WARMUP <= 600 && NODE_WARMUP <= 600 && MEMORY_USERS <= 1000000 && TENANTS <= 100000 )) \
+    || { echo "bench.sh: --users and --login-users 1-1000, --seconds 1-600, --warmup and --node-warmup 0-600, --memory-users 0-1000000, --tenants 0-100000" >&2; exit 2; }
 
 STARTED=$(date +%s)
 say() { echo "bench.sh [$(( $(date +%s) - STARTED )) s]: $*" >&2; }
@@ -257,6 +258,63 @@ if (( MEMORY_USERS > 0 )); then
 fi
 printf '{"activeUsers":%s,"siloIdleKib":%s,"siloRssKib":%s,"siloPeakKib":%s,"seedSeconds":%s}\n' \
     "$MEMORY_USERS" "$SILO_IDLE_KIB" "$(kib "$SILO_PID" VmRSS)" "$(kib "$SILO_PID" VmHWM)" "$MEMORY_SECONDS" > "$TMP/memory-active.json"
+
+# --- many tenants ---------------------------------------------------------------------------------
+# --tenants tenants with TENANT_USERS users each through the bulk path (bench/Seeder --tenants), then
+# refresh (rotation off, the tenants' default) and validate spread over all of them, each virtual
+# user on its own slice of the sessions the seeder opened (one per tenant), each request in its
+# session's tenant; on the same nodes as refresh-rotation-off and validate. Memory per idle tenant:
+# the managed heap of the silo and of the validate node after a full collection (dotnet-gcdump,
+# which induces one), before and after the tenants were created and each resolved once by the node.
+TENANT_USERS=10
+if (( TENANTS > 0 )); then
+    T0=$(date +%s)
+    dotnet tool restore > /dev/null || { say "dotnet tool restore (dotnet-gcdump) failed"; exit 1; }
+    # heap PID: the bytes of live objects on the managed heap, after the full collection gcdump induces.
+    heap() {
+        dotnet dotnet-gcdump report -p "$1" 2> /dev/null | awk '/GC Heap bytes/ { gsub(/[^0-9]/, "", $1); print $1; exit }'
+    }
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -Aqt -c "ALTER SYSTEM SET synchronous_commit = off" -c "SELECT pg_reload_conf()" > /dev/null
+    SILO_HEAP0=$(heap "$SILO_PID") API_HEAP0=$(heap "$CHECK_PID") SILO_RSS0=$(kib "$SILO_PID" VmRSS) API_RSS0=$(kib "$CHECK_PID" VmRSS)
+    say "seeding $TENANTS tenants (bulk path, each with its admin)"
+    "${SEEDER[@]}" --tenants "$TENANTS" --users-per-tenant 1 --tenant-sessions 0 --parallelism 64 > "$TMP/seed-tenants.json" 2> "$TMP/seed-tenants.log" \
+        || { cat "$TMP/seed-tenants.log" >&2; exit 1; }
+    # Each tenant resolved once by the validate node: GET /api/users/me without a token (the tenant
+    # is resolved, no user is touched; 401).
+    cat > "$TMP/touch.py" <<'PY'
+import http.client, sys, threading
+port, prefix, count = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+statuses, lock, ids = {}, threading.Lock(), iter(range(1, count + 1))
+def worker():
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while True:
+        with lock:
+            n = next(ids, None)
+        if n is None:
+            break
+        conn.request("GET", "/api/users/me", headers={"X-Tenant": f"{prefix}-{n:05d}"})
+        r = conn.getresponse(); r.read()
+        with lock:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+threads = [threading.Thread(target=worker) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(" ".join(f"{k}:{v}" for k, v in sorted(statuses.items())))
+PY
+    TOUCHED=$(python3 "$TMP/touch.py" "$CHECK_PORT" ten "$TENANTS")
+    [[ "$TOUCHED" == "401:$TENANTS" ]] || { say "resolving each tenant once answered $TOUCHED, not 401:$TENANTS"; exit 1; }
+    SILO_HEAP1=$(heap "$SILO_PID") API_HEAP1=$(heap "$CHECK_PID") SILO_RSS1=$(kib "$SILO_PID" VmRSS) API_RSS1=$(kib "$CHECK_PID" VmRSS)
+    say "seeding $(( TENANT_USERS - 1 )) more users in each tenant, one session per tenant"
+    "${SEEDER[@]}" --tenants "$TENANTS" --users-per-tenant "$TENANT_USERS" --tenant-sessions 1 --parallelism 64 --tokens "$TMP/tenant-tokens.tsv" \
+        > "$TMP/seed-tenant-users.json" 2> "$TMP/seed-tenant-users.log" || { cat "$TMP/seed-tenant-users.log" >&2; exit 1; }
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -Aqt -c "ALTER SYSTEM RESET synchronous_commit" -c "SELECT pg_reload_conf()" > /dev/null
+    SEED_SECONDS=$(( $(date +%s) - T0 ))
+    load tenants-refresh "$URL" refresh "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$API_PID")"
+    load tenants-validate "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$CHECK_PID")"
+    printf '{"tenants":%s,"usersPerTenant":%s,"seedSeconds":%s,"phaseSeconds":%s,"siloHeap":[%s,%s],"apiHeap":[%s,%s],"siloRssKib":[%s,%s],"apiRssKib":[%s,%s],"tenantSeed":%s,"userSeed":%s}\n' \
+        "$TENANTS" "$TENANT_USERS" "$SEED_SECONDS" $(( $(date +%s) - T0 )) "$SILO_HEAP0" "$SILO_HEAP1" "$API_HEAP0" "$API_HEAP1" \
+        "$SILO_RSS0" "$SILO_RSS1" "$API_RSS0" "$API_RSS1" "$(cat "$TMP/seed-tenants.json")" "$(cat "$TMP/seed-tenant-users.json")" > "$TMP/tenants.json"
+fi
 
 # --- the table, the ratios, latest.json -----------------------------------------------------------
 mkdir -p bench/results

@@ -34,10 +34,16 @@ ROWS = [
     ("proxy-bare", "the same through a bare YARP proxy (the proxy ceiling)"),
     ("proxied", "the same through the gateway, access token"),
 ]
+# The tenants phase (bench.sh --tenants N, 0 skips it): present when tenants.json is.
+TENANT_ROWS = [
+    ("tenants-refresh", "refresh, rotation off, over all the tenants"),
+    ("tenants-validate", "GET /api/users/me over all the tenants"),
+]
 
 
 # Rows whose CPU time is read around the measured window (bench.sh --cpu), in the CPU table's order.
-CPU_ROWS = ["login", "refresh-rotation-off", "refresh-rotation-on", "validate", "verify", "validate-obs-off"]
+CPU_ROWS = ["login", "refresh-rotation-off", "refresh-rotation-on", "validate", "verify", "validate-obs-off",
+            "tenants-refresh", "tenants-validate"]
 PROCESSES = ("api", "silo", "postgres")
 AVERAGED = ("validate", "verify", "validate-obs-off", "validate-nocheck", "validate-bare", "hash-ceiling", "login", "code-flow",
             "client-credentials", "peer-client-credentials", "proxied", "proxy-bare")
@@ -89,6 +95,13 @@ def main():
             per = cpu_per_1000([s[name]]) if "cpuMs" in s[name] else None
             if per is not None:
                 s[name]["cpuMsPer1000"] = per
+    tenants = load(a.folder, "tenants") if os.path.exists(os.path.join(a.folder, "tenants.json")) else None
+    rows = ROWS + (TENANT_ROWS if tenants else [])
+    for name, _ in TENANT_ROWS if tenants else []:
+        s[name] = load(a.folder, name)
+        per = cpu_per_1000([s[name]]) if "cpuMs" in s[name] else None
+        if per is not None:
+            s[name]["cpuMsPer1000"] = per
     state = load(a.folder, "memory-state")
     active = load(a.folder, "memory-active")
 
@@ -127,6 +140,22 @@ def main():
         ("login / peer-login", ops("login") / ops("peer-login"), "(for information)", None),
         ("stored bytes per user, 10 sessions", bytes_per_user, "<= 4096", bytes_per_user <= 4096),
     ]
+    if tenants:
+        # Memory per idle tenant: live managed bytes after a full collection, after the tenants were
+        # created and each resolved once, less before, per tenant (RSS beside, for information).
+        n = tenants["tenants"]
+        tenants["siloBytesPerTenant"] = round((tenants["siloHeap"][1] - tenants["siloHeap"][0]) / n)
+        tenants["apiBytesPerTenant"] = round((tenants["apiHeap"][1] - tenants["apiHeap"][0]) / n)
+        tenants["siloRssBytesPerTenant"] = round((tenants["siloRssKib"][1] - tenants["siloRssKib"][0]) * 1024 / n)
+        tenants["apiRssBytesPerTenant"] = round((tenants["apiRssKib"][1] - tenants["apiRssKib"][0]) * 1024 / n)
+        comparisons += [
+            ("tenants-refresh / refresh-rotation-off", ops("tenants-refresh") / ops("refresh-rotation-off"), ">= 0.8 (and 0 errors)",
+             ops("tenants-refresh") / ops("refresh-rotation-off") >= 0.8 and s["tenants-refresh"]["errors"] == 0),
+            ("tenants-validate / validate", ops("tenants-validate") / ops("validate"), ">= 0.8 (and 0 errors)",
+             ops("tenants-validate") / ops("validate") >= 0.8 and s["tenants-validate"]["errors"] == 0),
+            ("silo bytes per idle tenant (heap)", tenants["siloBytesPerTenant"], "(for information)", None),
+            ("API node bytes per idle tenant (heap)", tenants["apiBytesPerTenant"], "(for information)", None),
+        ]
     if active["activeUsers"] > 0:
         rss_mib = active["siloRssKib"] / 1024
         comparisons.append((f"silo working set MiB, {active['activeUsers']:,} users active", rss_mib, "<= 1536", rss_mib <= 1536))
@@ -160,7 +189,7 @@ def main():
           f"{a.seconds} s measured after {a.warmup} s warm-up per scenario ({a.node_warmup} s for each validation and "
           f"gateway node's first row)")
     print(f"{'scenario':24} {'users':>5} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   what")
-    for name, what in ROWS:
+    for name, what in rows:
         x = s[name]
         print(f"{name:24} {users.get(name, a.users):5d} {x['opsPerSec']:9.1f} {x['p50Ms']:8.2f} {x['p99Ms']:8.2f} {int(x['errors']):6d}   {what}")
     print()
@@ -191,6 +220,14 @@ def main():
         print(f"silo working set: {active['siloIdleKib'] / 1024:.0f} MiB before, {active['siloRssKib'] / 1024:.0f} MiB "
               f"(peak {active['siloPeakKib'] / 1024:.0f}) with {active['activeUsers']:,} users active, one session each "
               f"(seeded in {active['seedSeconds']} s)")
+    if tenants:
+        ts, us = tenants["tenantSeed"], tenants["userSeed"]
+        print(f"{n:,} tenants with {tenants['usersPerTenant']} users each: tenants and their admins created in {ts['tenantSeconds']:.0f} s "
+              f"(bulk path), {us['usersCreated']:,} more users and {us['sessions']:,} sessions in {us['seconds'] - us['tenantSeconds']:.0f} s; "
+              f"the whole phase {tenants['phaseSeconds']} s")
+        print(f"memory per idle tenant (created, resolved once): silo {tenants['siloBytesPerTenant']:,} B, API node "
+              f"{tenants['apiBytesPerTenant']:,} B of managed heap after a full collection "
+              f"(RSS: {tenants['siloRssBytesPerTenant']:,} B and {tenants['apiRssBytesPerTenant']:,} B)")
     print(f"whole run: {a.elapsed} s")
 
     result = {
@@ -203,6 +240,7 @@ def main():
         "cpuMsPer1000Ops": cpu,
         "comparisons": [{"name": n, "value": round(v, 3), "target": t, "met": m} for n, v, t, m in comparisons],
         "memory": {"state": state, "bytesPerUser": bytes_per_user, "active": active},
+        "tenants": tenants,
     }
     with open(a.out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=2)
