@@ -272,7 +272,9 @@ if (( TENANTS > 0 )); then
     dotnet tool restore > /dev/null || { say "dotnet tool restore (dotnet-gcdump) failed"; exit 1; }
     # heap PID: the bytes of live objects on the managed heap, after the full collection gcdump induces.
     heap() {
-        dotnet dotnet-gcdump report -p "$1" 2> /dev/null | awk '/GC Heap bytes/ { gsub(/[^0-9]/, "", $1); print $1; exit }'
+        local bytes
+        bytes=$(dotnet dotnet-gcdump report -p "$1" 2> /dev/null | awk '/GC Heap bytes/ { gsub(/[^0-9]/, "", $1); print $1; exit }')
+        echo "${bytes:-null}"
     }
     psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -Aqt -c "ALTER SYSTEM SET synchronous_commit = off" -c "SELECT pg_reload_conf()" > /dev/null
     SILO_HEAP0=$(heap "$SILO_PID") API_HEAP0=$(heap "$CHECK_PID") SILO_RSS0=$(kib "$SILO_PID" VmRSS) API_RSS0=$(kib "$CHECK_PID" VmRSS)
@@ -309,11 +311,21 @@ PY
         > "$TMP/seed-tenant-users.json" 2> "$TMP/seed-tenant-users.log" || { cat "$TMP/seed-tenant-users.log" >&2; exit 1; }
     psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -Aqt -c "ALTER SYSTEM RESET synchronous_commit" -c "SELECT pg_reload_conf()" > /dev/null
     SEED_SECONDS=$(( $(date +%s) - T0 ))
-    load tenants-refresh "$URL" refresh "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$API_PID")"
-    load tenants-validate "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$CHECK_PID")"
-    printf '{"tenants":%s,"usersPerTenant":%s,"seedSeconds":%s,"phaseSeconds":%s,"siloHeap":[%s,%s],"apiHeap":[%s,%s],"siloRssKib":[%s,%s],"apiRssKib":[%s,%s],"tenantSeed":%s,"userSeed":%s}\n' \
+    # What a tenant stores besides its users: its tenant grain's row, and the catalog's one row (all tenants).
+    psql_value "SELECT json_build_object(
+        'tenantRowBytes', (SELECT round(avg(pg_column_size(s.*))) FROM orleansstorage s WHERE graintypestring = 'tenant' AND grainidextensionstring LIKE 'ten-%'),
+        'catalogRowBytes', (SELECT max(pg_column_size(s.*)) FROM orleansstorage s WHERE graintypestring = 'catalog'),
+        'userRowBytes', (SELECT round(avg(pg_column_size(s.*))) FROM orleansstorage s WHERE graintypestring = 'user' AND grainidextensionstring LIKE 'ten-%'),
+        'rows', (SELECT count(*) FROM orleansstorage WHERE grainidextensionstring LIKE 'ten-%') + (SELECT count(*) FROM itempath_users WHERE tenant LIKE 'ten-%'))" \
+        > "$TMP/tenant-rows.json"
+    # At least 10 s of warm-up: a node's first request in each tenant loads the tenant's copy, and
+    # each session's first refresh or check is a grain call; the window measures what follows.
+    TENANT_WARMUP=$(( WARMUP > 10 ? WARMUP : 10 ))
+    LOAD_WARMUP=$TENANT_WARMUP load tenants-refresh "$URL" refresh "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$API_PID")"
+    LOAD_WARMUP=$TENANT_WARMUP load tenants-validate "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$CHECK_PID")"
+    printf '{"tenants":%s,"usersPerTenant":%s,"seedSeconds":%s,"phaseSeconds":%s,"siloHeap":[%s,%s],"apiHeap":[%s,%s],"siloRssKib":[%s,%s],"apiRssKib":[%s,%s],"tenantSeed":%s,"userSeed":%s,"stored":%s}\n' \
         "$TENANTS" "$TENANT_USERS" "$SEED_SECONDS" $(( $(date +%s) - T0 )) "$SILO_HEAP0" "$SILO_HEAP1" "$API_HEAP0" "$API_HEAP1" \
-        "$SILO_RSS0" "$SILO_RSS1" "$API_RSS0" "$API_RSS1" "$(cat "$TMP/seed-tenants.json")" "$(cat "$TMP/seed-tenant-users.json")" > "$TMP/tenants.json"
+        "$SILO_RSS0" "$SILO_RSS1" "$API_RSS0" "$API_RSS1" "$(cat "$TMP/seed-tenants.json")" "$(cat "$TMP/seed-tenant-users.json")" "$(cat "$TMP/tenant-rows.json")" > "$TMP/tenants.json"
 fi
 
 # --- the table, the ratios, latest.json -----------------------------------------------------------

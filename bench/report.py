@@ -144,8 +144,9 @@ def main():
         # Memory per idle tenant: live managed bytes after a full collection, after the tenants were
         # created and each resolved once, less before, per tenant (RSS beside, for information).
         n = tenants["tenants"]
-        tenants["siloBytesPerTenant"] = round((tenants["siloHeap"][1] - tenants["siloHeap"][0]) / n)
-        tenants["apiBytesPerTenant"] = round((tenants["apiHeap"][1] - tenants["apiHeap"][0]) / n)
+        per_tenant = lambda pair: round((pair[1] - pair[0]) / n) if None not in pair else None  # noqa: E731 (null: gcdump failed)
+        tenants["siloBytesPerTenant"] = per_tenant(tenants["siloHeap"])
+        tenants["apiBytesPerTenant"] = per_tenant(tenants["apiHeap"])
         tenants["siloRssBytesPerTenant"] = round((tenants["siloRssKib"][1] - tenants["siloRssKib"][0]) * 1024 / n)
         tenants["apiRssBytesPerTenant"] = round((tenants["apiRssKib"][1] - tenants["apiRssKib"][0]) * 1024 / n)
         comparisons += [
@@ -153,9 +154,10 @@ def main():
              ops("tenants-refresh") / ops("refresh-rotation-off") >= 0.8 and s["tenants-refresh"]["errors"] == 0),
             ("tenants-validate / validate", ops("tenants-validate") / ops("validate"), ">= 0.8 (and 0 errors)",
              ops("tenants-validate") / ops("validate") >= 0.8 and s["tenants-validate"]["errors"] == 0),
-            ("silo bytes per idle tenant (heap)", tenants["siloBytesPerTenant"], "(for information)", None),
-            ("API node bytes per idle tenant (heap)", tenants["apiBytesPerTenant"], "(for information)", None),
         ]
+        comparisons += [(name, value, "(for information)", None) for name, value in (
+            ("silo bytes per idle tenant (heap)", tenants["siloBytesPerTenant"]),
+            ("API node bytes per idle tenant (heap)", tenants["apiBytesPerTenant"])) if value is not None]
     if active["activeUsers"] > 0:
         rss_mib = active["siloRssKib"] / 1024
         comparisons.append((f"silo working set MiB, {active['activeUsers']:,} users active", rss_mib, "<= 1536", rss_mib <= 1536))
@@ -165,7 +167,7 @@ def main():
     # the silo spends in a login).
     cpu = {}
     for name in CPU_ROWS:
-        per = s[name].get("cpuMsPer1000")
+        per = s[name].get("cpuMsPer1000") if name in s else None
         if per and all(p in per for p in PROCESSES):
             cpu[name] = dict(per, total=round(sum(per[p] for p in PROCESSES), 1))
     # The hash as the silo runs it (one per core at once), measured alone; the hash ceiling's own
@@ -225,8 +227,12 @@ def main():
         print(f"{n:,} tenants with {tenants['usersPerTenant']} users each: tenants and their admins created in {ts['tenantSeconds']:.0f} s "
               f"(bulk path), {us['usersCreated']:,} more users and {us['sessions']:,} sessions in {us['seconds'] - us['tenantSeconds']:.0f} s; "
               f"the whole phase {tenants['phaseSeconds']} s")
-        print(f"memory per idle tenant (created, resolved once): silo {tenants['siloBytesPerTenant']:,} B, API node "
-              f"{tenants['apiBytesPerTenant']:,} B of managed heap after a full collection "
+        if "stored" in tenants:
+            st = tenants["stored"]
+            print(f"stored per tenant: tenant grain row {st['tenantRowBytes']:.0f} B; the catalog's one row {st['catalogRowBytes']:,} B for all "
+                  f"{n:,}; a user row of these tenants {st['userRowBytes']:.0f} B (one session at most); {st['rows']:,} rows for the phase's tenants")
+        print(f"memory per idle tenant (created, resolved once): silo {tenants['siloBytesPerTenant']} B, API node "
+              f"{tenants['apiBytesPerTenant']} B of managed heap after a full collection "
               f"(RSS: {tenants['siloRssBytesPerTenant']:,} B and {tenants['apiRssBytesPerTenant']:,} B)")
     print(f"whole run: {a.elapsed} s")
 
