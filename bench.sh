@@ -3,6 +3,7 @@
 # (an OpenIddict 7.8 server), side by side in one run on this machine.
 #
 #   ./bench.sh [--users N] [--login-users N] [--seconds S] [--warmup S] [--node-warmup S] [--memory-users N]
+#              [--tenants N]
 #
 #   --users N          virtual users for refresh and validation, and grains for the write ceiling (64)
 #   --login-users N    virtual users for login and code-flow, and hash workers for the hash ceiling (32)
@@ -11,6 +12,9 @@
 #   --node-warmup S    warm-up seconds of the first row on each validation and gateway node (20):
 #                      a node's first seconds under load run code the JIT has not optimised yet
 #   --memory-users N   users made active for the silo's working set (100000; 0 skips it)
+#   --tenants N        the tenants phase: N tenants of 10 users each (bulk path), refresh and
+#                      validate spread over all of them, memory per idle tenant (10000; 0 skips it;
+#                      about 7 minutes at 10000 on a busy 2-core machine, most of it seeding users)
 #
 # It starts what it needs in a throwaway folder on free loopback ports and stops it after:
 # PostgreSQL, a silo and an API node (./run.sh), three more API nodes (revocation check on, off, and
@@ -21,6 +25,7 @@
 # Rate limits are off for the run (the registered clients of client-credentials and code-flow have
 # no per-client quota). Prints the table, the ratios against the targets and the CPU time per 1,000
 # operations of the API node, the silo and PostgreSQL, and writes bench/results/latest.json.
+# The tenants phase also needs dotnet-gcdump (a local tool: dotnet-tools.json, restored by the run).
 # shellcheck disable=SC2317  # cleanup runs from a trap
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,7 +41,7 @@ while [[ $# -gt 0 ]]; do
         --node-warmup) NODE_WARMUP="$2"; shift 2 ;;
         --memory-users) MEMORY_USERS="$2"; shift 2 ;;
         --tenants) TENANTS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
