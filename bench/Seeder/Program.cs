@@ -20,9 +20,10 @@ using Orleans.Configuration;
 //
 //   dotnet bench/Seeder/bin/Release/net10.0/Seeder.dll --connection "Host=127.0.0.1;Port=P;Database=itempath;Username=postgres" \
 //       [--tenant default] [--users 1000] [--sessions 1] [--prefix seed] [--parallelism 32]
-//       [--cluster-id itempath] [--service-id itempath]
+//       [--cluster-id itempath] [--service-id itempath] [--tokens FILE]
 //
-// stdout: one JSON line {"users","sessionsPerUser","created","existing","sessions","seconds"}.
+// stdout: one JSON line {"users","sessionsPerUser","created","existing","sessions","seconds"}; --tokens
+// writes the sessions' tokens as with --tenants (below).
 //
 // With --tenants N (N > 0) it seeds many tenants instead (the bulk path, docs/benchmark.md):
 //
@@ -102,6 +103,7 @@ var hash = new PasswordHasher(Options.Create(new PasswordHashingOptions())).Hash
 var registry = grains.GetGrain<IUserRegistryGrain>(0);
 
 long created = 0, existing = 0, opened = 0, done = 0;
+var singleTokens = new ConcurrentBag<string>();
 var clock = Stopwatch.StartNew();
 using var progress = new Timer(_ => Console.Error.WriteLine(
     $"seeder: {Interlocked.Read(ref done)}/{users} users, {Interlocked.Read(ref opened)} sessions, {clock.Elapsed.TotalSeconds:0} s"), null, 10_000, 10_000);
@@ -135,11 +137,13 @@ await Parallel.ForEachAsync(Enumerable.Range(1, users), new ParallelOptions { Ma
         if (!permit.Allowed) throw new InvalidOperationException($"{name}: login not allowed");
         var login = await user.CompleteLogin(permit.PermitId, passwordMatched: true, rehashedPassword: null);
         if (login.Error != TokenError.None) throw new InvalidOperationException($"{name}: session refused: {login.Error}");
+        singleTokens.Add($"{tenant}\t{login.Access!.Token}\t{login.Refresh!.Token}");
         Interlocked.Increment(ref opened);
     }
     Interlocked.Increment(ref done);
 });
 
+if (options["tokens"].Length > 0) SeedTenants.WriteTokens(options["tokens"], singleTokens);
 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{{\"users\":{users},\"sessionsPerUser\":{sessions},\"created\":{created},\"existing\":{existing},\"sessions\":{opened},\"seconds\":{clock.Elapsed.TotalSeconds:0.0}}}"));
 await host.StopAsync();
@@ -148,6 +152,16 @@ return 0;
 /// <summary>--tenants: many tenants through the bulk path, their users, sessions and the tokens file.</summary>
 internal static class SeedTenants
 {
+    /// <summary>The sessions' tokens, one line each: secrets, readable by this user only; sorted, so the load generator's slices are spread.</summary>
+    public static void WriteTokens(string path, IEnumerable<string> lines)
+    {
+        var mode = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) mode.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var file = new FileStream(path, mode);
+        using var writer = new StreamWriter(file, new UTF8Encoding(false));
+        foreach (var line in lines.OrderBy(l => l, StringComparer.Ordinal)) writer.WriteLine(line);
+    }
+
     private const int Batch = 250;
 
     public static async Task<int> RunAsync(IClusterClient grains, int count, string prefix, int usersPerTenant, int sessionsPerTenant,
@@ -236,15 +250,7 @@ internal static class SeedTenants
             });
         }
 
-        if (tokensFile.Length > 0)
-        {
-            // Secrets: readable by this user only. In tenant order, so the load generator's slices are spread.
-            var mode = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) mode.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using var file = new FileStream(tokensFile, mode);
-            using var writer = new StreamWriter(file, new UTF8Encoding(false));
-            foreach (var line in tokens.OrderBy(l => l, StringComparer.Ordinal)) writer.WriteLine(line);
-        }
+        if (tokensFile.Length > 0) WriteTokens(tokensFile, tokens);
 
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"tenants\":{count},\"tenantsCreated\":{tenantsCreated},\"tenantSeconds\":{tenantSeconds:0.0},\"usersPerTenant\":{usersPerTenant},\"usersCreated\":{usersCreated},\"usersExisting\":{usersExisting},\"sessions\":{opened},\"seconds\":{clock.Elapsed.TotalSeconds:0.0}}}"));
