@@ -3,6 +3,7 @@
 # (an OpenIddict 7.8 server), side by side in one run on this machine.
 #
 #   ./bench.sh [--users N] [--login-users N] [--seconds S] [--warmup S] [--node-warmup S] [--memory-users N]
+#              [--tenants N] [--scale-out 0|1]
 #
 #   --users N          virtual users for refresh and validation, and grains for the write ceiling (64)
 #   --login-users N    virtual users for login and code-flow, and hash workers for the hash ceiling (32)
@@ -12,6 +13,9 @@
 #                      a node's first seconds under load run code the JIT has not optimised yet
 #   --memory-users N   users made active for the silo's working set (100000; 0 skips it)
 #   --scale-out 0|1    the two-silo, two-API-node rows at the end (1; 0 skips them)
+#   --tenants N        the tenants phase: N tenants of 10 users each (bulk path), refresh and
+#                      validate spread over all of them, memory per idle tenant (10000; 0 skips it;
+#                      about 7 minutes at 10000 on a busy 2-core machine, most of it seeding users)
 #
 # It starts what it needs in a throwaway folder on free loopback ports and stops it after:
 # PostgreSQL, a silo and an API node (./run.sh), three more API nodes (revocation check on, off, and
@@ -22,12 +26,13 @@
 # Rate limits are off for the run (the registered clients of client-credentials and code-flow have
 # no per-client quota). Prints the table, the ratios against the targets and the CPU time per 1,000
 # operations of the API node, the silo and PostgreSQL, and writes bench/results/latest.json.
+# The tenants phase also needs dotnet-gcdump (a local tool: dotnet-tools.json, restored by the run).
 # shellcheck disable=SC2317  # cleanup runs from a trap
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
-USERS=64 LOGIN_USERS=32 MEASURED=8 WARMUP=3 NODE_WARMUP=20 MEMORY_USERS=100000 SCALE_OUT=1
+USERS=64 LOGIN_USERS=32 MEASURED=8 WARMUP=3 NODE_WARMUP=20 MEMORY_USERS=100000 TENANTS=10000 SCALE_OUT=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --users) USERS="$2"; shift 2 ;;
@@ -36,17 +41,18 @@ while [[ $# -gt 0 ]]; do
         --warmup) WARMUP="$2"; shift 2 ;;
         --node-warmup) NODE_WARMUP="$2"; shift 2 ;;
         --memory-users) MEMORY_USERS="$2"; shift 2 ;;
+        --tenants) TENANTS="$2"; shift 2 ;;
         --scale-out) SCALE_OUT="$2"; shift 2 ;;
-        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 [[ "$SCALE_OUT" == [01] ]] || { echo "bench.sh: --scale-out takes 0 or 1, not '$SCALE_OUT'" >&2; exit 2; }
-for v in "$USERS" "$LOGIN_USERS" "$MEASURED" "$WARMUP" "$NODE_WARMUP" "$MEMORY_USERS"; do
+for v in "$USERS" "$LOGIN_USERS" "$MEASURED" "$WARMUP" "$NODE_WARMUP" "$MEMORY_USERS" "$TENANTS"; do
     [[ "$v" =~ ^[0-9]+$ ]] || { echo "bench.sh: options take whole numbers, not '$v'" >&2; exit 2; }
 done
-(( USERS >= 1 && USERS <= 1000 && LOGIN_USERS >= 1 && LOGIN_USERS <= 1000 && MEASURED >= 1 && MEASURED <= 600 && WARMUP <= 600 && NODE_WARMUP <= 600 && MEMORY_USERS <= 1000000 )) \
-    || { echo "bench.sh: --users and --login-users 1-1000, --seconds 1-600, --warmup and --node-warmup 0-600, --memory-users 0-1000000" >&2; exit 2; }
+(( USERS >= 1 && USERS <= 1000 && LOGIN_USERS >= 1 && LOGIN_USERS <= 1000 && MEASURED >= 1 && MEASURED <= 600 && WARMUP <= 600 && NODE_WARMUP <= 600 && MEMORY_USERS <= 1000000 && TENANTS <= 100000 )) \
+    || { echo "bench.sh: --users and --login-users 1-1000, --seconds 1-600, --warmup and --node-warmup 0-600, --memory-users 0-1000000, --tenants 0-100000" >&2; exit 2; }
 
 STARTED=$(date +%s)
 say() { echo "bench.sh [$(( $(date +%s) - STARTED )) s]: $*" >&2; }
@@ -260,6 +266,75 @@ if (( MEMORY_USERS > 0 )); then
 fi
 printf '{"activeUsers":%s,"siloIdleKib":%s,"siloRssKib":%s,"siloPeakKib":%s,"seedSeconds":%s}\n' \
     "$MEMORY_USERS" "$SILO_IDLE_KIB" "$(kib "$SILO_PID" VmRSS)" "$(kib "$SILO_PID" VmHWM)" "$MEMORY_SECONDS" > "$TMP/memory-active.json"
+
+# --- many tenants ---------------------------------------------------------------------------------
+# --tenants tenants with TENANT_USERS users each through the bulk path (bench/Seeder --tenants), then
+# refresh (rotation off, the tenants' default) and validate spread over all of them, each virtual
+# user on its own slice of the sessions the seeder opened (one per tenant), each request in its
+# session's tenant; on the same nodes as refresh-rotation-off and validate. Memory per idle tenant:
+# the managed heap of the silo and of the validate node after a full collection (dotnet-gcdump,
+# which induces one), before and after the tenants were created and each resolved once by the node.
+TENANT_USERS=10
+if (( TENANTS > 0 )); then
+    T0=$(date +%s)
+    dotnet tool restore > /dev/null || { say "dotnet tool restore (dotnet-gcdump) failed"; exit 1; }
+    # heap PID: the bytes of live objects on the managed heap, after the full collection gcdump induces.
+    heap() {
+        local bytes
+        bytes=$(dotnet dotnet-gcdump report -p "$1" 2> /dev/null | awk '/GC Heap bytes/ { gsub(/[^0-9]/, "", $1); print $1; exit }')
+        echo "${bytes:-null}"
+    }
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -Aqt -c "ALTER SYSTEM SET synchronous_commit = off" -c "SELECT pg_reload_conf()" > /dev/null
+    SILO_HEAP0=$(heap "$SILO_PID") API_HEAP0=$(heap "$CHECK_PID") SILO_RSS0=$(kib "$SILO_PID" VmRSS) API_RSS0=$(kib "$CHECK_PID" VmRSS)
+    say "seeding $TENANTS tenants (bulk path, each with its admin)"
+    "${SEEDER[@]}" --tenants "$TENANTS" --users-per-tenant 1 --tenant-sessions 0 --parallelism 64 > "$TMP/seed-tenants.json" 2> "$TMP/seed-tenants.log" \
+        || { cat "$TMP/seed-tenants.log" >&2; exit 1; }
+    # Each tenant resolved once by the validate node: GET /api/users/me without a token (the tenant
+    # is resolved, no user is touched; 401).
+    cat > "$TMP/touch.py" <<'PY'
+import http.client, sys, threading
+port, prefix, count = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+statuses, lock, ids = {}, threading.Lock(), iter(range(1, count + 1))
+def worker():
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while True:
+        with lock:
+            n = next(ids, None)
+        if n is None:
+            break
+        conn.request("GET", "/api/users/me", headers={"X-Tenant": f"{prefix}-{n:05d}"})
+        r = conn.getresponse(); r.read()
+        with lock:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+threads = [threading.Thread(target=worker) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(" ".join(f"{k}:{v}" for k, v in sorted(statuses.items())))
+PY
+    TOUCHED=$(python3 "$TMP/touch.py" "$CHECK_PORT" ten "$TENANTS")
+    [[ "$TOUCHED" == "401:$TENANTS" ]] || { say "resolving each tenant once answered $TOUCHED, not 401:$TENANTS"; exit 1; }
+    SILO_HEAP1=$(heap "$SILO_PID") API_HEAP1=$(heap "$CHECK_PID") SILO_RSS1=$(kib "$SILO_PID" VmRSS) API_RSS1=$(kib "$CHECK_PID" VmRSS)
+    say "seeding $(( TENANT_USERS - 1 )) more users in each tenant, one session per tenant"
+    "${SEEDER[@]}" --tenants "$TENANTS" --users-per-tenant "$TENANT_USERS" --tenant-sessions 1 --parallelism 64 --tokens "$TMP/tenant-tokens.tsv" \
+        > "$TMP/seed-tenant-users.json" 2> "$TMP/seed-tenant-users.log" || { cat "$TMP/seed-tenant-users.log" >&2; exit 1; }
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -Aqt -c "ALTER SYSTEM RESET synchronous_commit" -c "SELECT pg_reload_conf()" > /dev/null
+    SEED_SECONDS=$(( $(date +%s) - T0 ))
+    # What a tenant stores besides its users: its tenant grain's row, and the catalog's one row (all tenants).
+    psql_value "SELECT json_build_object(
+        'tenantRowBytes', (SELECT round(avg(pg_column_size(s.*))) FROM orleansstorage s WHERE graintypestring = 'tenant' AND grainidextensionstring LIKE 'ten-%'),
+        'catalogRowBytes', (SELECT max(pg_column_size(s.*)) FROM orleansstorage s WHERE graintypestring = 'catalog'),
+        'userRowBytes', (SELECT round(avg(pg_column_size(s.*))) FROM orleansstorage s WHERE graintypestring = 'user' AND grainidextensionstring LIKE 'ten-%'),
+        'rows', (SELECT count(*) FROM orleansstorage WHERE grainidextensionstring LIKE 'ten-%') + (SELECT count(*) FROM itempath_users WHERE tenant LIKE 'ten-%'))" \
+        > "$TMP/tenant-rows.json"
+    # At least 10 s of warm-up: a node's first request in each tenant loads the tenant's copy, and
+    # each session's first refresh or check is a grain call; the window measures what follows.
+    TENANT_WARMUP=$(( WARMUP > 10 ? WARMUP : 10 ))
+    LOAD_WARMUP=$TENANT_WARMUP load tenants-refresh "$URL" refresh "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$API_PID")"
+    LOAD_WARMUP=$TENANT_WARMUP load tenants-validate "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$CHECK_PID")"
+    printf '{"tenants":%s,"usersPerTenant":%s,"seedSeconds":%s,"phaseSeconds":%s,"siloHeap":[%s,%s],"apiHeap":[%s,%s],"siloRssKib":[%s,%s],"apiRssKib":[%s,%s],"tenantSeed":%s,"userSeed":%s,"stored":%s}\n' \
+        "$TENANTS" "$TENANT_USERS" "$SEED_SECONDS" $(( $(date +%s) - T0 )) "$SILO_HEAP0" "$SILO_HEAP1" "$API_HEAP0" "$API_HEAP1" \
+        "$SILO_RSS0" "$SILO_RSS1" "$API_RSS0" "$API_RSS1" "$(cat "$TMP/seed-tenants.json")" "$(cat "$TMP/seed-tenant-users.json")" "$(cat "$TMP/tenant-rows.json")" > "$TMP/tenants.json"
+fi
 
 # --- scale-out: refresh and validate on one silo and one API node, then on two of each -------------
 # Last, so no earlier row or memory figure shares a silo. First the rows on the service as it is

@@ -34,6 +34,11 @@ ROWS = [
     ("proxy-bare", "the same through a bare YARP proxy (the proxy ceiling)"),
     ("proxied", "the same through the gateway, access token"),
 ]
+# The tenants phase (bench.sh --tenants N, 0 skips it): present when tenants.json is.
+TENANT_ROWS = [
+    ("tenants-refresh", "refresh, rotation off, over all the tenants"),
+    ("tenants-validate", "GET /api/users/me over all the tenants"),
+]
 
 # With --scale-out 1: one silo and one API node, then two of each (bench.sh's last phase).
 SCALE_OUT_ROWS = [
@@ -45,7 +50,8 @@ SCALE_OUT_ROWS = [
 
 
 # Rows whose CPU time is read around the measured window (bench.sh --cpu), in the CPU table's order.
-CPU_ROWS = ["login", "refresh-rotation-off", "refresh-rotation-on", "validate", "verify", "validate-obs-off"]
+CPU_ROWS = ["login", "refresh-rotation-off", "refresh-rotation-on", "validate", "verify", "validate-obs-off",
+            "tenants-refresh", "tenants-validate"]
 PROCESSES = ("api", "silo", "postgres")
 AVERAGED = ("validate", "verify", "validate-obs-off", "validate-nocheck", "validate-bare", "hash-ceiling", "login", "code-flow",
             "client-credentials", "peer-client-credentials", "proxied", "proxy-bare")
@@ -118,10 +124,11 @@ def main():
             per = cpu_per_1000([s[name]]) if "cpuMs" in s[name] else None
             if per is not None:
                 s[name]["cpuMsPer1000"] = per
-    rows = ROWS + (SCALE_OUT_ROWS if a.scale_out else [])
-    for name, _ in (SCALE_OUT_ROWS if a.scale_out else []):
+    tenants = load(a.folder, "tenants") if os.path.exists(os.path.join(a.folder, "tenants.json")) else None
+    rows = ROWS + (TENANT_ROWS if tenants else []) + (SCALE_OUT_ROWS if a.scale_out else [])
+    for name, _ in (TENANT_ROWS if tenants else []) + (SCALE_OUT_ROWS if a.scale_out else []):
         s[name] = load(a.folder, name)
-        per = cpu_per_1000([s[name]])
+        per = cpu_per_1000([s[name]]) if "cpuMs" in s[name] else None
         if per is not None:
             s[name]["cpuMsPer1000"] = per
     state = load(a.folder, "memory-state")
@@ -162,6 +169,24 @@ def main():
         ("login / peer-login", ops("login") / ops("peer-login"), "(for information)", None),
         ("stored bytes per user, 10 sessions", bytes_per_user, "<= 4096", bytes_per_user <= 4096),
     ]
+    if tenants:
+        # Memory per idle tenant: live managed bytes after a full collection, after the tenants were
+        # created and each resolved once, less before, per tenant (RSS beside, for information).
+        n = tenants["tenants"]
+        per_tenant = lambda pair: round((pair[1] - pair[0]) / n) if None not in pair else None  # noqa: E731 (null: gcdump failed)
+        tenants["siloBytesPerTenant"] = per_tenant(tenants["siloHeap"])
+        tenants["apiBytesPerTenant"] = per_tenant(tenants["apiHeap"])
+        tenants["siloRssBytesPerTenant"] = round((tenants["siloRssKib"][1] - tenants["siloRssKib"][0]) * 1024 / n)
+        tenants["apiRssBytesPerTenant"] = round((tenants["apiRssKib"][1] - tenants["apiRssKib"][0]) * 1024 / n)
+        comparisons += [
+            ("tenants-refresh / refresh-rotation-off", ops("tenants-refresh") / ops("refresh-rotation-off"), ">= 0.8 (and 0 errors)",
+             ops("tenants-refresh") / ops("refresh-rotation-off") >= 0.8 and s["tenants-refresh"]["errors"] == 0),
+            ("tenants-validate / validate", ops("tenants-validate") / ops("validate"), ">= 0.8 (and 0 errors)",
+             ops("tenants-validate") / ops("validate") >= 0.8 and s["tenants-validate"]["errors"] == 0),
+        ]
+        comparisons += [(name, value, "(for information)", None) for name, value in (
+            ("silo bytes per idle tenant (heap)", tenants["siloBytesPerTenant"]),
+            ("API node bytes per idle tenant (heap)", tenants["apiBytesPerTenant"])) if value is not None]
     grains = None
     if a.scale_out:
         grains = grain_spread(a.folder)
@@ -180,7 +205,7 @@ def main():
     # the silo spends in a login).
     cpu = {}
     for name in CPU_ROWS:
-        per = s[name].get("cpuMsPer1000")
+        per = s[name].get("cpuMsPer1000") if name in s else None
         if per and all(p in per for p in PROCESSES):
             cpu[name] = dict(per, total=round(sum(per[p] for p in PROCESSES), 1))
     # The hash as the silo runs it (one per core at once), measured alone; the hash ceiling's own
@@ -246,6 +271,18 @@ def main():
         print(f"silo working set: {active['siloIdleKib'] / 1024:.0f} MiB before, {active['siloRssKib'] / 1024:.0f} MiB "
               f"(peak {active['siloPeakKib'] / 1024:.0f}) with {active['activeUsers']:,} users active, one session each "
               f"(seeded in {active['seedSeconds']} s)")
+    if tenants:
+        ts, us = tenants["tenantSeed"], tenants["userSeed"]
+        print(f"{n:,} tenants with {tenants['usersPerTenant']} users each: tenants and their admins created in {ts['tenantSeconds']:.0f} s "
+              f"(bulk path), {us['usersCreated']:,} more users and {us['sessions']:,} sessions in {us['seconds'] - us['tenantSeconds']:.0f} s; "
+              f"the whole phase {tenants['phaseSeconds']} s")
+        if "stored" in tenants:
+            st = tenants["stored"]
+            print(f"stored per tenant: tenant grain row {st['tenantRowBytes']:.0f} B; the catalog's one row {st['catalogRowBytes']:,} B for all "
+                  f"{n:,}; a user row of these tenants {st['userRowBytes']:.0f} B (one session at most); {st['rows']:,} rows for the phase's tenants")
+        print(f"memory per idle tenant (created, resolved once): silo {tenants['siloBytesPerTenant']} B, API node "
+              f"{tenants['apiBytesPerTenant']} B of managed heap after a full collection "
+              f"(RSS: {tenants['siloRssBytesPerTenant']:,} B and {tenants['apiRssBytesPerTenant']:,} B)")
     print(f"whole run: {a.elapsed} s")
 
     result = {
@@ -258,6 +295,7 @@ def main():
         "cpuMsPer1000Ops": cpu,
         "comparisons": [{"name": n, "value": round(v, 3), "target": t, "met": m} for n, v, t, m in comparisons],
         "memory": {"state": state, "bytesPerUser": bytes_per_user, "active": active},
+        "tenants": tenants,
     }
     if grains is not None:
         result["scaleOut"] = {"grains": grains}

@@ -76,6 +76,13 @@ public sealed class Options
     /// <summary>The path validate, validate-app and no-token request on the base URL (e.g. /api/auth/verify, a gateway route).</summary>
     public string Path { get; init; } = "/api/users/me";
 
+    /// <summary>
+    /// refresh, validate: the sessions to use instead of bench users (lines "tenant TAB access TAB
+    /// refresh", bench/Seeder --tokens): virtual user i takes lines i, i + users, i + 2 users, … and
+    /// sends its requests with each in turn, with the line's tenant in X-Tenant. No setup, no admin.
+    /// </summary>
+    public string? TokensFile { get; init; }
+
     /// <summary>Processes whose CPU time is read just before and just after the measured window (name, pid).</summary>
     public IReadOnlyList<(string Name, int Pid)> CpuTargets { get; init; } = [];
 
@@ -138,6 +145,11 @@ public sealed class Options
                                    (with the token but for no-token; e.g. /api/auth/verify, a
                                    gateway route)
                                                                       (default /api/users/me)
+          --tokens FILE            refresh, validate: sessions from FILE instead of bench users
+                                   (lines "tenant<TAB>access token<TAB>refresh token", as
+                                   bench/Seeder --tokens writes them): virtual user i uses lines
+                                   i, i+N, i+2N.. in turn (N = --users), each request with its
+                                   line's tenant in X-Tenant; no setup, no admin password
           --cpu NAME=PID[,...]     read each process's CPU time (with its direct children's, so
                                    PostgreSQL's postmaster counts its backends) just before and
                                    just after the measured window; the JSON gets "cpuMs"
@@ -155,7 +167,7 @@ public sealed class Options
         [
             "scenario", "url", "also-url", "admin-url", "users", "duration", "warmup", "admin-password", "admin-user", "user-prefix",
             "user-password", "tenant", "out", "setup-parallelism", "timeout", "client-id", "path", "scope", "client-secret",
-            "cpu",
+            "cpu", "tokens",
         ];
         for (var i = 0; i < args.Length; i++)
         {
@@ -209,7 +221,7 @@ public sealed class Options
         var adminPassword = Get("admin-password")
             ?? NonEmpty(Environment.GetEnvironmentVariable("ITEMPATH_ADMIN_PASSWORD"))
             ?? NonEmpty(Environment.GetEnvironmentVariable("Bootstrap__AdminPassword"))
-            ?? (scenario is Scenario.PeerLogin or Scenario.PeerRefresh or Scenario.PeerClientCredentials or Scenario.NoToken ? "" : null)
+            ?? (scenario is Scenario.PeerLogin or Scenario.PeerRefresh or Scenario.PeerClientCredentials or Scenario.NoToken || Get("tokens") is not null ? "" : null)
             ?? throw new UsageException("--admin-password is required (or set ITEMPATH_ADMIN_PASSWORD)");
 
         var prefix = Get("user-prefix") ?? "bench";
@@ -229,6 +241,14 @@ public sealed class Options
         var tenant = Get("tenant");
         if (tenant is not null && (tenant.Length is 0 or > 63 || !tenant.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')))
             throw new UsageException("--tenant must match ^[a-z0-9][a-z0-9-]{0,62}$");
+
+        var tokens = Get("tokens");
+        if (tokens is not null)
+        {
+            if (scenario is not (Scenario.Refresh or Scenario.Validate)) throw new UsageException("--tokens goes with the refresh and validate scenarios");
+            if (tenant is not null) throw new UsageException("--tokens sends each line's own tenant: leave out --tenant");
+            if (!File.Exists(tokens)) throw new UsageException($"--tokens: no file '{tokens}'");
+        }
 
         return new Options
         {
@@ -257,6 +277,7 @@ public sealed class Options
                     : throw new UsageException("--path must be an absolute path such as /api/auth/verify")
                 : "/api/users/me",
             CpuTargets = Get("cpu") is { } cpu ? ParseCpuTargets(cpu) : [],
+            TokensFile = tokens,
         };
     }
 

@@ -31,6 +31,12 @@ public sealed class VirtualUser(int index, string username, byte[] loginBody)
     public string? AuthorizeQueryPrefix { get; set; }
     public string? CredentialsForm { get; set; }
 
+    // --tokens: this user's sessions (its lines of the file), used in turn; Slot is the one in flight.
+    public string[]? SlotTenants { get; set; }
+    public string[]? SlotAccessBearers { get; set; }
+    public string[]? SlotRefreshBearers { get; set; }
+    public int Slot;
+
     public LatencyHistogram Histogram { get; } = new();
     public Buffer Buffer { get; } = new(4096);
     public long Ok;
@@ -158,6 +164,17 @@ public sealed class Runner(Options options, ApiClient api, CodeFlow? codeFlow = 
     {
         // One operation of code-flow is the whole round trip: four requests, counted once.
         if (options.Scenario == Scenario.CodeFlow) return await codeFlow!.RoundTripAsync(user, ct).ConfigureAwait(false);
+        if (user.SlotTenants is { } tenants)
+        {
+            // --tokens: the next of this user's sessions, in its own tenant.
+            var slot = user.Slot = (user.Slot + 1) % tenants.Length;
+            using var one = options.Scenario == Scenario.Refresh
+                ? ApiClient.BareRequest(HttpMethod.Post, api.RefreshUri, user.SlotRefreshBearers![slot])
+                : ApiClient.BareRequest(HttpMethod.Get, api.MeUri, user.SlotAccessBearers![slot]);
+            one.Headers.TryAddWithoutValidation("X-Tenant", tenants[slot]);
+            var (code, size) = await api.SendAsync(one, user.Buffer, ct).ConfigureAwait(false);
+            return Complete(user, code, size);
+        }
         using var request = options.Scenario switch
         {
             Scenario.Login => ApiClient.JsonRequest(HttpMethod.Post, api.LoginUri, user.LoginBody, null),
@@ -192,7 +209,8 @@ public sealed class Runner(Options options, ApiClient api, CodeFlow? codeFlow = 
             var next = TopLevelString(body, "refreshToken"u8);
             if (!string.IsNullOrEmpty(next))
             {
-                user.RefreshBearer = ApiClient.Bearer(next);
+                if (user.SlotRefreshBearers is { } slots) slots[user.Slot] = ApiClient.Bearer(next);
+                else user.RefreshBearer = ApiClient.Bearer(next);
                 user.Rotations++;
             }
         }

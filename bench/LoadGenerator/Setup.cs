@@ -25,6 +25,7 @@ public sealed class Setup(Options options, ApiClient api)
         var clock = Stopwatch.StartNew();
         if (options.Scenario == Scenario.NoToken)
             return [.. Enumerable.Range(0, options.Users).Select(i => new VirtualUser(i, options.Username(i), []))];
+        if (options.TokensFile is not null) return await PrepareFromTokensAsync(clock, ct).ConfigureAwait(false);
         if (options.Scenario == Scenario.PeerClientCredentials) return await PreparePeerClientsAsync(ct).ConfigureAwait(false);
         if (options.IsPeer) return await PreparePeerAsync(ct).ConfigureAwait(false);
 
@@ -106,6 +107,36 @@ public sealed class Setup(Options options, ApiClient api)
             else throw new SetupException($"creating user {user.Username} failed: {answer.Describe()}");
         }).ConfigureAwait(false);
         Log($"setup: {created} users created, {reused} reused ({options.UserType}, prefix '{options.UserPrefix}') in {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>--tokens: virtual user i takes lines i, i + users, …; nothing is asked of the service.</summary>
+    private async Task<VirtualUser[]> PrepareFromTokensAsync(Stopwatch clock, CancellationToken ct)
+    {
+        var lines = new List<(string Tenant, string Access, string Refresh)>();
+        foreach (var line in await File.ReadAllLinesAsync(options.TokensFile!, ct).ConfigureAwait(false))
+        {
+            if (line.Length == 0) continue;
+            var parts = line.Split('\t');
+            if (parts.Length != 3 || parts.Any(p => p.Length == 0))
+                throw new SetupException($"--tokens: line {lines.Count + 1} is not \"tenant<TAB>access token<TAB>refresh token\"");
+            lines.Add((parts[0], parts[1], parts[2]));
+        }
+        if (lines.Count < options.Users)
+            throw new SetupException($"--tokens: {lines.Count} sessions for {options.Users} virtual users (each needs one of its own)");
+        var users = new VirtualUser[options.Users];
+        for (var i = 0; i < users.Length; i++)
+        {
+            var mine = Enumerable.Range(0, (lines.Count - i + users.Length - 1) / users.Length).Select(k => lines[i + k * users.Length]).ToArray();
+            users[i] = new VirtualUser(i, $"tokens-{i + 1:D4}", [])
+            {
+                SlotTenants = [.. mine.Select(m => m.Tenant)],
+                SlotAccessBearers = [.. mine.Select(m => ApiClient.Bearer(m.Access))],
+                SlotRefreshBearers = [.. mine.Select(m => ApiClient.Bearer(m.Refresh))],
+            };
+        }
+        Log($"setup: {lines.Count} sessions in {lines.Select(l => l.Tenant).Distinct(StringComparer.Ordinal).Count()} tenants from {options.TokensFile}, "
+            + $"{lines.Count / users.Length}-{(lines.Count + users.Length - 1) / users.Length} per virtual user, in {clock.Elapsed.TotalSeconds:0.0} s");
+        return users;
     }
 
     private async Task<string> AdminBearerAsync(CancellationToken ct)

@@ -7,7 +7,10 @@ namespace ItemPathOrleans.ClusterNode.Tenants;
 /// <summary>
 /// A node-local, short-lived copy of tenant settings and key rings (silos mint with it, API
 /// nodes validate with it), so a token costs no call to the tenant grain. A change applies on
-/// every node within <see cref="MaxAge"/> (plus the time a refresh takes). A stale copy is
+/// every node within <see cref="MaxAge"/> (plus the time a refresh takes): a copy older than
+/// that is refreshed, unless the call carries the version its API node resolved for the request
+/// (<see cref="SeenTenantVersion"/>) and the copy is at that version or newer: the API node's own
+/// copy is never older than <see cref="MaxAge"/>, so the request sees every change it would. A stale copy is
 /// refreshed by one call at a time; callers wait for it at most <see cref="StaleWait"/> and
 /// otherwise use the last known copy, so a slow or unreachable tenant grain (a silo that just
 /// died, a short outage) does not hold up every request.
@@ -26,7 +29,8 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
     /// </summary>
     public async ValueTask<TenantInfo?> FindAsync(string tenant, int minVersion = 0)
     {
-        minVersion = Math.Max(minVersion, SeenTenantVersion.Of(tenant));
+        var seen = SeenTenantVersion.Of(tenant);
+        minVersion = Math.Max(minVersion, seen);
         var slot = _slots.GetOrAdd(tenant, _ => new Slot());
         var current = slot.Current;
         if (current is null || (current.Info?.Version ?? 0) < minVersion)
@@ -39,6 +43,11 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
             return loaded;
         }
         if (time.GetUtcNow() - current.LoadedAt < MaxAge) return current.Info;
+        // A call that carries the version its API node resolved for this request holds a copy that
+        // node refreshed within MaxAge: a copy here at that version or newer is as fresh as the
+        // request needs, however old, so a silo under requests spread over many tenants does not
+        // ask each tenant grain again every MaxAge (the API node does, once per tenant).
+        if (seen > 0) return current.Info;
 
         var refresh = slot.Refresh(() => Task.Run(() => LoadAsync(tenant, slot)));
         try

@@ -25,6 +25,17 @@ public interface ITenantCatalogGrain : IGrainWithStringKey
 
     /// <summary>Adds a tenant (or updates its entry).</summary>
     Task<TenantCatalog> Put(TenantEntry entry);
+
+    /// <summary>
+    /// Adds many tenants (or updates their entries) with one write of the list, where
+    /// <see cref="Put"/> writes it once per tenant: a bulk creation
+    /// (<see cref="ITenantAdminGrain.CreateTenants"/>). At most <see cref="MaxBatch"/> entries, each
+    /// id valid and given once; a batch that breaks a rule is refused whole
+    /// (<see cref="ArgumentException"/>) and nothing is stored. Answers the list's version.
+    /// </summary>
+    Task<int> PutMany(IReadOnlyList<TenantEntry> entries);
+
+    public const int MaxBatch = 1000;
 }
 
 [GenerateSerializer, Immutable]

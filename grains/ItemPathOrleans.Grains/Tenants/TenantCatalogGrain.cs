@@ -1,4 +1,5 @@
 using ItemPathOrleans.Contracts.Grains;
+using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Grains.Hosting;
 using Orleans.Runtime;
 
@@ -39,6 +40,32 @@ public sealed class TenantCatalogGrain(
         _snapshot = null;
         await state.WriteOrDeactivateAsync(this);
         return Snapshot();
+    }
+
+    public async Task<int> PutMany(IReadOnlyList<TenantEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count > ITenantCatalogGrain.MaxBatch)
+            throw new ArgumentException($"At most {ITenantCatalogGrain.MaxBatch} entries at once, not {entries.Count}", nameof(entries));
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (entry is null || !TenantIds.IsValid(entry.Id)) throw new ArgumentException($"Invalid tenant id '{entry?.Id}'", nameof(entries));
+            if (!ids.Add(entry.Id)) throw new ArgumentException($"Tenant '{entry.Id}' is given twice", nameof(entries));
+        }
+
+        var changed = false;
+        foreach (var entry in entries)
+        {
+            if (state.State.Tenants.TryGetValue(entry.Id, out var existing) && existing == entry) continue;
+            state.State.Tenants[entry.Id] = entry;
+            changed = true;
+        }
+        if (!changed) return state.State.Version;
+        state.State.Version++;
+        _snapshot = null;
+        await state.WriteOrDeactivateAsync(this);
+        return state.State.Version;
     }
 
     private TenantCatalog Snapshot() => _snapshot ??= new(
