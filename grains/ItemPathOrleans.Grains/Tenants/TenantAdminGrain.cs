@@ -27,16 +27,27 @@ public sealed class TenantAdminGrain : Grain, ITenantAdminGrain
         if (await catalog.Find(id) is not null)
             return TenantChangeResult.Fail(TenantChangeError.AlreadyExists, "Tenant already exists");
 
+        var made = await MakeAsync(id, name, new NewUser(adminUsername, adminPassword, null, UserTypes.User, true, UserStatus.Active, "en", "UTC"));
+        if (made.Tenant is { } info) await catalog.Put(EntryOf(info));
+        return made;
+    }
+
+    /// <summary>
+    /// The steps of a creation before its catalog entry, each idempotent: the tenant grain
+    /// (settings, first key), its first admin, then the mark that the tenant is bootstrapped.
+    /// </summary>
+    private async Task<TenantChangeResult> MakeAsync(string id, string name, NewUser admin)
+    {
         var tenant = GrainFactory.GetGrain<ITenantGrain>(id);
         var info = await tenant.EnsureCreated(name);
-        var admin = await GrainFactory.GetGrain<IUserRegistryGrain>(0).CreateUser(id,
-            new NewUser(adminUsername, adminPassword, null, UserTypes.User, true, UserStatus.Active, "en", "UTC"));
-        if (admin.Error is not (UserChangeError.None or UserChangeError.UsernameTaken))
-            return TenantChangeResult.Fail(admin.Error == UserChangeError.WeakPassword ? TenantChangeError.WeakPassword : TenantChangeError.Invalid, admin.Detail!);
+        var created = await GrainFactory.GetGrain<IUserRegistryGrain>(0).CreateUser(id, admin);
+        if (created.Error is not (UserChangeError.None or UserChangeError.UsernameTaken))
+            return TenantChangeResult.Fail(created.Error == UserChangeError.WeakPassword ? TenantChangeError.WeakPassword : TenantChangeError.Invalid, created.Detail!);
         await tenant.MarkBootstrapped();
-        await catalog.Put(new TenantEntry(id, info.Name, info.Disabled, info.CreatedAt));
         return new TenantChangeResult(TenantChangeError.None, info, null);
     }
+
+    private static TenantEntry EntryOf(TenantInfo info) => new(info.Id, info.Name, info.Disabled, info.CreatedAt);
 
     /// <summary>Tenants created at once in a batch: each one's steps wait for a grain write or two.</summary>
     internal const int BulkConcurrency = 32;
@@ -65,7 +76,6 @@ public sealed class TenantAdminGrain : Grain, ITenantAdminGrain
 
         // Each tenant as CreateTenant makes it (tenant grain, first admin, bootstrapped), a bounded
         // number at once; then the catalog entries of those that were made, in one write.
-        var registry = GrainFactory.GetGrain<IUserRegistryGrain>(0);
         var entries = new TenantEntry?[tenants.Count];
         Exception? failure = null;
         using var gate = new SemaphoreSlim(BulkConcurrency);
@@ -75,18 +85,9 @@ public sealed class TenantAdminGrain : Grain, ITenantAdminGrain
             try
             {
                 var t = tenants[i];
-                var tenant = GrainFactory.GetGrain<ITenantGrain>(t.Id);
-                var info = await tenant.EnsureCreated(t.Name);
-                var admin = await registry.CreateUser(t.Id,
+                results[i] = await MakeAsync(t.Id, t.Name,
                     new NewUser(t.AdminUsername, null, null, UserTypes.User, true, UserStatus.Active, "en", "UTC", t.AdminPasswordHash));
-                if (admin.Error is not (UserChangeError.None or UserChangeError.UsernameTaken))
-                {
-                    results[i] = TenantChangeResult.Fail(TenantChangeError.Invalid, admin.Detail!);
-                    return;
-                }
-                await tenant.MarkBootstrapped();
-                entries[i] = new TenantEntry(t.Id, info.Name, info.Disabled, info.CreatedAt);
-                results[i] = new TenantChangeResult(TenantChangeError.None, info, null);
+                if (results[i].Tenant is { } info) entries[i] = EntryOf(info);
             }
             catch (Exception ex)
             {
@@ -119,7 +120,7 @@ public sealed class TenantAdminGrain : Grain, ITenantAdminGrain
         if (await catalog.Find(id) is null) return TenantChangeResult.Fail(TenantChangeError.NotFound, "Unknown tenant");
 
         var info = await GrainFactory.GetGrain<ITenantGrain>(id).SetDisabled(disabled);
-        await catalog.Put(new TenantEntry(id, info.Name, info.Disabled, info.CreatedAt));
+        await catalog.Put(EntryOf(info));
         return new TenantChangeResult(TenantChangeError.None, info, null);
     }
 }

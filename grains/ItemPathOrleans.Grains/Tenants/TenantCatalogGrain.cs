@@ -34,11 +34,7 @@ public sealed class TenantCatalogGrain(
 
     public async Task<TenantCatalog> Put(TenantEntry entry)
     {
-        if (state.State.Tenants.TryGetValue(entry.Id, out var existing) && existing == entry) return Snapshot();
-        state.State.Tenants[entry.Id] = entry;
-        state.State.Version++;
-        _snapshot = null;
-        await state.WriteOrDeactivateAsync(this);
+        await StoreAsync([entry]);
         return Snapshot();
     }
 
@@ -54,6 +50,13 @@ public sealed class TenantCatalogGrain(
             if (!ids.Add(entry.Id)) throw new ArgumentException($"Tenant '{entry.Id}' is given twice", nameof(entries));
         }
 
+        await StoreAsync(entries);
+        return state.State.Version;
+    }
+
+    /// <summary>The entries that differ from the list's, in one write and one new version; nothing when none does.</summary>
+    private async Task StoreAsync(IEnumerable<TenantEntry> entries)
+    {
         var changed = false;
         foreach (var entry in entries)
         {
@@ -61,11 +64,10 @@ public sealed class TenantCatalogGrain(
             state.State.Tenants[entry.Id] = entry;
             changed = true;
         }
-        if (!changed) return state.State.Version;
+        if (!changed) return;
         state.State.Version++;
         _snapshot = null;
         await state.WriteOrDeactivateAsync(this);
-        return state.State.Version;
     }
 
     private TenantCatalog Snapshot() => _snapshot ??= new(
