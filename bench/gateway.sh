@@ -5,32 +5,41 @@
 #                     revocation check from its cache, identity headers, forwarded by YARP)
 #   verify            GET /api/auth/verify on that node (what an nginx auth_request costs)
 #   me                GET /api/users/me on that node (a protected endpoint with a grain call)
-# Two interleaved rounds of each, averaged; each virtual user has its own access token.
+#   proxy-bare        the same route through the bare proxy (bench/Baselines serve-proxy: YARP
+#                     configured as the gateway's, no token, no API middleware; bench.sh's row)
+#   jwt-bare          GET /api/users/me on the bare JWT endpoint (bench/Baselines serve-jwt, the same
+#                     JwtBearer rules, no revocation check; bench.sh's validate-bare)
+# Interleaved rounds (2 by default), averaged; each virtual user has its own access token. The
+# first round warms each process up for --first-warmup seconds (the JIT's tiers, see bench/README.md).
+# CPU per 1,000 requests of the process that served each row (gateway node, bare proxy, bare JWT
+# endpoint, upstream) is read around each measured window.
 #
-#   bench/gateway.sh [--users N (64)] [--seconds S (8)] [--warmup S (3)]
+#   bench/gateway.sh [--users N (64)] [--seconds S (8)] [--warmup S (3)] [--rounds R (2)] [--first-warmup S (10)]
 #
 # Starts ./run.sh (PostgreSQL, a silo, an API node) in a throwaway folder on free ports, plus the
-# upstream and the gateway node, and stops them all at the end. Prints a table with the ratios
-# and writes it to bench/results/gateway.json.
+# upstream, the gateway node, the bare proxy and the bare JWT endpoint, and stops them all at the
+# end. Prints a table with the ratios and writes it to bench/results/gateway.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-USERS=64 MEASURED=8 WARMUP=3
+USERS=64 MEASURED=8 WARMUP=3 ROUNDS=2 FIRST_WARMUP=10
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --users) USERS="$2"; shift 2 ;;
         --seconds) MEASURED="$2"; shift 2 ;;
         --warmup) WARMUP="$2"; shift 2 ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --rounds) ROUNDS="$2"; shift 2 ;;
+        --first-warmup) FIRST_WARMUP="$2"; shift 2 ;;
+        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "gateway.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-for v in "$USERS" "$MEASURED" "$WARMUP"; do
+for v in "$USERS" "$MEASURED" "$WARMUP" "$ROUNDS" "$FIRST_WARMUP"; do
     [[ "$v" =~ ^[0-9]+$ ]] || { echo "gateway.sh: options take whole numbers, not '$v'" >&2; exit 2; }
 done
-(( USERS >= 1 && USERS <= 1000 && MEASURED >= 1 && MEASURED <= 600 && WARMUP <= 600 )) \
-    || { echo "gateway.sh: --users 1-1000, --seconds 1-600, --warmup 0-600" >&2; exit 2; }
+(( USERS >= 1 && USERS <= 1000 && MEASURED >= 1 && MEASURED <= 600 && WARMUP <= 600 && ROUNDS >= 1 && ROUNDS <= 20 && FIRST_WARMUP <= 600 )) \
+    || { echo "gateway.sh: --users 1-1000, --seconds 1-600, --warmup and --first-warmup 0-600, --rounds 1-20" >&2; exit 2; }
 
 STARTED=$(date +%s)
 say() { echo "gateway.sh [$(( $(date +%s) - STARTED )) s]: $*" >&2; }
@@ -79,53 +88,83 @@ wait_ready() {  # wait_ready URL NAME
     for _ in $(seq 1 180); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.5; done
     say "$2 did not become ready ($1)"; exit 1
 }
-UP_PORT=$(port) GW_PORT=$(port)
+UP_PORT=$(port) GW_PORT=$(port) PROXY_PORT=$(port) JWT_PORT=$(port)
+ROUTE='/api/stations/{**rest}'
+NODE_ENV=(ConnectionStrings__ItemPath="$PG" Tokens__Issuer="$URL" Tokens__MasterKeys__0__Id=m1
+    Tokens__MasterKeys__0__Secret="$(tr -d '\n' < "$TMP/data/master-key")"
+    RateLimit__FailedLoginsPerMinute=0 Logging__LogLevel__Default=Warning)
 (cd bench/Baselines/bin/Release/net10.0 && exec dotnet Baselines.dll serve-upstream --urls "http://127.0.0.1:$UP_PORT") > "$TMP/upstream.log" 2>&1 &
-PIDS+=("$!")
-(cd api/ItemPathOrleans.Api/bin/Release/net10.0 && exec env ConnectionStrings__ItemPath="$PG" Tokens__Issuer="$URL" \
-    Tokens__MasterKeys__0__Id=m1 Tokens__MasterKeys__0__Secret="$(tr -d '\n' < "$TMP/data/master-key")" \
-    RateLimit__FailedLoginsPerMinute=0 Logging__LogLevel__Default=Warning \
-    Gateway__Enabled=true Gateway__Upstream="http://127.0.0.1:$UP_PORT" Gateway__Routes__0='/api/stations/{**rest}' \
+PIDS+=("$!") UP_PID=$!
+(cd api/ItemPathOrleans.Api/bin/Release/net10.0 && exec env "${NODE_ENV[@]}" \
+    Gateway__Enabled=true Gateway__Upstream="http://127.0.0.1:$UP_PORT" Gateway__Routes__0="$ROUTE" \
     dotnet ItemPathOrleans.Api.dll --urls "http://127.0.0.1:$GW_PORT") > "$TMP/gateway.log" 2>&1 &
-PIDS+=("$!")
+PIDS+=("$!") GW_PID=$!
+# The bare proxy runs the server GC like the API node (as in bench.sh).
+(cd bench/Baselines/bin/Release/net10.0 && DOTNET_gcServer=1 exec dotnet Baselines.dll serve-proxy --upstream "http://127.0.0.1:$UP_PORT" \
+    --route "$ROUTE" --urls "http://127.0.0.1:$PROXY_PORT") > "$TMP/proxy.log" 2>&1 &
+PIDS+=("$!") PROXY_PID=$!
+(cd bench/Baselines/bin/Release/net10.0 && exec env "${NODE_ENV[@]}" dotnet Baselines.dll serve-jwt --urls "http://127.0.0.1:$JWT_PORT" --tenant default) \
+    > "$TMP/jwt.log" 2>&1 &
+PIDS+=("$!") JWT_PID=$!
 wait_ready "http://127.0.0.1:$UP_PORT/health/ready" "the upstream"
 wait_ready "http://127.0.0.1:$GW_PORT/health/ready" "the gateway node"
+wait_ready "http://127.0.0.1:$PROXY_PORT/health/ready" "the bare proxy"
+wait_ready "http://127.0.0.1:$JWT_PORT/health/ready" "the bare JWT endpoint"
 
-load() {  # load NAME URL PATH
-    say "measuring $1 ($USERS users)"
-    "${LG[@]}" --url "$2" --path "$3" --admin-url "$URL" --scenario validate --users "$USERS" --setup-parallelism 8 \
-        --duration "$MEASURED" --warmup "$WARMUP" --out "$TMP/$1.json" > /dev/null 2> "$TMP/$1.log" || { cat "$TMP/$1.log" >&2; exit 1; }
+load() {  # load NAME URL PATH SCENARIO PID ROUND
+    local warmup=$WARMUP
+    (( $6 == 1 )) && warmup=$FIRST_WARMUP
+    say "measuring $1 ($USERS users, $warmup s warm-up)"
+    "${LG[@]}" --url "$2" --path "$3" --admin-url "$URL" --scenario "$4" --users "$USERS" --setup-parallelism 8 \
+        --duration "$MEASURED" --warmup "$warmup" --cpu "served=$5" --out "$TMP/$1.json" > /dev/null 2> "$TMP/$1.log" || { cat "$TMP/$1.log" >&2; exit 1; }
 }
-for round in 1 2; do
-    load "upstream-direct-$round" "http://127.0.0.1:$UP_PORT" /api/stations/1
-    load "gateway-proxy-$round" "http://127.0.0.1:$GW_PORT" /api/stations/1
-    load "verify-$round" "http://127.0.0.1:$GW_PORT" /api/auth/verify
-    load "me-$round" "http://127.0.0.1:$GW_PORT" /api/users/me
+for round in $(seq 1 "$ROUNDS"); do
+    load "gateway-proxy-$round" "http://127.0.0.1:$GW_PORT" /api/stations/1 validate "$GW_PID" "$round"
+    load "proxy-bare-$round" "http://127.0.0.1:$PROXY_PORT" /api/stations/1 no-token "$PROXY_PID" "$round"
+    load "verify-$round" "http://127.0.0.1:$GW_PORT" /api/auth/verify validate "$GW_PID" 2
+    load "me-$round" "http://127.0.0.1:$GW_PORT" /api/users/me validate "$GW_PID" 2
+    load "jwt-bare-$round" "http://127.0.0.1:$JWT_PORT" /api/users/me validate "$JWT_PID" "$round"
+    load "upstream-direct-$round" "http://127.0.0.1:$UP_PORT" /api/stations/1 no-token "$UP_PID" "$round"
 done
 
 mkdir -p bench/results
-python3 - "$TMP" "$USERS" "$MEASURED" > bench/results/gateway.json <<'PY'
+python3 - "$TMP" "$USERS" "$MEASURED" "$ROUNDS" > bench/results/gateway.json <<'PY'
 import json, sys
-tmp, users, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-names = ["upstream-direct", "gateway-proxy", "verify", "me"]
-out = {"users": users, "measuredSeconds": seconds, "scenarios": {}}
+tmp, users, seconds, nrounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+names = ["gateway-proxy", "proxy-bare", "verify", "me", "jwt-bare", "upstream-direct"]
+out = {"users": users, "measuredSeconds": seconds, "rounds": nrounds, "scenarios": {}}
 for n in names:
-    rounds = [json.load(open(f"{tmp}/{n}-{r}.json")) for r in (1, 2)]
-    out["scenarios"][n] = {k: sum(r[k] for r in rounds) / 2 for k in ("opsPerSec", "p50Ms", "p99Ms", "errors", "requests")}
+    rounds = [json.load(open(f"{tmp}/{n}-{r}.json")) for r in range(1, nrounds + 1)]
+    out["scenarios"][n] = {k: sum(r[k] for r in rounds) / nrounds for k in ("opsPerSec", "p50Ms", "p99Ms", "errors", "requests")}
     out["scenarios"][n]["rounds"] = [r["opsPerSec"] for r in rounds]
+    ok = sum(r["requests"] - r["errors"] for r in rounds)
+    # CPU of the process that served the row, per 1,000 successful requests, all rounds together.
+    out["scenarios"][n]["cpuMsPer1000"] = 1000 * sum(r["cpuMs"]["served"] for r in rounds) / ok if ok else None
 s = out["scenarios"]
+def ratio(a, b): return s[a]["opsPerSec"] / s[b]["opsPerSec"]
 out["ratios"] = {
-    "gateway-proxy / upstream-direct": s["gateway-proxy"]["opsPerSec"] / s["upstream-direct"]["opsPerSec"],
-    "verify / upstream-direct": s["verify"]["opsPerSec"] / s["upstream-direct"]["opsPerSec"],
-    "gateway-proxy / verify": s["gateway-proxy"]["opsPerSec"] / s["verify"]["opsPerSec"],
-    "verify / me": s["verify"]["opsPerSec"] / s["me"]["opsPerSec"],
+    "gateway-proxy / proxy-bare": ratio("gateway-proxy", "proxy-bare"),
+    "me / jwt-bare": ratio("me", "jwt-bare"),
+    "verify / jwt-bare": ratio("verify", "jwt-bare"),
+    "gateway-proxy / upstream-direct": ratio("gateway-proxy", "upstream-direct"),
+    "verify / upstream-direct": ratio("verify", "upstream-direct"),
+    "gateway-proxy / verify": ratio("gateway-proxy", "verify"),
+    "verify / me": ratio("verify", "me"),
+}
+# Per round too: the machine is shared, and a ratio of one round's side-by-side rows is the steadier figure.
+out["roundRatios"] = {
+    "gateway-proxy / proxy-bare": [a / b for a, b in zip(s["gateway-proxy"]["rounds"], s["proxy-bare"]["rounds"])],
+    "me / jwt-bare": [a / b for a, b in zip(s["me"]["rounds"], s["jwt-bare"]["rounds"])],
+    "verify / jwt-bare": [a / b for a, b in zip(s["verify"]["rounds"], s["jwt-bare"]["rounds"])],
 }
 print(json.dumps(out, indent=2))
-print(f"{'scenario':16} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   rounds", file=sys.stderr)
+print(f"{'scenario':16} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'cpu ms/1k':>9}   rounds", file=sys.stderr)
 for n in names:
     x = s[n]
-    print(f"{n:16} {x['opsPerSec']:9.1f} {x['p50Ms']:8.2f} {x['p99Ms']:8.2f} {int(x['errors']):6d}   {', '.join(f'{v:.0f}' for v in x['rounds'])}", file=sys.stderr)
+    cpu = f"{x['cpuMsPer1000']:9.1f}" if x["cpuMsPer1000"] is not None else f"{'-':>9}"
+    print(f"{n:16} {x['opsPerSec']:9.1f} {x['p50Ms']:8.2f} {x['p99Ms']:8.2f} {int(x['errors']):6d} {cpu}   {', '.join(f'{v:.0f}' for v in x['rounds'])}", file=sys.stderr)
 for k, v in out["ratios"].items():
-    print(f"{k:34} {v:6.2f}", file=sys.stderr)
+    per = out["roundRatios"].get(k)
+    print(f"{k:34} {v:6.2f}" + (f"   rounds {', '.join(f'{x:.2f}' for x in per)}" if per else ""), file=sys.stderr)
 PY
 say "done: bench/results/gateway.json"
