@@ -140,6 +140,7 @@ for n in names:
     ok = sum(r["requests"] - r["errors"] for r in rounds)
     # CPU of the process that served the row, per 1,000 successful requests, all rounds together.
     out["scenarios"][n]["cpuMsPer1000"] = 1000 * sum(r["cpuMs"]["served"] for r in rounds) / ok if ok else None
+    out["scenarios"][n]["cpuMsPer1000Rounds"] = [1000 * r["cpuMs"]["served"] / (r["requests"] - r["errors"]) if r["requests"] > r["errors"] else None for r in rounds]
 s = out["scenarios"]
 def ratio(a, b): return s[a]["opsPerSec"] / s[b]["opsPerSec"]
 out["ratios"] = {
@@ -162,7 +163,8 @@ print(f"{'scenario':16} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {
 for n in names:
     x = s[n]
     cpu = f"{x['cpuMsPer1000']:9.1f}" if x["cpuMsPer1000"] is not None else f"{'-':>9}"
-    print(f"{n:16} {x['opsPerSec']:9.1f} {x['p50Ms']:8.2f} {x['p99Ms']:8.2f} {int(x['errors']):6d} {cpu}   {', '.join(f'{v:.0f}' for v in x['rounds'])}", file=sys.stderr)
+    per = ', '.join('-' if v is None else f'{v:.0f}' for v in x['cpuMsPer1000Rounds'])
+    print(f"{n:16} {x['opsPerSec']:9.1f} {x['p50Ms']:8.2f} {x['p99Ms']:8.2f} {int(x['errors']):6d} {cpu}   {', '.join(f'{v:.0f}' for v in x['rounds'])}   (cpu {per})", file=sys.stderr)
 for k, v in out["ratios"].items():
     per = out["roundRatios"].get(k)
     print(f"{k:34} {v:6.2f}" + (f"   rounds {', '.join(f'{x:.2f}' for x in per)}" if per else ""), file=sys.stderr)
