@@ -38,9 +38,13 @@ public static class TokenValidation
         services.AddSingleton<SigningKeyResolver>();
         services.AddSingleton<RevocationCache>();
         services.AddSingleton<PresentedTokens>();
-        services.AddOptions<JwtBearerOptions>(TokenSchemes.Access).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, TokenClaims.AccessType, keys, tokens.Value, time));
-        services.AddOptions<JwtBearerOptions>(TokenSchemes.Refresh).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, TokenClaims.RefreshType, keys, tokens.Value, time));
-        services.AddOptions<JwtBearerOptions>(TokenSchemes.Any).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, null, keys, tokens.Value, time));
+        services.AddValidatedOptions<ValidatedTokenOptions>(configuration, ValidatedTokenOptions.Section);
+        services.AddSingleton<ValidatedTokens>();
+        // The resource schemes remember the tokens they verified; the refresh scheme does not (a
+        // refresh token is presented once per refresh, and its endpoint asks the user grain anyway).
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Access).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider, ValidatedTokens>((o, keys, tokens, time, validated) => Configure(o, TokenClaims.AccessType, keys, tokens.Value, time, validated));
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Refresh).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, TokenClaims.RefreshType, keys, tokens.Value, time, null));
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Any).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider, ValidatedTokens>((o, keys, tokens, time, validated) => Configure(o, null, keys, tokens.Value, time, validated));
 
         services.AddAuthentication(TokenSchemes.Access)
             .AddJwtBearer(TokenSchemes.Access)
@@ -57,7 +61,8 @@ public static class TokenValidation
     }
 
     /// <param name="expectedType">The token type the scheme accepts; null for either.</param>
-    private static void Configure(JwtBearerOptions o, string? expectedType, SigningKeyResolver keys, TokensOptions tokens, TimeProvider time)
+    /// <param name="validated">The tokens this node has verified, or null for a scheme that verifies every token in full.</param>
+    private static void Configure(JwtBearerOptions o, string? expectedType, SigningKeyResolver keys, TokensOptions tokens, TimeProvider time, ValidatedTokens? validated)
     {
         o.MapInboundClaims = false;
         o.RequireHttpsMetadata = false;
@@ -84,7 +89,8 @@ public static class TokenValidation
         };
         o.Events = new JwtBearerEvents
         {
-            OnTokenValidated = context => OnTokenValidated(context, expectedType, tokens),
+            OnMessageReceived = validated is null ? _ => Task.CompletedTask : context => OnMessageReceived(context, expectedType, tokens, validated),
+            OnTokenValidated = context => OnTokenValidated(context, expectedType, tokens, validated),
             OnChallenge = OnChallenge,
             OnForbidden = context => ProblemResult.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden,
                 context.HttpContext.User.HasClaim(TokenSchemes.TokenKindClaim, TokenSchemes.ClientKind) ? "User token required" : "Admin rights required"),
@@ -99,6 +105,15 @@ public static class TokenValidation
         throw new SecurityTokenInvalidAudienceException("The token's audience is not this service's.");
     }
 
+    /// <summary>Whether <see cref="ValidateLifetime"/> would accept these times now.</summary>
+    internal static bool IsWithinLifetime(DateTime? notBefore, DateTime? expires, TimeProvider time)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (notBefore is { } start && expires is { } end && start > end) return false;
+        if (notBefore is { } nbf && nbf > now + TokenClaims.ClockSkew) return false;
+        return expires is not { } exp || exp >= now - TokenClaims.ClockSkew;
+    }
+
     private static bool ValidateLifetime(DateTime? notBefore, DateTime? expires, TimeProvider time)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -108,39 +123,87 @@ public static class TokenValidation
         return true;
     }
 
-    private static async Task OnTokenValidated(TokenValidatedContext context, string? expectedType, TokensOptions tokens)
+    /// <summary>
+    /// A token this node has verified before, under the request tenant's current copy and within its
+    /// lifetime, skips the parse and the signature (<see cref="ValidatedTokens"/>); the rest of the
+    /// validation, the session or client check included, runs as for any token
+    /// (<see cref="AcceptAsync"/>). Any other token is left to the handler, which validates it in full.
+    /// </summary>
+    private static async Task OnMessageReceived(MessageReceivedContext context, string? expectedType, TokensOptions tokens, ValidatedTokens validated)
+    {
+        if (!validated.Enabled || BearerToken(context.Request) is not { } token) return;
+        // The handler would read the header again; this is the same text.
+        context.Token = token;
+        if (context.HttpContext.Features.Get<RequestTenant>() is not { } tenant || validated.Find(token, tenant.Info) is not { } entry) return;
+
+        var identity = entry.NewIdentity();
+        if (await AcceptAsync(context.HttpContext, entry.Token, identity, expectedType, tokens) is { } failure)
+        {
+            context.Fail(failure);
+            return;
+        }
+        context.Principal = new ClaimsPrincipal(identity);
+        context.Properties.ExpiresUtc = entry.Expires;
+        context.Properties.IssuedUtc = entry.NotBefore;
+        context.Success();
+    }
+
+    /// <summary>The bearer token as JwtBearer reads it from the Authorization header, or null.</summary>
+    private static string? BearerToken(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
+        var token = authorization["Bearer ".Length..].Trim();
+        return token.Length == 0 ? null : token;
+    }
+
+    private static async Task OnTokenValidated(TokenValidatedContext context, string? expectedType, TokensOptions tokens, ValidatedTokens? validated)
+    {
+        var jwt = (JsonWebToken)context.SecurityToken;
+        var identity = (ClaimsIdentity)context.Principal!.Identity!;
+        // The claims as the signature check produced them, before this request's own are added.
+        var remember = validated is { Enabled: true } && context.HttpContext.Features.Get<RequestTenant>() is not null;
+        var signed = remember ? identity.Claims.Select(claim => claim.Clone(null)).ToArray() : null;
+        if (await AcceptAsync(context.HttpContext, jwt, identity, expectedType, tokens) is { } failure)
+        {
+            context.Fail(failure);
+            return;
+        }
+        if (remember) validated!.Add(jwt.EncodedToken, jwt, signed!, identity, context.HttpContext.Tenant().Info);
+    }
+
+    /// <summary>
+    /// After the signature, algorithm, audience and lifetime have passed: the contract's rules and
+    /// the session check (<see cref="CheckAsync"/>), then the claims this request adds to the
+    /// token's own. Null when accepted, else the failure the challenge describes.
+    /// </summary>
+    private static async Task<Exception?> AcceptAsync(HttpContext http, JsonWebToken token, ClaimsIdentity identity, string? expectedType, TokensOptions tokens)
     {
         // A refresh token's endpoints (refresh, application token) each make one user grain call
         // that decides the session and the user itself: asking the grain before it would double it.
         var lookup = expectedType == TokenClaims.RefreshType ? SessionLookup.EndpointCall : SessionLookup.RevocationCache;
-        var verdict = await CheckAsync(context.HttpContext, (JsonWebToken)context.SecurityToken, expectedType, tokens, lookup);
-        if (verdict.Unavailable is { } unavailable)
+        var verdict = await CheckAsync(http, token, expectedType, tokens, lookup);
+        if (verdict.Unavailable is { } unavailable) return unavailable;
+        if (verdict.Refusal is { } refusal) return new TokenRejectedException(refusal);
+        if (ClientTokenValidation.IsClientToken(token))
         {
-            context.Fail(unavailable);
-        }
-        else if (verdict.Refusal is { } refusal)
-        {
-            Reject(context, refusal);
-        }
-        else if (ClientTokenValidation.IsClientToken((JsonWebToken)context.SecurityToken))
-        {
-            ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim(TokenSchemes.TokenKindClaim, TokenSchemes.ClientKind));
+            identity.AddClaim(new Claim(TokenSchemes.TokenKindClaim, TokenSchemes.ClientKind));
         }
         else if (verdict.Session is { } check)
         {
             // Whether a refresh token is current, the immediately previous one or a spent one is
             // for the user grain to decide: it replays, rotates or revokes.
-            var identity = (ClaimsIdentity)context.Principal!.Identity!;
             if (check.Kind is not null) identity.AddClaim(new Claim(TokenSchemes.SessionKindClaim, check.Kind));
             if (check.IsAdmin) identity.AddClaim(new Claim(TokenSchemes.AdminClaim, "true"));
             if (check.Username is not null) identity.AddClaim(new Claim(TokenSchemes.UsernameClaim, check.Username));
             identity.AddClaim(new Claim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind));
-            context.HttpContext.Features.Set(new CheckedSession(check));
+            http.Features.Set(new CheckedSession(check));
         }
         else
         {
-            ((ClaimsIdentity)context.Principal!.Identity!).AddClaim(new Claim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind));
+            identity.AddClaim(new Claim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind));
         }
+        return null;
     }
 
     /// <summary>
@@ -238,8 +301,6 @@ public static class TokenValidation
 
     internal static string? Claim(JsonWebToken token, string name) =>
         token.TryGetClaim(name, out var claim) ? claim.Value : null;
-
-    private static void Reject(TokenValidatedContext context, string message) => context.Fail(new TokenRejectedException(message));
 
     private static async Task OnChallenge(JwtBearerChallengeContext context)
     {

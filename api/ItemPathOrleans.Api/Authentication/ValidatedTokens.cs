@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using ItemPathOrleans.Contracts.Model;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace ItemPathOrleans.Api.Authentication;
+
+/// <summary>
+/// Tokens whose signature this node has verified, by their exact text, so a token presented again
+/// is not parsed and its signature not computed again. Only what the signature check decided is
+/// kept: the parsed token and the claims it produced, for the tenant copy (id and
+/// <see cref="TenantInfo.Version"/>) whose key ring verified it. Everything else is decided on
+/// every request as before: the lifetime against the host's clock, the request tenant and its
+/// copy's version (a retired key or changed settings make a new version, and the entry no longer
+/// counts), the token type for the scheme, the claims' rules and the session or client check
+/// (<see cref="TokenValidation.CheckAsync"/>). Only tokens that passed the whole validation get in,
+/// so garbage cannot fill it; at most <see cref="ValidatedTokenOptions.MaxEntries"/> are kept
+/// (past that, expired ones go first, then an arbitrary half).
+/// </summary>
+public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOptions> options)
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private int _count;
+
+    public bool Enabled => options.Value.Enabled;
+
+    /// <summary>How many tokens are kept (for tests and diagnostics).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>
+    /// The entry of <paramref name="token"/> when it was verified under this very tenant copy and
+    /// its lifetime still holds now; otherwise null (the caller validates it in full).
+    /// </summary>
+    public Entry? Find(string token, TenantInfo tenant)
+    {
+        if (!_entries.TryGetValue(token, out var entry)) return null;
+        if (entry.TenantId != tenant.Id || entry.TenantVersion != tenant.Version) return null;
+        if (!TokenValidation.IsWithinLifetime(entry.NotBefore, entry.Expires, time))
+        {
+            Remove(token, entry);
+            return null;
+        }
+        return entry;
+    }
+
+    /// <summary>Keeps a token that has just passed the whole validation, with the claims its signature check produced.</summary>
+    /// <param name="claims">The token's own claims, without those a request's check added.</param>
+    /// <param name="identity">The identity the handler made of them (its type and claim types are kept).</param>
+    public void Add(string token, JsonWebToken jwt, Claim[] claims, ClaimsIdentity identity, TenantInfo tenant)
+    {
+        // Read once here: later readers on other threads then find them computed.
+        _ = (jwt.Typ, jwt.Kid, jwt.Alg, jwt.Audiences.Count());
+        var entry = new Entry(jwt, claims, identity is Microsoft.IdentityModel.Tokens.CaseSensitiveClaimsIdentity,
+            identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType, tenant.Id, tenant.Version,
+            jwt.TryGetClaim(JwtRegisteredClaimNames.Nbf, out _) ? jwt.ValidFrom : null, jwt.TryGetClaim(JwtRegisteredClaimNames.Exp, out _) ? jwt.ValidTo : null);
+        if (_entries.TryGetValue(token, out var existing))
+        {
+            _entries.TryUpdate(token, entry, existing);
+            return;
+        }
+        MakeRoom();
+        if (_entries.TryAdd(token, entry)) Interlocked.Increment(ref _count);
+    }
+
+    private void Remove(string token, Entry entry)
+    {
+        if (_entries.TryRemove(new KeyValuePair<string, Entry>(token, entry))) Interlocked.Decrement(ref _count);
+    }
+
+    private void MakeRoom()
+    {
+        var max = options.Value.MaxEntries;
+        if (Volatile.Read(ref _count) < max) return;
+        foreach (var (token, entry) in _entries)
+        {
+            if (!TokenValidation.IsWithinLifetime(entry.NotBefore, entry.Expires, time)) Remove(token, entry);
+        }
+        if (Volatile.Read(ref _count) < max) return;
+        var drop = Volatile.Read(ref _count) / 2;
+        foreach (var (token, entry) in _entries)
+        {
+            if (drop-- <= 0) break;
+            Remove(token, entry);
+        }
+    }
+
+    /// <summary>What the signature check produced for one token, and under which tenant copy.</summary>
+    public sealed record Entry(
+        JsonWebToken Token, Claim[] Claims, bool CaseSensitive, string? AuthenticationType, string NameClaimType, string RoleClaimType,
+        string TenantId, int TenantVersion, DateTime? NotBefore, DateTime? Expires)
+    {
+        /// <summary>A fresh identity of the token's own claims (each request adds its check's claims to its own).</summary>
+        public ClaimsIdentity NewIdentity() => CaseSensitive
+            ? new Microsoft.IdentityModel.Tokens.CaseSensitiveClaimsIdentity(Claims, AuthenticationType!, NameClaimType, RoleClaimType)
+            : new ClaimsIdentity(Claims, AuthenticationType, NameClaimType, RoleClaimType);
+    }
+}
