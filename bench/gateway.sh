@@ -5,6 +5,8 @@
 #                     revocation check from its cache, identity headers, forwarded by YARP)
 #   verify            GET /api/auth/verify on that node (what an nginx auth_request costs)
 #   me                GET /api/users/me on that node (a protected endpoint with a grain call)
+#   gateway-full      the same through a second gateway node that validates every token in full
+#                     (ValidatedTokens__Enabled=false: parse and signature on every request)
 #   proxy-bare        the same route through the bare proxy (bench/Baselines serve-proxy: YARP
 #                     configured as the gateway's, no token, no API middleware; bench.sh's row)
 #   jwt-bare          GET /api/users/me on the bare JWT endpoint (bench/Baselines serve-jwt, the same
@@ -17,7 +19,7 @@
 #   bench/gateway.sh [--users N (64)] [--seconds S (8)] [--warmup S (3)] [--rounds R (2)] [--first-warmup S (10)]
 #
 # Starts ./run.sh (PostgreSQL, a silo, an API node) in a throwaway folder on free ports, plus the
-# upstream, the gateway node, the bare proxy and the bare JWT endpoint, and stops them all at the
+# upstream, the two gateway nodes, the bare proxy and the bare JWT endpoint, and stops them all at the
 # end. Prints a table with the ratios and writes it to bench/results/gateway.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,7 +33,7 @@ while [[ $# -gt 0 ]]; do
         --warmup) WARMUP="$2"; shift 2 ;;
         --rounds) ROUNDS="$2"; shift 2 ;;
         --first-warmup) FIRST_WARMUP="$2"; shift 2 ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "gateway.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -88,7 +90,7 @@ wait_ready() {  # wait_ready URL NAME
     for _ in $(seq 1 180); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.5; done
     say "$2 did not become ready ($1)"; exit 1
 }
-UP_PORT=$(port) GW_PORT=$(port) PROXY_PORT=$(port) JWT_PORT=$(port)
+UP_PORT=$(port) GW_PORT=$(port) FULL_PORT=$(port) PROXY_PORT=$(port) JWT_PORT=$(port)
 ROUTE='/api/stations/{**rest}'
 NODE_ENV=(ConnectionStrings__ItemPath="$PG" Tokens__Issuer="$URL" Tokens__MasterKeys__0__Id=m1
     Tokens__MasterKeys__0__Secret="$(tr -d '\n' < "$TMP/data/master-key")"
@@ -99,6 +101,10 @@ PIDS+=("$!") UP_PID=$!
     Gateway__Enabled=true Gateway__Upstream="http://127.0.0.1:$UP_PORT" Gateway__Routes__0="$ROUTE" \
     dotnet ItemPathOrleans.Api.dll --urls "http://127.0.0.1:$GW_PORT") > "$TMP/gateway.log" 2>&1 &
 PIDS+=("$!") GW_PID=$!
+(cd api/ItemPathOrleans.Api/bin/Release/net10.0 && exec env "${NODE_ENV[@]}" ValidatedTokens__Enabled=false \
+    Gateway__Enabled=true Gateway__Upstream="http://127.0.0.1:$UP_PORT" Gateway__Routes__0="$ROUTE" \
+    dotnet ItemPathOrleans.Api.dll --urls "http://127.0.0.1:$FULL_PORT") > "$TMP/gateway-full.log" 2>&1 &
+PIDS+=("$!") FULL_PID=$!
 # The bare proxy runs the server GC like the API node (as in bench.sh).
 (cd bench/Baselines/bin/Release/net10.0 && DOTNET_gcServer=1 exec dotnet Baselines.dll serve-proxy --upstream "http://127.0.0.1:$UP_PORT" \
     --route "$ROUTE" --urls "http://127.0.0.1:$PROXY_PORT") > "$TMP/proxy.log" 2>&1 &
@@ -108,6 +114,7 @@ PIDS+=("$!") PROXY_PID=$!
 PIDS+=("$!") JWT_PID=$!
 wait_ready "http://127.0.0.1:$UP_PORT/health/ready" "the upstream"
 wait_ready "http://127.0.0.1:$GW_PORT/health/ready" "the gateway node"
+wait_ready "http://127.0.0.1:$FULL_PORT/health/ready" "the gateway node that validates in full"
 wait_ready "http://127.0.0.1:$PROXY_PORT/health/ready" "the bare proxy"
 wait_ready "http://127.0.0.1:$JWT_PORT/health/ready" "the bare JWT endpoint"
 
@@ -120,6 +127,7 @@ load() {  # load NAME URL PATH SCENARIO PID ROUND
 }
 for round in $(seq 1 "$ROUNDS"); do
     load "gateway-proxy-$round" "http://127.0.0.1:$GW_PORT" /api/stations/1 validate "$GW_PID" "$round"
+    load "gateway-full-$round" "http://127.0.0.1:$FULL_PORT" /api/stations/1 validate "$FULL_PID" "$round"
     load "proxy-bare-$round" "http://127.0.0.1:$PROXY_PORT" /api/stations/1 no-token "$PROXY_PID" "$round"
     load "verify-$round" "http://127.0.0.1:$GW_PORT" /api/auth/verify validate "$GW_PID" 2
     load "me-$round" "http://127.0.0.1:$GW_PORT" /api/users/me validate "$GW_PID" 2
@@ -131,7 +139,7 @@ mkdir -p bench/results
 python3 - "$TMP" "$USERS" "$MEASURED" "$ROUNDS" > bench/results/gateway.json <<'PY'
 import json, sys
 tmp, users, seconds, nrounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-names = ["gateway-proxy", "proxy-bare", "verify", "me", "jwt-bare", "upstream-direct"]
+names = ["gateway-proxy", "gateway-full", "proxy-bare", "verify", "me", "jwt-bare", "upstream-direct"]
 out = {"users": users, "measuredSeconds": seconds, "rounds": nrounds, "scenarios": {}}
 for n in names:
     rounds = [json.load(open(f"{tmp}/{n}-{r}.json")) for r in range(1, nrounds + 1)]
@@ -145,6 +153,7 @@ s = out["scenarios"]
 def ratio(a, b): return s[a]["opsPerSec"] / s[b]["opsPerSec"]
 out["ratios"] = {
     "gateway-proxy / proxy-bare": ratio("gateway-proxy", "proxy-bare"),
+    "gateway-full / proxy-bare": ratio("gateway-full", "proxy-bare"),
     "me / jwt-bare": ratio("me", "jwt-bare"),
     "verify / jwt-bare": ratio("verify", "jwt-bare"),
     "gateway-proxy / upstream-direct": ratio("gateway-proxy", "upstream-direct"),
@@ -155,6 +164,7 @@ out["ratios"] = {
 # Per round too: the machine is shared, and a ratio of one round's side-by-side rows is the steadier figure.
 out["roundRatios"] = {
     "gateway-proxy / proxy-bare": [a / b for a, b in zip(s["gateway-proxy"]["rounds"], s["proxy-bare"]["rounds"])],
+    "gateway-full / proxy-bare": [a / b for a, b in zip(s["gateway-full"]["rounds"], s["proxy-bare"]["rounds"])],
     "me / jwt-bare": [a / b for a, b in zip(s["me"]["rounds"], s["jwt-bare"]["rounds"])],
     "verify / jwt-bare": [a / b for a, b in zip(s["verify"]["rounds"], s["jwt-bare"]["rounds"])],
 }
