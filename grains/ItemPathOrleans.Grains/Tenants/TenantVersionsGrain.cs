@@ -2,7 +2,12 @@ using ItemPathOrleans.Contracts.Grains;
 
 namespace ItemPathOrleans.Grains.Tenants;
 
-/// <summary>The versions tenant grains record, in memory (see <see cref="ITenantVersionsGrain"/>).</summary>
+/// <summary>
+/// The versions tenant grains record, in memory (see <see cref="ITenantVersionsGrain"/>). Never
+/// collected while its silo runs: a new activation is a new epoch, after which every node fetches
+/// each of its tenant copies once more.
+/// </summary>
+[CollectionAgeLimit(AlwaysActive = true)]
 public sealed class TenantVersionsGrain : Grain, ITenantVersionsGrain
 {
     private readonly TenantVersionLog _log = new();
