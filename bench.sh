@@ -314,6 +314,26 @@ PY
     TOUCHED=$(python3 "$TMP/touch.py" "$CHECK_PORT" ten "$TENANTS")
     [[ "$TOUCHED" == "401:$TENANTS" ]] || { say "resolving each tenant once answered $TOUCHED, not 401:$TENANTS"; exit 1; }
     SILO_HEAP1=$(heap "$SILO_PID") API_HEAP1=$(heap "$CHECK_PID") SILO_RSS1=$(kib "$SILO_PID" VmRSS) API_RSS1=$(kib "$CHECK_PID" VmRSS)
+    # The tenant list as the console reads it (20 a page): the first page and the last, at this many
+    # tenants; the median of 30 requests each, after 5 unmeasured ones, by the operator's admin.
+    cat > "$TMP/list.py" <<'PY'
+import http.client, json, statistics, sys, time
+from urllib.parse import urlsplit
+url, token, count = urlsplit(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+def median_ms(page):
+    times = []
+    for i in range(35):
+        t0 = time.perf_counter()
+        conn.request("GET", f"/api/tenants?limit=20&page={page}", headers={"Authorization": f"Bearer {token}"})
+        r = conn.getresponse(); body = r.read()
+        if r.status != 200 or json.loads(body)["total"] < count: raise SystemExit(f"GET /api/tenants page {page}: {r.status} {body[:200]!r}")
+        if i >= 5: times.append((time.perf_counter() - t0) * 1000)
+    return round(statistics.median(times), 2)
+total = json.loads((conn.request("GET", "/api/tenants?limit=1", headers={"Authorization": f"Bearer {token}"}), conn.getresponse().read())[1])["total"]
+print(json.dumps({"tenants": total, "firstPageMs": median_ms(0), "lastPageMs": median_ms((total - 1) // 20)}))
+PY
+    python3 "$TMP/list.py" "$URL" "$(admin_token)" "$TENANTS" > "$TMP/tenant-list.json" || { say "timing the tenant list failed"; exit 1; }
     say "seeding $(( TENANT_USERS - 1 )) more users in each tenant, one session per tenant"
     "${SEEDER[@]}" --tenants "$TENANTS" --users-per-tenant "$TENANT_USERS" --tenant-sessions 1 --parallelism 64 --tokens "$TMP/tenant-tokens.tsv" \
         > "$TMP/seed-tenant-users.json" 2> "$TMP/seed-tenant-users.log" || { cat "$TMP/seed-tenant-users.log" >&2; exit 1; }
@@ -331,9 +351,10 @@ PY
     TENANT_WARMUP=$(( WARMUP > 10 ? WARMUP : 10 ))
     LOAD_WARMUP=$TENANT_WARMUP load tenants-refresh "$URL" refresh "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$API_PID")"
     LOAD_WARMUP=$TENANT_WARMUP load tenants-validate "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$CHECK_PID")"
-    printf '{"tenants":%s,"usersPerTenant":%s,"seedSeconds":%s,"phaseSeconds":%s,"siloHeap":[%s,%s],"apiHeap":[%s,%s],"siloRssKib":[%s,%s],"apiRssKib":[%s,%s],"tenantSeed":%s,"userSeed":%s,"stored":%s}\n' \
+    printf '{"tenants":%s,"usersPerTenant":%s,"seedSeconds":%s,"phaseSeconds":%s,"siloHeap":[%s,%s],"apiHeap":[%s,%s],"siloRssKib":[%s,%s],"apiRssKib":[%s,%s],"tenantSeed":%s,"userSeed":%s,"stored":%s,"list":%s}\n' \
         "$TENANTS" "$TENANT_USERS" "$SEED_SECONDS" $(( $(date +%s) - T0 )) "$SILO_HEAP0" "$SILO_HEAP1" "$API_HEAP0" "$API_HEAP1" \
-        "$SILO_RSS0" "$SILO_RSS1" "$API_RSS0" "$API_RSS1" "$(cat "$TMP/seed-tenants.json")" "$(cat "$TMP/seed-tenant-users.json")" "$(cat "$TMP/tenant-rows.json")" > "$TMP/tenants.json"
+        "$SILO_RSS0" "$SILO_RSS1" "$API_RSS0" "$API_RSS1" "$(cat "$TMP/seed-tenants.json")" "$(cat "$TMP/seed-tenant-users.json")" "$(cat "$TMP/tenant-rows.json")" \
+        "$(cat "$TMP/tenant-list.json")" > "$TMP/tenants.json"
 fi
 
 # --- scale-out: refresh and validate on one silo and one API node, then on two of each -------------

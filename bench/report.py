@@ -282,6 +282,10 @@ def main():
             st = tenants["stored"]
             print(f"stored per tenant: tenant grain row {st['tenantRowBytes']:.0f} B; the catalog's one row {st['catalogRowBytes']:,} B for all "
                   f"{n:,}; a user row of these tenants {st['userRowBytes']:.0f} B (one session at most); {st['rows']:,} rows for the phase's tenants")
+        if "list" in tenants:
+            li = tenants["list"]
+            print(f"the tenant list (GET /api/tenants, 20 a page, as the console reads it) at {li['tenants']:,} tenants: "
+                  f"first page {li['firstPageMs']} ms, last page {li['lastPageMs']} ms (median of 30)")
         print(f"memory per idle tenant (created, resolved once): silo {tenants['siloBytesPerTenant']} B, API node "
               f"{tenants['apiBytesPerTenant']} B of managed heap after a full collection "
               f"(RSS: {tenants['siloRssBytesPerTenant']:,} B and {tenants['apiRssBytesPerTenant']:,} B)")

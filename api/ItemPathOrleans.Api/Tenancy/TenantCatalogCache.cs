@@ -39,6 +39,12 @@ public sealed class TenantCatalogCache(IGrainFactory grains, TimeProvider time)
         return snapshot.Catalog.Tenants.GetValueOrDefault(tenant);
     }
 
+    /// <summary>
+    /// Every tenant, by id, from a list loaded after this call started (one call that answers a few
+    /// bytes when the list did not change), sorted once per version of the list rather than per request.
+    /// </summary>
+    public async Task<IReadOnlyList<TenantEntry>> ListAsync() => (await Refresh(force: true)).ById;
+
     /// <summary>Reloads now (after a change made through this node): a load that starts after the change.</summary>
     public async Task RefreshAsync() => await Refresh(force: true);
 
@@ -71,9 +77,8 @@ public sealed class TenantCatalogCache(IGrainFactory grains, TimeProvider time)
         try
         {
             // The whole list only when it changed: otherwise a few bytes, however many tenants.
-            var catalog = await grains.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key).GetIfChanged(previous?.Catalog.Stamp)
-                          ?? previous!.Catalog;
-            return _snapshot = new Snapshot(catalog, time.GetUtcNow());
+            var catalog = await grains.GetGrain<ITenantCatalogGrain>(ITenantCatalogGrain.Key).GetIfChanged(previous?.Catalog.Stamp);
+            return _snapshot = catalog is null ? previous! with { LoadedAt = time.GetUtcNow() } : new Snapshot(catalog, time.GetUtcNow());
         }
         catch (Exception) when (previous is not null)
         {
@@ -82,5 +87,11 @@ public sealed class TenantCatalogCache(IGrainFactory grains, TimeProvider time)
         }
     }
 
-    private sealed record Snapshot(TenantCatalog Catalog, DateTimeOffset LoadedAt);
+    private sealed record Snapshot(TenantCatalog Catalog, DateTimeOffset LoadedAt)
+    {
+        private IReadOnlyList<TenantEntry>? _byId;
+
+        /// <summary>The tenants by id, sorted on first need and kept with the list (a copy with a new LoadedAt keeps it).</summary>
+        public IReadOnlyList<TenantEntry> ById => _byId ??= Catalog.Tenants.Values.OrderBy(t => t.Id, StringComparer.Ordinal).ToArray();
+    }
 }

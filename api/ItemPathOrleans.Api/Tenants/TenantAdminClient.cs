@@ -36,13 +36,13 @@ public sealed class TenantAdminClient(IGrainFactory grains, TenantCache tenants,
     /// <summary>One page of every tenant, by id, and how many there are.</summary>
     public async Task<(IReadOnlyList<TenantInfo> Page, int Total)> ListAsync(Paging paging)
     {
-        var all = await ClusterCalls.RepeatableAsync(() => grains.TenantCatalog().GetAll());
+        var all = await catalog.ListAsync();
         var page = new List<TenantInfo>();
-        foreach (var entry in paging.Apply(all.Tenants.Values.OrderBy(t => t.Id, StringComparer.Ordinal)))
+        foreach (var entry in paging.Apply(all))
         {
             if (await tenants.FindAsync(entry.Id) is { } info) page.Add(info);
         }
-        return (page, all.Tenants.Count);
+        return (page, all.Count);
     }
 
     /// <summary>Applies the settings, then the disabled flag when given; a setting out of its range is an <see cref="TenantChangeError.Invalid"/> naming it.</summary>

@@ -8,10 +8,16 @@ namespace ItemPathOrleans.ClusterNode.Tenants;
 /// A node-local, short-lived copy of tenant settings and key rings (silos mint with it, API
 /// nodes validate with it), so a token costs no call to the tenant grain. A change applies on
 /// every node within <see cref="MaxAge"/> (plus the time a refresh takes): a copy older than
-/// that is refreshed, unless the call carries the version its API node resolved for the request
+/// that is used only while one of these vouches for it, and refreshed otherwise:
+/// <list type="bullet">
+/// <item>the call carries the version its API node resolved for the request
 /// (<see cref="SeenTenantVersion"/>) and the copy is at that version or newer: the API node's own
-/// copy is never older than <see cref="MaxAge"/>, so the request sees every change it would. A stale copy is
-/// refreshed by one call at a time; callers wait for it at most <see cref="StaleWait"/> and
+/// copy is current as of less than <see cref="MaxAge"/> ago, so the request sees every change it would;</item>
+/// <item>the node's <see cref="TenantVersionFeed"/>, asked once per <see cref="MaxAge"/> for all
+/// tenants, names no newer version of it: requests spread over thousands of tenants cost one call
+/// a second, not one per tenant.</item>
+/// </list>
+/// A stale copy is refreshed by one call at a time; callers wait for it at most <see cref="StaleWait"/> and
 /// otherwise use the last known copy, so a slow or unreachable tenant grain (a silo that just
 /// died, a short outage) does not hold up every request.
 /// </summary>
@@ -21,6 +27,7 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
     public static readonly TimeSpan StaleWait = TimeSpan.FromMilliseconds(250);
 
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly TenantVersionFeed _versions = new(grains, time);
 
     /// <summary>
     /// The tenant, or null if it does not exist. A copy older than <paramref name="minVersion"/>,
@@ -48,6 +55,7 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
         // request needs, however old, so a silo under requests spread over many tenants does not
         // ask each tenant grain again every MaxAge (the API node does, once per tenant).
         if (seen > 0) return current.Info;
+        if (await _versions.VouchesForAsync(tenant, current.Info?.Version ?? 0, current.FetchedAt)) return current.Info;
 
         var refresh = slot.Refresh(() => Task.Run(() => LoadAsync(tenant, slot)));
         try
@@ -74,14 +82,20 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
     }
 
     /// <summary>Takes a copy just answered by the tenant grain (after a change made through this node).</summary>
-    public void Update(TenantInfo info) => _slots.GetOrAdd(info.Id, _ => new Slot()).Current = new Entry(info, time.GetUtcNow());
+    public void Update(TenantInfo info)
+    {
+        var now = time.GetUtcNow();
+        _slots.GetOrAdd(info.Id, _ => new Slot()).Current = new Entry(info, now, now);
+    }
 
     private async Task<Entry> LoadAsync(string tenant, Slot slot)
     {
         var previous = slot.Current;
         try
         {
-            var entry = new Entry(await grains.GetGrain<ITenantGrain>(tenant).Get(), time.GetUtcNow());
+            var asked = time.GetUtcNow();
+            var info = await grains.GetGrain<ITenantGrain>(tenant).Get();
+            var entry = new Entry(info, time.GetUtcNow(), asked);
             // A copy never goes back to an older version (a stale duplicate activation's answer).
             if ((entry.Info?.Version ?? 0) < (previous?.Info?.Version ?? 0)) entry = previous! with { LoadedAt = entry.LoadedAt };
             slot.Current = entry;
@@ -96,7 +110,9 @@ public sealed class TenantCache(IGrainFactory grains, TimeProvider time)
         }
     }
 
-    private sealed record Entry(TenantInfo? Info, DateTimeOffset LoadedAt);
+    /// <param name="LoadedAt">When the copy was last refreshed (or kept through an outage): its age.</param>
+    /// <param name="FetchedAt">When the tenant grain was asked for this copy: what <see cref="TenantVersionFeed"/> may vouch for.</param>
+    private sealed record Entry(TenantInfo? Info, DateTimeOffset LoadedAt, DateTimeOffset FetchedAt);
 
     private sealed class Slot
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ItemPathOrleans.ClusterNode.Tenants;
 using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts;
 using ItemPathOrleans.Contracts.Grains;
@@ -6,6 +7,7 @@ using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
 using ItemPathOrleans.Grains.Hosting;
 using ItemPathOrleans.Grains.Security;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
@@ -15,7 +17,8 @@ public sealed class TenantGrain(
     [PersistentState("tenant", StorageNames.Grains)] IPersistentState<TenantState> state,
     IOptions<TokensOptions> tokens,
     SecurityEvents securityEvents,
-    TimeProvider time) : Grain, ITenantGrain
+    TimeProvider time,
+    ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
     public Task<TenantInfo?> Get() => Task.FromResult(state.State.Info);
 
@@ -28,9 +31,8 @@ public sealed class TenantGrain(
         // Without its RSA companion, made on first need (EnsureIdTokenKey): a tenant that never
         // publishes its JWKS or signs an ID token never pays for an RSA-2048 key generation.
         var first = new SigningKeyVersion("k1", master.Id, RandomNumberGenerator.GetBytes(32), now, null);
-        state.State.Info = new TenantInfo(this.GetPrimaryKeyString(), name, false, now, TenantSettings.Default, [first], first.Kid);
-        await state.WriteOrDeactivateAsync(this);
-        return state.State.Info;
+        await StoreAsync(new TenantInfo(this.GetPrimaryKeyString(), name, false, now, TenantSettings.Default, [first], first.Kid));
+        return state.State.Info!;
     }
 
     public async Task<(TenantInfo? Tenant, string? Error)> UpdateSettings(TenantSettingsPatch patch)
@@ -44,8 +46,7 @@ public sealed class TenantGrain(
         // versions stay as they are (retirable, and usable again if the tenant switches back).
         var switched = info.FindKey(info.CurrentKid)?.Alg != settings.Algorithm;
         if (switched) updated = WithNewVersion(updated);
-        state.State.Info = updated;
-        await state.WriteOrDeactivateAsync(this);
+        await StoreAsync(updated);
         if (switched)
             await securityEvents.RecordAsync(new SecurityEvent(info.Id, null, SecurityEventNames.KeyRotated, $"{updated.CurrentKid} signs from now on with {settings.Algorithm}", time.GetUtcNow()));
         return (state.State.Info, null);
@@ -56,19 +57,42 @@ public sealed class TenantGrain(
         RequireCreated();
         var info = state.State.Info!;
         if (info.Disabled == disabled) return info;
-        state.State.Info = info with { Disabled = disabled, Version = info.Version + 1 };
-        await state.WriteOrDeactivateAsync(this);
-        return state.State.Info;
+        await StoreAsync(info with { Disabled = disabled, Version = info.Version + 1 });
+        return state.State.Info!;
     }
 
     public async Task<TenantInfo> RotateKey()
     {
         RequireCreated();
         var info = state.State.Info!;
-        state.State.Info = WithNewVersion(info with { Version = info.Version + 1 });
-        await state.WriteOrDeactivateAsync(this);
-        await securityEvents.RecordAsync(new SecurityEvent(info.Id, null, SecurityEventNames.KeyRotated, $"{state.State.Info.CurrentKid} signs from now on", time.GetUtcNow()));
+        await StoreAsync(WithNewVersion(info with { Version = info.Version + 1 }));
+        await securityEvents.RecordAsync(new SecurityEvent(info.Id, null, SecurityEventNames.KeyRotated, $"{state.State.Info!.CurrentKid} signs from now on", time.GetUtcNow()));
         return state.State.Info;
+    }
+
+    /// <summary>
+    /// Stores a new version of the tenant (settings, status or key ring), recorded with the
+    /// versions grain before the write and after it (see <see cref="ITenantVersionsGrain"/>): a
+    /// node's copy stays trusted only while no newer version is recorded. The record before is
+    /// required (if it fails, nothing is stored and the caller fails); the one after carries the
+    /// change to a versions grain reactivated in between, and its failure is only logged: the
+    /// change is stored, and nodes apply it within <see cref="TenantVersionFeed.TrustAtMost"/> at worst.
+    /// </summary>
+    private async Task StoreAsync(TenantInfo changed)
+    {
+        var versions = GrainFactory.GetGrain<ITenantVersionsGrain>(ITenantVersionsGrain.Key);
+        await versions.Record(changed.Id, changed.Version);
+        state.State.Info = changed;
+        await state.WriteOrDeactivateAsync(this);
+        try
+        {
+            await versions.Record(changed.Id, changed.Version);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Tenant {Tenant}: version {Version} is stored but could not be recorded again after the write; nodes apply it within {TrustAtMost} at worst",
+                changed.Id, changed.Version, TenantVersionFeed.TrustAtMost);
+        }
     }
 
     /// <summary>The ring with a new current version of the tenant's algorithm, derived from the current master key.</summary>
@@ -94,9 +118,8 @@ public sealed class TenantGrain(
         var master = tokens.Value.MasterKeys.FirstOrDefault(k => k.Id == current.MasterKeyId)
                      ?? throw new SigningKeyUnavailableException($"Tenant '{info.Id}': master key '{current.MasterKeyId}' of signing key {current.Kid} is not configured.");
         var completed = RsaSigningKeys.WithCompanion(info.Id, current, master);
-        state.State.Info = info with { Keys = info.Keys.Select(k => k.Kid == current.Kid ? completed : k).ToList(), Version = info.Version + 1 };
-        await state.WriteOrDeactivateAsync(this);
-        return state.State.Info;
+        await StoreAsync(info with { Keys = info.Keys.Select(k => k.Kid == current.Kid ? completed : k).ToList(), Version = info.Version + 1 });
+        return state.State.Info!;
     }
 
     public async Task<(TenantInfo? Tenant, KeyRetireError Error)> RetireKey(string kid)
@@ -108,8 +131,7 @@ public sealed class TenantGrain(
         if (kid == info.CurrentKid) return (null, KeyRetireError.Current);
         if (key.RetiredAt is not null) return (info, KeyRetireError.None);
         var retired = key with { RetiredAt = time.GetUtcNow() };
-        state.State.Info = info with { Keys = info.Keys.Select(k => k.Kid == kid ? retired : k).ToList(), Version = info.Version + 1 };
-        await state.WriteOrDeactivateAsync(this);
+        await StoreAsync(info with { Keys = info.Keys.Select(k => k.Kid == kid ? retired : k).ToList(), Version = info.Version + 1 });
         await securityEvents.RecordAsync(new SecurityEvent(info.Id, null, SecurityEventNames.KeyRetired, $"{kid} retired: its tokens stop", time.GetUtcNow()));
         return (state.State.Info, KeyRetireError.None);
     }

@@ -91,6 +91,43 @@ public sealed class MultiNodeRevocationTests(TwoApiNodes nodes, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Retiring_a_key_through_one_node_stops_its_tokens_on_the_other_node_within_the_revocation_latency()
+    {
+        // A tenant of its own (retiring the default tenant's k1 would stop the fixture's admin token),
+        // its latency at 1 s like the default tenant's.
+        var tenant = ServiceFixture.UniqueName("mn-keys");
+        using (var created = await SendAsync(nodes.NodeA, HttpMethod.Post, "/api/tenants", nodes.AdminToken,
+                   JsonContent.Create(new { id = tenant, name = "Keys", adminUsername = "boss", adminPassword = Password })))
+            await HttpAssert.Ok(created, HttpStatusCode.Created);
+        using var login = await SendAsync(nodes.NodeA, HttpMethod.Post, "/api/users/login", null,
+            JsonContent.Create(new { username = "boss", password = Password }), tenant);
+        var old = (await HttpAssert.Ok(login)).GetProperty("accessToken").GetString()!;
+        using (var latency = await SendAsync(nodes.NodeA, HttpMethod.Patch, $"/api/tenants/{tenant}", old,
+                   JsonContent.Create(new { revocationLatencySeconds = TwoApiNodes.LatencySeconds }), tenant))
+            await HttpAssert.Ok(latency);
+        using (var rotated = await SendAsync(nodes.NodeA, HttpMethod.Post, $"/api/tenants/{tenant}/keys/rotate", old, tenant: tenant))
+            Assert.Equal("k2", (await HttpAssert.Ok(rotated)).GetProperty("kid").GetString());
+        // Node B knows of the new tenant once its copy of the tenant list is renewed (every 2 s).
+        var sinceCreation = Stopwatch.StartNew();
+        while (true)
+        {
+            using var atB = await SendAsync(nodes.NodeB, HttpMethod.Get, "/api/users/me", old, tenant: tenant);
+            if (atB.StatusCode != HttpStatusCode.NotFound) break;
+            Assert.True(sinceCreation.Elapsed < Deadline, $"node B does not know tenant {tenant} {Deadline.TotalSeconds} s after its creation");
+            await Task.Delay(PollInterval);
+        }
+        await AcceptedOnBothNodesAsync(old, tenant);
+
+        using (var retired = await SendAsync(nodes.NodeA, HttpMethod.Post, $"/api/tenants/{tenant}/keys/k1/retire", old, tenant: tenant))
+            await HttpAssert.Ok(retired);
+        var sinceRetirement = Stopwatch.StartNew();
+
+        using (var atA = await SendAsync(nodes.NodeA, HttpMethod.Get, "/api/users/me", old, tenant: tenant))
+            await HttpAssert.InvalidToken(atA, "Token has been revoked");
+        await RefusedOnNodeBWithinLatencyAsync(old, "Token has been revoked", sinceRetirement, "key retired", tenant);
+    }
+
+    [Fact]
     public async Task Sequential_requests_with_one_token_on_one_node_cost_one_session_check_per_revocation_interval()
     {
         var (counter, node, access) = await CountedNodeAndTokenAsync("mn-seq");
@@ -198,11 +235,11 @@ public sealed class MultiNodeRevocationTests(TwoApiNodes nodes, ITestOutputHelpe
     }
 
     /// <summary>The token works on both nodes, which also fills each node's revocation cache.</summary>
-    private async Task AcceptedOnBothNodesAsync(string access)
+    private async Task AcceptedOnBothNodesAsync(string access, string? tenant = null)
     {
         foreach (var (name, node) in new[] { ("A", nodes.NodeA), ("B", nodes.NodeB) })
         {
-            using var response = await SendAsync(node, HttpMethod.Get, "/api/users/me", access);
+            using var response = await SendAsync(node, HttpMethod.Get, "/api/users/me", access, tenant: tenant);
             var text = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"node {name}: {(int)response.StatusCode} {text}");
         }
@@ -212,7 +249,7 @@ public sealed class MultiNodeRevocationTests(TwoApiNodes nodes, ITestOutputHelpe
     /// Polls node B until it refuses the token. No request that starts later than the latency
     /// after the revocation may still be accepted.
     /// </summary>
-    private async Task RefusedOnNodeBWithinLatencyAsync(string access, string message, Stopwatch sinceRevocation, string what)
+    private async Task RefusedOnNodeBWithinLatencyAsync(string access, string message, Stopwatch sinceRevocation, string what, string? tenant = null)
     {
         var latency = TimeSpan.FromSeconds(TwoApiNodes.LatencySeconds);
         TimeSpan? lastAccepted = null;
@@ -220,7 +257,7 @@ public sealed class MultiNodeRevocationTests(TwoApiNodes nodes, ITestOutputHelpe
         while (true)
         {
             var started = sinceRevocation.Elapsed;
-            using var response = await SendAsync(nodes.NodeB, HttpMethod.Get, "/api/users/me", access);
+            using var response = await SendAsync(nodes.NodeB, HttpMethod.Get, "/api/users/me", access, tenant: tenant);
             polls++;
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {
@@ -240,12 +277,13 @@ public sealed class MultiNodeRevocationTests(TwoApiNodes nodes, ITestOutputHelpe
         }
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(ApiFactory node, HttpMethod method, string path, string bearer, HttpContent? content = null)
+    private static async Task<HttpResponseMessage> SendAsync(ApiFactory node, HttpMethod method, string path, string? bearer, HttpContent? content = null, string? tenant = null)
     {
         // Not disposed: the caller reads the answer after this returns (a TestServer client holds no socket).
         var http = node.CreateClient();
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        if (tenant is not null) request.Headers.Add("X-Tenant", tenant);
         return await http.SendAsync(request);
     }
 }

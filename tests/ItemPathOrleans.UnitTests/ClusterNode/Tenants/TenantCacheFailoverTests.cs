@@ -61,21 +61,29 @@ public sealed class TenantCacheFailoverTests
         public Func<TenantInfo?> Answer { get; set; } = () => null;
     }
 
-    /// <summary>Grain references without a cluster: <c>GetGrain&lt;ITenantGrain&gt;</c> only, anything else throws.</summary>
+    /// <summary>
+    /// Grain references without a cluster: <c>GetGrain&lt;ITenantGrain&gt;</c>, and
+    /// <c>GetGrain&lt;ITenantVersionsGrain&gt;</c> when given one (without, asking for it throws, as
+    /// when the versions grain cannot be reached); anything else throws.
+    /// </summary>
     public class FakeGrainFactory : DispatchProxy
     {
         private ITenantGrain _tenant = null!;
+        private ITenantVersionsGrain? _versions;
 
-        internal static IGrainFactory For(ScriptedTenantGrain grain)
+        internal static IGrainFactory For(ScriptedTenantGrain grain, ITenantVersionsGrain? versions = null)
         {
             var factory = Create<IGrainFactory, FakeGrainFactory>();
             ((FakeGrainFactory)(object)factory)._tenant = FakeTenantGrain.For(grain);
+            ((FakeGrainFactory)(object)factory)._versions = versions;
             return factory;
         }
 
         protected override object? Invoke(MethodInfo? method, object?[]? args) =>
-            method is { Name: nameof(IGrainFactory.GetGrain), IsGenericMethod: true } && method.GetGenericArguments()[0] == typeof(ITenantGrain)
-                ? _tenant
+            method is { Name: nameof(IGrainFactory.GetGrain), IsGenericMethod: true } && method.GetGenericArguments()[0] is var type
+                ? type == typeof(ITenantGrain) ? _tenant
+                : type == typeof(ITenantVersionsGrain) && _versions is not null ? _versions
+                : throw new NotSupportedException($"FakeGrainFactory: {method}")
                 : throw new NotSupportedException($"FakeGrainFactory: {method}");
     }
 
