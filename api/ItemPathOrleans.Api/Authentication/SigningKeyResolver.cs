@@ -24,6 +24,15 @@ public sealed class SigningKeyResolver(IHttpContextAccessor accessor, SigningKey
 
     private readonly ConcurrentDictionary<(string Tenant, string Kid, string MasterKeyId, string Salt, string Alg), SecurityKey> _keys = new();
 
+    /// <summary>
+    /// The signature providers of this node's keys (an HMAC or an ECDsa instance each), made once per
+    /// key. IdentityModel's shared factory keeps 1,000 and evicts past that: with more tenants in use
+    /// than that, nearly every signature check made its provider again. Here the bound (a million) is
+    /// far above any deployment's key versions: what bounds them is the keys above, which only the
+    /// tenants' own key rings make.
+    /// </summary>
+    private static readonly CryptoProviderFactory Providers = new(new InMemoryCryptoProviderCache(new CryptoProviderCacheOptions { SizeLimit = 1_000_000 }));
+
     public IEnumerable<SecurityKey> Resolve(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters)
     {
         var http = accessor.HttpContext;
@@ -44,9 +53,9 @@ public sealed class SigningKeyResolver(IHttpContextAccessor accessor, SigningKey
         var key = _keys.GetOrAdd((tenant.Id, version.Kid, version.MasterKeyId, Convert.ToBase64String(version.Salt), algorithm!), _ =>
         {
             if (algorithm == SigningAlgorithms.ES256)
-                return new ECDsaSecurityKey(System.Security.Cryptography.ECDsa.Create(ecKeys.PublicKey(tenant.Id, version))) { KeyId = version.Kid };
+                return new ECDsaSecurityKey(System.Security.Cryptography.ECDsa.Create(ecKeys.PublicKey(tenant.Id, version))) { KeyId = version.Kid, CryptoProviderFactory = Providers };
             var secret = derivation.SecretFor(tenant.Id, version);
-            return secret is null ? null! : new SymmetricSecurityKey(secret) { KeyId = version.Kid };
+            return secret is null ? null! : new SymmetricSecurityKey(secret) { KeyId = version.Kid, CryptoProviderFactory = Providers };
         });
         return key is null ? [] : [key];
     }
