@@ -7,7 +7,7 @@ public sealed class ValidatedTokenOptions : IValidatedOptions
 {
     public const string Section = "ValidatedTokens";
 
-    /// <summary>Most tokens kept per API node; memory stays bounded under any load (a few KiB each).</summary>
+    /// <summary>Most tokens kept per API node; memory stays bounded under any load (about 7.5 KB each).</summary>
     public int MaxEntries { get; set; } = 10_000;
 
     /// <summary>Off only to measure what it saves: every token is then parsed and its signature computed on every request.</summary>
