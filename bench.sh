@@ -349,7 +349,8 @@ PY
     # The seeding has just written some 400,000 rows: PostgreSQL's autovacuum would work through them
     # during the measured windows (in one run 49 ms of its CPU per 1,000 validations, which write
     # nothing). Settled first, as a deployment's tables are between its tenants' creation and their traffic.
-    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -Aqt -c "VACUUM (ANALYZE)" -c "CHECKPOINT" > /dev/null
+    psql_value "VACUUM (ANALYZE)" > /dev/null
+    psql_value "CHECKPOINT" > /dev/null
     # At least 10 s of warm-up: a node's first request in each tenant loads the tenant's copy, and
     # each session's first refresh or check is a grain call; the window measures what follows.
     TENANT_WARMUP=$(( WARMUP > 10 ? WARMUP : 10 ))

@@ -77,8 +77,8 @@ public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOp
             if (!TokenValidation.IsWithinLifetime(entry.NotBefore, entry.Expires, time)) Remove(token, entry);
         }
         if (Volatile.Read(ref _count) < max) return;
-        // An eighth, not more: with a working set just above the bound, every token then stays
-        // remembered most of the time (dropping half had a quarter of them validated in full).
+        // An eighth, not more: with a working set just above the bound, most tokens then stay
+        // remembered between two drops (half emptied the memory by half at every drop).
         var drop = Math.Max(1, Volatile.Read(ref _count) / 8);
         foreach (var (token, entry) in _entries)
         {
