@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -108,6 +109,44 @@ public sealed partial class MetricsTests : IAsyncLifetime
         return found ? total : 0;
     }
 
+    /// <summary>
+    /// Completes once ASP.NET Core's hosting layer has timed <paramref name="expected"/> requests
+    /// to <paramref name="route"/>. It times a request after the response is complete, and the
+    /// test server hands the client its response at that point, so a scrape sent right after a
+    /// response can come before that response's duration is recorded. The listener is added
+    /// after the API's exporter, so it hears of each measurement after the exporter has taken it.
+    /// </summary>
+    private sealed class RouteTimings : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _seen;
+
+        public RouteTimings(string route, int expected)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Microsoft.AspNetCore.Hosting" && instrument.Name == "http.server.request.duration")
+                    listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "http.route" && route.Equals(tag.Value as string, StringComparison.Ordinal)
+                        && Interlocked.Increment(ref _seen) == expected)
+                        _done.TrySetResult();
+                }
+            });
+            _listener.Start();
+        }
+
+        /// <summary>Bounded: a duration that is never recorded fails the test rather than hanging it.</summary>
+        public Task Recorded => _done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        public void Dispose() => _listener.Dispose();
+    }
+
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>[-+0-9.eEInfNa]+)")]
     private static partial Regex Series();
 
@@ -115,6 +154,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
     public async Task Metrics_count_logins_refreshes_failures_reuse_and_revocations()
     {
         using var http = _api.CreateClient();
+        using var logins = new RouteTimings("/api/users/login", expected: 5);
         var admin = await PostAsync(http, "/api/users/login", null, new { username = "admin", password = TestSettings.AdminPassword }, HttpStatusCode.OK);
         var adminAccess = admin.GetProperty("accessToken").GetString()!;
         await PostAsync(http, "/api/users", adminAccess, new { username = "metrics-alice", password = "Metrics-Alice-Pass-1" }, HttpStatusCode.Created);
@@ -138,6 +178,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
             Headers = { Authorization = new AuthenticationHeaderValue("Bearer", r0) },
         }), HttpStatusCode.Unauthorized, "Token has been revoked");
 
+        await logins.Recorded;
         var response = await http.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
@@ -182,8 +223,10 @@ public sealed partial class MetricsTests : IAsyncLifetime
         var admin = await PostAsync(http, "/api/users/login", null, new { username = "admin", password = TestSettings.AdminPassword }, HttpStatusCode.OK);
         using var me = new HttpRequestMessage(HttpMethod.Get, "/api/users/me");
         me.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin.GetProperty("accessToken").GetString());
+        using var timed = new RouteTimings("/api/users/me", expected: 1);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(me)).StatusCode);
 
+        await timed.Recorded;
         var api = await http.GetStringAsync("/metrics");
         Assert.Equal(1, Value(api, "http_server_request_duration_seconds_count", "http_route=\"/api/users/me\"", "http_response_status_code=\"200\""));
         // ASP.NET Core's routing, authentication and authorization meters (and Kestrel's memory

@@ -69,8 +69,10 @@ public sealed class TracingTests : IAsyncLifetime
         var events = _siloLog.Lines.Where(l => l.EventId == 4000 && l.Message.Contains("login_succeeded", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(events);
         Assert.All(events, e => Assert.Equal(traceId, e.TraceId));
-        // The API's own lines for the request carry it too.
-        Assert.Contains(_apiLog.Lines, l => l.TraceId == traceId && l.Message.StartsWith("Request finished", StringComparison.Ordinal));
+        // The API's own lines for the request carry it too. The hosting layer writes "Request
+        // finished" once the response is complete, which can be after the client has it.
+        var finished = await _apiLog.FirstAsync(l => l.Message.StartsWith("Request finished", StringComparison.Ordinal) && l.Message.Contains("/api/users/login", StringComparison.Ordinal));
+        Assert.Equal(traceId, finished.TraceId);
 
         // A request without a caller's trace gets one of its own, different per request.
         var before = _siloLog.Lines.Count;
@@ -90,9 +92,30 @@ public sealed class TracingTests : IAsyncLifetime
     private sealed class ScopeCapture : ILoggerProvider, ISupportExternalScope
     {
         private readonly ConcurrentQueue<Line> _lines = new();
+        private readonly ConcurrentQueue<(Func<Line, bool> Match, TaskCompletionSource<Line> Found)> _waiting = new();
         private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
         public IReadOnlyList<Line> Lines => _lines.ToList();
+
+        /// <summary>The first line that matches, written already or still to come (bounded: 30 s).</summary>
+        public Task<Line> FirstAsync(Func<Line, bool> match)
+        {
+            var found = new TaskCompletionSource<Line>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Registered before the look back, and a writer adds its line before it looks at the
+            // waiting list: a line written in between is seen by one side or the other.
+            _waiting.Enqueue((match, found));
+            if (_lines.FirstOrDefault(match) is { } line) found.TrySetResult(line);
+            return found.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        private void Add(Line line)
+        {
+            _lines.Enqueue(line);
+            foreach (var (match, found) in _waiting)
+            {
+                if (!found.Task.IsCompleted && match(line)) found.TrySetResult(line);
+            }
+        }
 
         public ILogger CreateLogger(string categoryName) => new Logger(this);
 
@@ -121,7 +144,7 @@ public sealed class TracingTests : IAsyncLifetime
                         }
                     }
                 }, (object?)null);
-                owner._lines.Enqueue(new Line(eventId.Id, formatter(state, exception), traceId));
+                owner.Add(new Line(eventId.Id, formatter(state, exception), traceId));
             }
         }
     }
