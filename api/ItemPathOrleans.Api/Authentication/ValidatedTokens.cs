@@ -15,12 +15,21 @@ namespace ItemPathOrleans.Api.Authentication;
 /// copy's version (a retired key or changed settings make a new version, and the entry no longer
 /// counts), the token type for the scheme, the claims' rules and the session or client check
 /// (<see cref="TokenValidation.CheckAsync"/>). Only tokens that passed the whole validation get in,
-/// so garbage cannot fill it; at most <see cref="ValidatedTokenOptions.MaxEntries"/> are kept
-/// (past that, expired ones go first, then an arbitrary eighth).
+/// so garbage cannot fill it; at most <see cref="ValidatedTokenOptions.MaxEntries"/> are kept.
+/// When it is full, a sweep (at most one per <see cref="SweepInterval"/>) drops the expired tokens
+/// and those not presented since the sweep before; while every kept token is in use, a new one is
+/// validated in full each time and not kept. A working set just above the bound then costs the
+/// full validation of the tokens that did not fit, not of the whole set: dropping an arbitrary
+/// share made room for tokens that pushed out others in use, which came back and pushed out more.
 /// </summary>
 public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOptions> options)
 {
+    /// <summary>The shortest time between two sweeps, and so the least idle time that gets a token dropped.</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _sweep = new();
+    private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
     private int _count;
 
     public bool Enabled => options.Value.Enabled;
@@ -41,6 +50,8 @@ public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOp
             Remove(token, entry);
             return null;
         }
+        // Read before written: a token in steady use does not dirty its entry on every request.
+        if (entry.Idle) entry.Idle = false;
         return entry;
     }
 
@@ -59,8 +70,7 @@ public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOp
             _entries.TryUpdate(token, entry, existing);
             return;
         }
-        MakeRoom();
-        if (_entries.TryAdd(token, entry)) Interlocked.Increment(ref _count);
+        if (HasRoom() && _entries.TryAdd(token, entry)) Interlocked.Increment(ref _count);
     }
 
     private void Remove(string token, Entry entry)
@@ -68,23 +78,28 @@ public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOp
         if (_entries.TryRemove(new KeyValuePair<string, Entry>(token, entry))) Interlocked.Decrement(ref _count);
     }
 
-    private void MakeRoom()
+    /// <summary>
+    /// Whether a token can be added: below the bound, or once a sweep has made room. A sweep drops
+    /// the expired tokens and those no request presented since the previous sweep, and marks the
+    /// others idle (a request presenting one clears its mark).
+    /// </summary>
+    private bool HasRoom()
     {
         var max = options.Value.MaxEntries;
-        if (Volatile.Read(ref _count) < max) return;
-        foreach (var (token, entry) in _entries)
+        if (Volatile.Read(ref _count) < max) return true;
+        var now = time.GetUtcNow();
+        lock (_sweep)
         {
-            if (!TokenValidation.IsWithinLifetime(entry.NotBefore, entry.Expires, time)) Remove(token, entry);
+            if (Volatile.Read(ref _count) < max) return true;
+            if (now < _nextSweep) return false;
+            _nextSweep = now + SweepInterval;
+            foreach (var (token, entry) in _entries)
+            {
+                if (entry.Idle || !TokenValidation.IsWithinLifetime(entry.NotBefore, entry.Expires, time)) Remove(token, entry);
+                else entry.Idle = true;
+            }
         }
-        if (Volatile.Read(ref _count) < max) return;
-        // An eighth, not more: with a working set just above the bound, most tokens then stay
-        // remembered between two drops (half emptied the memory by half at every drop).
-        var drop = Math.Max(1, Volatile.Read(ref _count) / 8);
-        foreach (var (token, entry) in _entries)
-        {
-            if (drop-- <= 0) break;
-            Remove(token, entry);
-        }
+        return Volatile.Read(ref _count) < max;
     }
 
     /// <summary>What the signature check produced for one token, and under which tenant copy.</summary>
@@ -92,6 +107,9 @@ public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOp
         JsonWebToken Token, Claim[] Claims, bool CaseSensitive, string? AuthenticationType, string NameClaimType, string RoleClaimType,
         string TenantId, int TenantVersion, DateTime? NotBefore, DateTime? Expires)
     {
+        /// <summary>Not presented since the last sweep (set by the sweep, cleared by a request).</summary>
+        public bool Idle { get; set; }
+
         /// <summary>A fresh identity of the token's own claims (each request adds its check's claims to its own).</summary>
         public ClaimsIdentity NewIdentity() => CaseSensitive
             ? new Microsoft.IdentityModel.Tokens.CaseSensitiveClaimsIdentity(Claims, AuthenticationType!, NameClaimType, RoleClaimType)
