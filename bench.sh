@@ -14,7 +14,8 @@
 #   --memory-users N   users made active for the silo's working set (100000; 0 skips it)
 #   --scale-out 0|1    the two-silo, two-API-node rows at the end (1; 0 skips them)
 #   --tenants N        the tenants phase: N tenants of 10 users each (bulk path), refresh and
-#                      validate spread over all of them, memory per idle tenant (10000; 0 skips it;
+#                      validate spread over all of them, validate over as many sessions in one
+#                      tenant, memory per idle tenant (10000; 0 skips it;
 #                      about 7 minutes at 10000 on a busy 2-core machine, most of it seeding users)
 #
 # It starts what it needs in a throwaway folder on free loopback ports and stops it after:
@@ -356,6 +357,14 @@ PY
     TENANT_WARMUP=$(( WARMUP > 10 ? WARMUP : 10 ))
     LOAD_WARMUP=$TENANT_WARMUP load tenants-refresh "$URL" refresh "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$API_PID")"
     LOAD_WARMUP=$TENANT_WARMUP load tenants-validate "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$CHECK_PID")"
+    # The sessions apart from the tenants: as many sessions as tenants, all in the default tenant
+    # (one user each, seeded like the tenants' users), the same load on the same node right after.
+    say "seeding $TENANTS users in the default tenant, one session each"
+    "${SEEDER[@]}" --tenant default --users "$TENANTS" --sessions 1 --prefix spread --parallelism 64 --tokens "$TMP/spread-tokens.tsv" \
+        > "$TMP/seed-spread.json" 2> "$TMP/seed-spread.log" || { cat "$TMP/seed-spread.log" >&2; exit 1; }
+    psql_value "VACUUM (ANALYZE)" > /dev/null
+    psql_value "CHECKPOINT" > /dev/null
+    LOAD_WARMUP=$TENANT_WARMUP load validate-spread "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --tokens "$TMP/spread-tokens.tsv" --cpu "$(cpu "$CHECK_PID")"
     printf '{"tenants":%s,"usersPerTenant":%s,"seedSeconds":%s,"phaseSeconds":%s,"siloHeap":[%s,%s],"apiHeap":[%s,%s],"siloRssKib":[%s,%s],"apiRssKib":[%s,%s],"tenantSeed":%s,"userSeed":%s,"stored":%s,"list":%s}\n' \
         "$TENANTS" "$TENANT_USERS" "$SEED_SECONDS" $(( $(date +%s) - T0 )) "$SILO_HEAP0" "$SILO_HEAP1" "$API_HEAP0" "$API_HEAP1" \
         "$SILO_RSS0" "$SILO_RSS1" "$API_RSS0" "$API_RSS1" "$(cat "$TMP/seed-tenants.json")" "$(cat "$TMP/seed-tenant-users.json")" "$(cat "$TMP/tenant-rows.json")" \

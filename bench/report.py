@@ -38,6 +38,7 @@ ROWS = [
 TENANT_ROWS = [
     ("tenants-refresh", "refresh, rotation off, over all the tenants"),
     ("tenants-validate", "GET /api/users/me over all the tenants"),
+    ("validate-spread", "the same over as many sessions in one tenant"),
 ]
 
 # With --scale-out 1: one silo and one API node, then two of each (bench.sh's last phase).
@@ -51,7 +52,7 @@ SCALE_OUT_ROWS = [
 
 # Rows whose CPU time is read around the measured window (bench.sh --cpu), in the CPU table's order.
 CPU_ROWS = ["login", "refresh-rotation-off", "refresh-rotation-on", "validate", "verify", "validate-obs-off",
-            "tenants-refresh", "tenants-validate"]
+            "tenants-refresh", "tenants-validate", "validate-spread"]
 PROCESSES = ("api", "silo", "postgres")
 AVERAGED = ("validate", "verify", "validate-obs-off", "validate-nocheck", "validate-bare", "hash-ceiling", "login", "code-flow",
             "client-credentials", "peer-client-credentials", "proxied", "proxy-bare")
@@ -183,6 +184,10 @@ def main():
              ops("tenants-refresh") / ops("refresh-rotation-off") >= 0.8 and s["tenants-refresh"]["errors"] == 0),
             ("tenants-validate / validate", ops("tenants-validate") / ops("validate"), ">= 0.8 (and 0 errors)",
              ops("tenants-validate") / ops("validate") >= 0.8 and s["tenants-validate"]["errors"] == 0),
+            # The two dimensions apart: as many sessions in one tenant as the tenants row spreads
+            # over all the tenants (the same node, the same virtual users, one session each).
+            ("validate-spread / validate (sessions alone)", ops("validate-spread") / ops("validate"), "(for information)", None),
+            ("tenants-validate / validate-spread (tenants alone)", ops("tenants-validate") / ops("validate-spread"), "(for information)", None),
         ]
         comparisons += [(name, value, "(for information)", None) for name, value in (
             ("silo bytes per idle tenant (heap)", tenants["siloBytesPerTenant"]),
