@@ -13,6 +13,7 @@ namespace ItemPathOrleans.UnitTests.Api.Authentication;
 /// is validated in full until one of them goes idle or expires, and a sweep runs at most once per
 /// <see cref="ValidatedTokens.SweepInterval"/>.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Unit)]
 public sealed class ValidatedTokensTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
