@@ -219,9 +219,11 @@ for round in 1 2; do
 done
 
 # --- validation: with the check, /api/auth/verify, observability off, without the check, bare; -----
-# interleaved twice (they share two cores). Each node's first row warms up for --node-warmup (verify
-# runs on the node validate has just warmed).
-for round in 1 2; do
+# interleaved four times (they share two cores; their targets are within a few percent of each
+# other, and on this machine one node's CPU per request swings by up to 40% between two 8 s windows
+# of the same load). Each node's first row warms up for --node-warmup (verify runs on the node
+# validate has just warmed).
+for round in 1 2 3 4; do
     LOAD_WARMUP=$(first $round) load "validate-$round" "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --admin-url "$URL" --cpu "$(cpu "$CHECK_PID")"
     load "verify-$round" "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --admin-url "$URL" --path /api/auth/verify --cpu "$(cpu "$CHECK_PID")"
     LOAD_WARMUP=$(first $round) load "validate-obs-off-$round" "http://127.0.0.1:$OBSOFF_PORT" validate "$USERS" --admin-url "$URL" --cpu "$(cpu "$OBSOFF_PID")"

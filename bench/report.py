@@ -73,8 +73,12 @@ def load(folder, name):
 
 
 def mean_of_rounds(folder, name):
-    """Scenarios run twice, interleaved with what they are compared to: their mean."""
-    rounds = [load(folder, f"{name}-{i}") for i in (1, 2)]
+    """Scenarios run in rounds (name-1, name-2, ...), interleaved with what they are compared to: their mean."""
+    rounds = []
+    while os.path.exists(os.path.join(folder, f"{name}-{len(rounds) + 1}.json")):
+        rounds.append(load(folder, f"{name}-{len(rounds) + 1}"))
+    if not rounds:
+        raise FileNotFoundError(f"{name}-1.json")
     merged = dict(rounds[0])
     for key in NUMERIC:
         merged[key] = round(sum(r[key] for r in rounds) / len(rounds), 3)
