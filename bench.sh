@@ -173,6 +173,10 @@ cpu() { echo "api=$1,silo=$SILO_PID,postgres=$PG_PID"; }
 # The first round on a validation or gateway node: a longer warm-up (see --node-warmup).
 first() { if (( $1 == 1 )); then echo "$NODE_WARMUP"; else echo "$WARMUP"; fi; }
 psql_value() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d itempath -At -c "$1"; }
+# After a bulk seeding: PostgreSQL's autovacuum would otherwise work through the rows just written
+# during the measured windows (in one run 49 ms of its CPU per 1,000 validations, which write
+# nothing). Settled first, as a deployment's tables are between its users' creation and their traffic.
+settle_db() { psql_value "VACUUM (ANALYZE)" > /dev/null && psql_value "CHECKPOINT" > /dev/null; }
 
 # --- login and code-flow against the hash ceiling, each at the same concurrency, interleaved twice -
 # code-flow signs the same users in through the hosted page (one public client each, registered by
@@ -349,11 +353,8 @@ PY
         'userRowBytes', (SELECT round(avg(pg_column_size(s.*))) FROM orleansstorage s WHERE graintypestring = 'user' AND grainidextensionstring LIKE 'ten-%'),
         'rows', (SELECT count(*) FROM orleansstorage WHERE grainidextensionstring LIKE 'ten-%') + (SELECT count(*) FROM itempath_users WHERE tenant LIKE 'ten-%'))" \
         > "$TMP/tenant-rows.json"
-    # The seeding has just written some 400,000 rows: PostgreSQL's autovacuum would work through them
-    # during the measured windows (in one run 49 ms of its CPU per 1,000 validations, which write
-    # nothing). Settled first, as a deployment's tables are between its tenants' creation and their traffic.
-    psql_value "VACUUM (ANALYZE)" > /dev/null
-    psql_value "CHECKPOINT" > /dev/null
+    # The seeding has just written some 400,000 rows.
+    settle_db
     # At least 10 s of warm-up: a node's first request in each tenant loads the tenant's copy, and
     # each session's first refresh or check is a grain call; the window measures what follows.
     TENANT_WARMUP=$(( WARMUP > 10 ? WARMUP : 10 ))
@@ -364,8 +365,7 @@ PY
     say "seeding $TENANTS users in the default tenant, one session each"
     "${SEEDER[@]}" --tenant default --users "$TENANTS" --sessions 1 --prefix spread --parallelism 64 --tokens "$TMP/spread-tokens.tsv" \
         > "$TMP/seed-spread.json" 2> "$TMP/seed-spread.log" || { cat "$TMP/seed-spread.log" >&2; exit 1; }
-    psql_value "VACUUM (ANALYZE)" > /dev/null
-    psql_value "CHECKPOINT" > /dev/null
+    settle_db
     LOAD_WARMUP=$TENANT_WARMUP load validate-spread "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --tokens "$TMP/spread-tokens.tsv" --cpu "$(cpu "$CHECK_PID")"
     printf '{"tenants":%s,"usersPerTenant":%s,"seedSeconds":%s,"phaseSeconds":%s,"siloHeap":[%s,%s],"apiHeap":[%s,%s],"siloRssKib":[%s,%s],"apiRssKib":[%s,%s],"tenantSeed":%s,"userSeed":%s,"stored":%s,"list":%s}\n' \
         "$TENANTS" "$TENANT_USERS" "$SEED_SECONDS" $(( $(date +%s) - T0 )) "$SILO_HEAP0" "$SILO_HEAP1" "$API_HEAP0" "$API_HEAP1" \
