@@ -90,12 +90,16 @@ public static class GatewayProxy
     public static WebApplication MapGatewayProxy(this WebApplication app)
     {
         if (!app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Enabled) return app;
-        // The upstream's own API, not this service's: left out of the OpenAPI document.
+        // The upstream's own API, not this service's: left out of the OpenAPI document. Nor is it
+        // under the API's request timeout (Orleans:ResponseTimeoutSeconds + 5 s, for the cluster's
+        // own endpoints): an upstream answer may keep coming for longer (a download, a stream), and
+        // the gateway's own timeout (Gateway:TimeoutSeconds) gives up on an upstream gone silent.
+        // The token's session check is a grain call, bounded by Orleans' response timeout.
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(RequireScopes);
             proxy.Use(UpstreamFailures);
-        }).ExcludeFromDescription();
+        }).ExcludeFromDescription().DisableRequestTimeout();
         return app;
     }
 

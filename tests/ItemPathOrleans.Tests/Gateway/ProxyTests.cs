@@ -230,6 +230,26 @@ public sealed class ProxyTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         Assert.NotNull(response.Headers.RetryAfter);
     }
 
+    /// <summary>
+    /// The gateway's own timeout is for an upstream that goes silent; an answer that keeps coming
+    /// (a download, a stream of events) may take longer than the API's request timeout, which is
+    /// for the cluster's own endpoints (<c>Orleans:ResponseTimeoutSeconds</c> + 5 s, 6 s here).
+    /// </summary>
+    [Fact]
+    public async Task An_upstream_answer_that_keeps_coming_is_not_cut_by_the_APIs_request_timeout()
+    {
+        var settings = GatewayFixture.GatewaySettings(fixture.Upstream.Url);
+        settings["Orleans:ResponseTimeoutSeconds"] = "1";
+        settings["Gateway:TimeoutSeconds"] = "3";
+        await using var node = fixture.Node(settings);
+        var login = await fixture.NewUserAsync("px-long");
+        using var http = GatewayFixture.Client(node, Access(login));
+        http.Timeout = TimeSpan.FromSeconds(60);
+        var response = await http.GetAsync($"/api/stations/feed?ticks=8&m={Marker()}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(string.Concat(Enumerable.Range(1, 8).Select(i => $"tick {i}\n")), await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task When_the_session_check_cannot_be_answered_verify_and_the_proxy_answer_503_and_nothing_is_forwarded()
     {
