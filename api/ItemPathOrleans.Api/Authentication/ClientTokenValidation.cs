@@ -3,7 +3,6 @@ using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.ClusterNode.Tokens;
 using ItemPathOrleans.Contracts.Model;
 using ItemPathOrleans.Contracts.Tokens;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace ItemPathOrleans.Api.Authentication;
 
@@ -17,31 +16,22 @@ namespace ItemPathOrleans.Api.Authentication;
 /// </summary>
 public static class ClientTokenValidation
 {
-    /// <summary>
-    /// A client's own token: <c>at+jwt</c> without a user. (An access token a client got for a user
-    /// through the authorization code flow is <c>at+jwt</c> too, with the user's <c>uid</c>: a
-    /// user's token, checked as one.)
-    /// </summary>
-    public static bool IsClientToken(JsonWebToken token) => token.Typ == TokenClaims.ClientTokenTyp && !token.TryGetClaim(TokenClaims.UserId, out _);
-
-    internal static async Task<TokenVerdict> CheckAsync(HttpContext http, JsonWebToken token, TokensOptions tokens, SessionLookup lookup)
+    internal static async Task<TokenVerdict> CheckAsync(HttpContext http, TokenFacts token, TokensOptions tokens, SessionLookup lookup)
     {
         var tenant = http.Tenant();
-        if (TokenValidation.Claim(token, TokenClaims.Tenant) != tenant.Id || TokenValidation.Claim(token, TokenClaims.Issuer) != tokens.IssuerFor(tenant.Id))
+        if (token.Tenant != tenant.Id || token.Issuer != tokens.IssuerFor(tenant.Id))
             return TokenVerdict.Refused("Token is not valid for this tenant");
-        foreach (var userClaim in (ReadOnlySpan<string>)[TokenClaims.UserId, TokenClaims.Type, TokenClaims.Identity, TokenClaims.SessionId])
-        {
-            if (token.TryGetClaim(userClaim, out _)) return TokenVerdict.Refused("Invalid token");
-        }
-        var clientId = TokenValidation.Claim(token, TokenClaims.ClientId);
+        if (token.UserId is not null || token.Type is not null || token.Identity is not null || token.SessionId is not null)
+            return TokenVerdict.Refused("Invalid token");
+        var clientId = token.ClientId;
         var version = tenant.Info.FindKey(token.Kid);
         if (version is null || token.Alg != tenant.Info.Settings.Algorithm || token.Alg != version.Alg
-            || token.Audiences.SingleOrDefault() != tokens.Audience
-            || !ClientVocabulary.IsClientId(clientId) || TokenValidation.Claim(token, TokenClaims.Subject) != clientId
-            || string.IsNullOrEmpty(TokenValidation.Claim(token, TokenClaims.Id))
-            || !token.TryGetPayloadValue<string>(TokenClaims.Scope, out _)
-            || !token.TryGetPayloadValue<long>(TokenClaims.Expires, out _)
-            || !token.TryGetPayloadValue<long>(TokenClaims.IssuedAt, out var iat)
+            || token.Audience != tokens.Audience
+            || !ClientVocabulary.IsClientId(clientId) || token.Subject != clientId
+            || string.IsNullOrEmpty(token.Id)
+            || !token.HasScope
+            || !token.HasExpiry
+            || token.IssuedAt is not { } iat
             || iat > http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds() + (long)TokenClaims.ClockSkew.TotalSeconds)
             return TokenVerdict.Refused("Invalid token");
 
@@ -58,6 +48,6 @@ public static class ClientTokenValidation
         {
             return TokenVerdict.NotAnswered(ex);
         }
-        return check.Accepts(TokenValidation.Claim(token, TokenClaims.Id)!, iat) ? TokenVerdict.AcceptedClient(check) : TokenVerdict.Refused("Token has been revoked");
+        return check.Accepts(token.Id!, iat) ? TokenVerdict.AcceptedClient(check) : TokenVerdict.Refused("Token has been revoked");
     }
 }

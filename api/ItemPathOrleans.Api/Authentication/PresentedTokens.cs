@@ -34,10 +34,11 @@ public sealed class PresentedTokens(IOptionsMonitor<JwtBearerOptions> schemes, I
                 : TokenValidation.Describe(result.Exception ?? new InvalidOperationException())));
         }
 
-        var isClient = ClientTokenValidation.IsClientToken(jwt);
+        var facts = TokenFacts.Of(jwt);
+        var isClient = facts.IsClientToken;
         // A client token is no refresh token, whatever it says (the schemes leave that to the policies).
         if (isClient && expectedType == TokenClaims.RefreshType) return new PresentedToken(null, null, TokenVerdict.Refused("Only refresh tokens are allowed"));
-        var verdict = await TokenValidation.CheckAsync(http, jwt, expectedType, tokens.Value, lookup);
+        var verdict = await TokenValidation.CheckAsync(http, facts, expectedType, tokens.Value, lookup);
         if (isClient)
             return verdict.IsAccepted ? new PresentedToken(jwt, null, verdict, ClientTokenIdentity.From(new ClaimsPrincipal(result.ClaimsIdentity))) : new PresentedToken(null, null, verdict);
         return verdict.IsAccepted

@@ -51,12 +51,17 @@ public static class TokenValidation
             .AddJwtBearer(TokenSchemes.Refresh)
             .AddJwtBearer(TokenSchemes.Any);
 
+        // The access scheme is the default one: the authentication middleware has already run it,
+        // so its policies read the request's user as it left it (naming the scheme again would have
+        // the authorization middleware authenticate once more and merge a copy of the same user on
+        // every request), and challenge and forbid through it as the default. The refresh and
+        // either-token policies name their own scheme.
         services.AddAuthorizationBuilder()
-            .AddPolicy(TokenSchemes.AccessPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Access).RequireClaim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind))
+            .AddPolicy(TokenSchemes.AccessPolicy, p => p.RequireClaim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind))
             .AddPolicy(TokenSchemes.RefreshPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Refresh).RequireClaim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind))
             .AddPolicy(TokenSchemes.AnyTokenPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Any).RequireClaim(TokenSchemes.TokenKindClaim, TokenSchemes.UserKind))
-            .AddPolicy(TokenSchemes.AdminPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Access).RequireClaim(TokenSchemes.AdminClaim, "true"))
-            .AddPolicy(TokenSchemes.BearerPolicy, p => p.AddAuthenticationSchemes(TokenSchemes.Access).RequireAuthenticatedUser());
+            .AddPolicy(TokenSchemes.AdminPolicy, p => p.RequireClaim(TokenSchemes.AdminClaim, "true"))
+            .AddPolicy(TokenSchemes.BearerPolicy, p => p.RequireAuthenticatedUser());
         return services;
     }
 
@@ -131,13 +136,13 @@ public static class TokenValidation
     /// </summary>
     private static async Task OnMessageReceived(MessageReceivedContext context, string? expectedType, TokensOptions tokens, ValidatedTokens validated)
     {
-        if (!validated.Enabled || BearerToken(context.Request) is not { } token) return;
-        // The handler would read the header again; this is the same text.
-        context.Token = token;
-        if (context.HttpContext.Features.Get<RequestTenant>() is not { } tenant || validated.Find(token, tenant.Info) is not { } entry) return;
+        if (!validated.Enabled || context.HttpContext.Features.Get<RequestTenant>() is not { } tenant) return;
+        // Looked up in the header's own text: a token found needs no copy of it, and one not found
+        // is read from the header by the handler, which validates it in full.
+        if (validated.Find(BearerToken(context.Request), tenant.Info) is not { } entry) return;
 
         var identity = entry.NewIdentity();
-        if (await AcceptAsync(context.HttpContext, entry.Token, identity, expectedType, tokens) is { } failure)
+        if (await AcceptAsync(context.HttpContext, entry.Facts, identity, expectedType, tokens) is { } failure)
         {
             context.Fail(failure);
             return;
@@ -148,28 +153,27 @@ public static class TokenValidation
         context.Success();
     }
 
-    /// <summary>The bearer token as JwtBearer reads it from the Authorization header, or null.</summary>
-    private static string? BearerToken(HttpRequest request)
+    /// <summary>The bearer token as JwtBearer reads it from the Authorization header (empty when there is none).</summary>
+    private static ReadOnlySpan<char> BearerToken(HttpRequest request)
     {
         var authorization = request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
-        var token = authorization["Bearer ".Length..].Trim();
-        return token.Length == 0 ? null : token;
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization.AsSpan("Bearer ".Length).Trim() : default;
     }
 
     private static async Task OnTokenValidated(TokenValidatedContext context, string? expectedType, TokensOptions tokens, ValidatedTokens? validated)
     {
         var jwt = (JsonWebToken)context.SecurityToken;
+        var facts = TokenFacts.Of(jwt);
         var identity = (ClaimsIdentity)context.Principal!.Identity!;
         // The claims as the signature check produced them, before this request's own are added.
         var remember = validated is { Enabled: true } && context.HttpContext.Features.Get<RequestTenant>() is not null;
         var signed = remember ? identity.Claims.Select(claim => claim.Clone(null)).ToArray() : null;
-        if (await AcceptAsync(context.HttpContext, jwt, identity, expectedType, tokens) is { } failure)
+        if (await AcceptAsync(context.HttpContext, facts, identity, expectedType, tokens) is { } failure)
         {
             context.Fail(failure);
             return;
         }
-        if (remember) validated!.Add(jwt.EncodedToken, jwt, signed!, identity, context.HttpContext.Tenant().Info);
+        if (remember) validated!.Add(jwt.EncodedToken, jwt, facts, signed!, identity, context.HttpContext.Tenant().Info);
     }
 
     /// <summary>
@@ -177,7 +181,7 @@ public static class TokenValidation
     /// the session check (<see cref="CheckAsync"/>), then the claims this request adds to the
     /// token's own. Null when accepted, else the failure the challenge describes.
     /// </summary>
-    private static async Task<Exception?> AcceptAsync(HttpContext http, JsonWebToken token, ClaimsIdentity identity, string? expectedType, TokensOptions tokens)
+    private static async Task<Exception?> AcceptAsync(HttpContext http, TokenFacts token, ClaimsIdentity identity, string? expectedType, TokensOptions tokens)
     {
         // A refresh token's endpoints (refresh, application token) each make one user grain call
         // that decides the session and the user itself: asking the grain before it would double it.
@@ -185,7 +189,7 @@ public static class TokenValidation
         var verdict = await CheckAsync(http, token, expectedType, tokens, lookup);
         if (verdict.Unavailable is { } unavailable) return unavailable;
         if (verdict.Refusal is { } refusal) return new TokenRejectedException(refusal);
-        if (ClientTokenValidation.IsClientToken(token))
+        if (token.IsClientToken)
         {
             identity.AddClaim(new Claim(TokenSchemes.TokenKindClaim, TokenSchemes.ClientKind));
         }
@@ -213,34 +217,34 @@ public static class TokenValidation
     /// user grain itself, or left to the endpoint's own grain call. Every token the API accepts, in
     /// a header or a form, passes here.
     /// </summary>
-    internal static async Task<TokenVerdict> CheckAsync(HttpContext http, JsonWebToken token, string? expectedType, TokensOptions tokens, SessionLookup lookup)
+    internal static async Task<TokenVerdict> CheckAsync(HttpContext http, TokenFacts token, string? expectedType, TokensOptions tokens, SessionLookup lookup)
     {
         // A client's token is checked as one, whatever the endpoint: the policies decide who may use it.
-        if (ClientTokenValidation.IsClientToken(token)) return await ClientTokenValidation.CheckAsync(http, token, tokens, lookup);
+        if (token.IsClientToken) return await ClientTokenValidation.CheckAsync(http, token, tokens, lookup);
         var tenant = http.Tenant();
 
         // RFC 8725 §3.11: a user token is typed JWT and carries nothing of a client token, except
         // the access token a client got for the user (authorization code flow): typed at+jwt, with
         // the RFC 9068 client_id and scope. A refresh token is never typed so.
         var delegated = token.Typ == TokenClaims.ClientTokenTyp;
-        if (delegated != token.TryGetClaim(TokenClaims.ClientId, out _)) return TokenVerdict.Refused("Invalid token");
-        var type = Claim(token, TokenClaims.Type);
+        if (delegated != (token.ClientId is not null)) return TokenVerdict.Refused("Invalid token");
+        var type = token.Type;
         if (type is not (TokenClaims.AccessType or TokenClaims.RefreshType) || (expectedType is not null && type != expectedType))
             return TokenVerdict.Refused(expectedType == TokenClaims.RefreshType ? "Only refresh tokens are allowed" : "Only non-refresh tokens are allowed");
-        if (delegated && (type != TokenClaims.AccessType || !token.TryGetPayloadValue<string>(TokenClaims.Scope, out _))) return TokenVerdict.Refused("Invalid token");
-        if (Claim(token, TokenClaims.Tenant) != tenant.Id || Claim(token, TokenClaims.Issuer) != tokens.IssuerFor(tenant.Id))
+        if (delegated && (type != TokenClaims.AccessType || !token.HasScope)) return TokenVerdict.Refused("Invalid token");
+        if (token.Tenant != tenant.Id || token.Issuer != tokens.IssuerFor(tenant.Id))
             return TokenVerdict.Refused("Token is not valid for this tenant");
         if (!FitsItsType(token, type, tenant.Info, tokens)) return TokenVerdict.Refused("Invalid token");
-        var jti = Claim(token, TokenClaims.Id);
-        var sid = Claim(token, TokenClaims.SessionId);
+        var jti = token.Id;
+        var sid = token.SessionId;
         if (string.IsNullOrEmpty(jti) || string.IsNullOrEmpty(sid)
-            || !int.TryParse(Claim(token, TokenClaims.UserId), NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
-            || !token.TryGetPayloadValue<long>(TokenClaims.IssuedAt, out var iat)
+            || !int.TryParse(token.UserId, NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
+            || token.IssuedAt is not { } iat
             // Compared as numbers: a hostile iat can lie beyond any date a DateTimeOffset holds.
             || iat > http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds() + (long)TokenClaims.ClockSkew.TotalSeconds)
             return TokenVerdict.Refused("Invalid token");
 
-        var neverExpires = !token.TryGetPayloadValue<long>(TokenClaims.Expires, out _);
+        var neverExpires = !token.HasExpiry;
         // Only application sessions carry tokens without exp, and no refresh token names one.
         if (lookup == SessionLookup.EndpointCall) return neverExpires ? TokenVerdict.Refused("Invalid token") : TokenVerdict.Accepted(null);
         var cache = http.RequestServices.GetRequiredService<RevocationCache>();
@@ -265,7 +269,7 @@ public static class TokenValidation
         if (neverExpires != isApplication || (isApplication && jti != sid)) return TokenVerdict.Refused("Invalid token");
         // A client's session's access tokens are the client's, and only they are typed at+jwt.
         if (type == TokenClaims.AccessType && delegated != (check.Kind == SessionKinds.OpenId)) return TokenVerdict.Refused("Invalid token");
-        if (delegated && Claim(token, TokenClaims.ClientId) != check.ClientId) return TokenVerdict.Refused("Invalid token");
+        if (delegated && token.ClientId != check.ClientId) return TokenVerdict.Refused("Invalid token");
         // A client's token for a user stops with its client too: disabled, deleted or re-created.
         if (delegated)
         {
@@ -288,18 +292,18 @@ public static class TokenValidation
     /// The algorithm and audience each token type is issued with (see TokenMinter): a token of
     /// one type signed or addressed as another is refused, whatever its <c>type</c> claim says.
     /// </summary>
-    private static bool FitsItsType(JsonWebToken token, string type, TenantInfo tenant, TokensOptions tokens)
+    private static bool FitsItsType(TokenFacts token, string type, TenantInfo tenant, TokensOptions tokens)
     {
         var version = tenant.FindKey(token.Kid);
         if (version is null) return false;
-        var audience = token.Audiences.SingleOrDefault();
+        var audience = token.Audience;
         var asResourceToken = audience == tokens.Audience && token.Alg == tenant.Settings.Algorithm && token.Alg == version.Alg;
         if (type != TokenClaims.RefreshType) return asResourceToken;
         // Refresh tokens issued before they had an audience of their own look like access tokens but for their type.
         return (audience == tokens.IssuerFor(tenant.Id) && token.Alg == SigningAlgorithms.HS256) || asResourceToken;
     }
 
-    internal static string? Claim(JsonWebToken token, string name) =>
+    private static string? Claim(JsonWebToken token, string name) =>
         token.TryGetClaim(name, out var claim) ? claim.Value : null;
 
     private static async Task OnChallenge(JwtBearerChallengeContext context)

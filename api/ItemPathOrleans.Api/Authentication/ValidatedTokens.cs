@@ -22,32 +22,45 @@ namespace ItemPathOrleans.Api.Authentication;
 /// full validation of the tokens that did not fit, not of the whole set: dropping an arbitrary
 /// share made room for tokens that pushed out others in use, which came back and pushed out more.
 /// </summary>
-public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOptions> options)
+public sealed class ValidatedTokens
 {
     /// <summary>The shortest time between two sweeps, and so the least idle time that gets a token dropped.</summary>
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _entries;
+    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _byText;
     private readonly Lock _sweep = new();
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
     private int _count;
 
-    public bool Enabled => options.Value.Enabled;
+    private readonly TimeProvider _time;
+    private readonly IOptions<ValidatedTokenOptions> _options;
+
+    public ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOptions> options)
+    {
+        _time = time;
+        _options = options;
+        _entries = new(StringComparer.Ordinal);
+        _byText = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public bool Enabled => _options.Value.Enabled;
 
     /// <summary>How many tokens are kept (for tests and diagnostics).</summary>
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>
     /// The entry of <paramref name="token"/> when it was verified under this very tenant copy and
-    /// its lifetime still holds now; otherwise null (the caller validates it in full).
+    /// its lifetime still holds now; otherwise null (the caller validates it in full). The token is
+    /// looked up as the request carries it, without a copy of its text.
     /// </summary>
-    public Entry? Find(string token, TenantInfo tenant)
+    public Entry? Find(ReadOnlySpan<char> token, TenantInfo tenant)
     {
-        if (!_entries.TryGetValue(token, out var entry)) return null;
+        if (!_byText.TryGetValue(token, out var key, out var entry)) return null;
         if (entry.TenantId != tenant.Id || entry.TenantVersion != tenant.Version) return null;
-        if (!TokenValidation.IsWithinLifetime(entry.NotBefore, entry.Expires, time))
+        if (!TokenValidation.IsWithinLifetime(entry.NotBefore, entry.Expires, _time))
         {
-            Remove(token, entry);
+            Remove(key, entry);
             return null;
         }
         // Read before written: a token in steady use does not dirty its entry on every request.
@@ -55,14 +68,13 @@ public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOp
         return entry;
     }
 
-    /// <summary>Keeps a token that has just passed the whole validation, with the claims its signature check produced.</summary>
+    /// <summary>Keeps a token that has just passed the whole validation, with what its signature check produced.</summary>
+    /// <param name="facts">What the contract's rules read of it (the parsed token itself is not kept).</param>
     /// <param name="claims">The token's own claims, without those a request's check added.</param>
     /// <param name="identity">The identity the handler made of them (its type and claim types are kept).</param>
-    public void Add(string token, JsonWebToken jwt, Claim[] claims, ClaimsIdentity identity, TenantInfo tenant)
+    public void Add(string token, JsonWebToken jwt, TokenFacts facts, Claim[] claims, ClaimsIdentity identity, TenantInfo tenant)
     {
-        // Read once here: later readers on other threads then find them computed.
-        _ = (jwt.Typ, jwt.Kid, jwt.Alg, jwt.Audiences.Count());
-        var entry = new Entry(jwt, claims, identity is Microsoft.IdentityModel.Tokens.CaseSensitiveClaimsIdentity,
+        var entry = new Entry(facts, claims, identity is Microsoft.IdentityModel.Tokens.CaseSensitiveClaimsIdentity,
             identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType, tenant.Id, tenant.Version,
             jwt.TryGetClaim(JwtRegisteredClaimNames.Nbf, out _) ? jwt.ValidFrom : null, jwt.TryGetClaim(JwtRegisteredClaimNames.Exp, out _) ? jwt.ValidTo : null);
         if (_entries.TryGetValue(token, out var existing))
@@ -85,9 +97,9 @@ public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOp
     /// </summary>
     private bool HasRoom()
     {
-        var max = options.Value.MaxEntries;
+        var max = _options.Value.MaxEntries;
         if (Volatile.Read(ref _count) < max) return true;
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         lock (_sweep)
         {
             if (Volatile.Read(ref _count) < max) return true;
@@ -95,7 +107,7 @@ public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOp
             _nextSweep = now + SweepInterval;
             foreach (var (token, entry) in _entries)
             {
-                if (entry.Idle || !TokenValidation.IsWithinLifetime(entry.NotBefore, entry.Expires, time)) Remove(token, entry);
+                if (entry.Idle || !TokenValidation.IsWithinLifetime(entry.NotBefore, entry.Expires, _time)) Remove(token, entry);
                 else entry.Idle = true;
             }
         }
@@ -104,7 +116,7 @@ public sealed class ValidatedTokens(TimeProvider time, IOptions<ValidatedTokenOp
 
     /// <summary>What the signature check produced for one token, and under which tenant copy.</summary>
     public sealed record Entry(
-        JsonWebToken Token, Claim[] Claims, bool CaseSensitive, string? AuthenticationType, string NameClaimType, string RoleClaimType,
+        TokenFacts Facts, Claim[] Claims, bool CaseSensitive, string? AuthenticationType, string NameClaimType, string RoleClaimType,
         string TenantId, int TenantVersion, DateTime? NotBefore, DateTime? Expires)
     {
         /// <summary>Not presented since the last sweep (set by the sweep, cleared by a request).</summary>

@@ -123,7 +123,7 @@ public sealed class ValidatedTokenTests(GatewayFixture fixture) : IClassFixture<
         // Even if it were remembered (as the scheme that takes either kind, logout's, may), the type is checked on every request.
         var jwt = new JsonWebToken(refresh);
         var tenant = await node.Services.GetRequiredService<TenantCache>().FindAsync("default");
-        Remembered(node).Add(refresh, jwt, [.. jwt.Claims], new Microsoft.IdentityModel.Tokens.CaseSensitiveClaimsIdentity(jwt.Claims, "AuthenticationTypes.Federation"), tenant!);
+        Remembered(node).Add(refresh, jwt, TokenFacts.Of(jwt), [.. jwt.Claims], new Microsoft.IdentityModel.Tokens.CaseSensitiveClaimsIdentity(jwt.Claims, "AuthenticationTypes.Federation"), tenant!);
         Assert.Equal(1, Remembered(node).Count);
         await HttpAssert.InvalidToken(await VerifyAsync(node, refresh), "Only non-refresh tokens are allowed");
         using var me = GatewayFixture.Client(node, refresh);

@@ -37,7 +37,7 @@ public sealed class ValidatedTokensTests
         })).ToArray();
     }
 
-    private void Remember(int i) => _memory.Add(_tokens[i], new JsonWebToken(_tokens[i]), [], new ClaimsIdentity("Bearer"), _tenant);
+    private void Remember(int i) => _memory.Add(_tokens[i], new JsonWebToken(_tokens[i]), TokenFacts.Of(new JsonWebToken(_tokens[i])), [], new ClaimsIdentity("Bearer"), _tenant);
 
     private bool Remembered(int i) => _memory.Find(_tokens[i], _tenant) is not null;
 
