@@ -13,8 +13,8 @@ namespace ItemPathOrleans.Tests.Gateway;
 
 /// <summary>
 /// The service behind the gateway: a Kestrel app on loopback that records what it receives and
-/// answers 200 with the path (or, with <c>?ticks=N</c>, N lines one second apart). Every request it
-/// sees is kept, so a test can prove that a refused one never arrived.
+/// answers 200 with the path. Every request it sees is kept, so a test can prove that a refused
+/// one never arrived.
 /// </summary>
 public sealed class UpstreamDouble : IAsyncDisposable
 {
@@ -54,18 +54,6 @@ public sealed class UpstreamDouble : IAsyncDisposable
             var body = await reader.ReadToEndAsync();
             var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string[]>(h.Key, h.Value.Select(v => v ?? "").ToArray())).ToList();
             self!.Requests.Enqueue(new Received(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, body));
-            if (int.TryParse(context.Request.Query["ticks"], out var ticks))
-            {
-                // A long answer that keeps sending: one line a second.
-                context.Response.ContentType = "text/plain";
-                for (var i = 1; i <= ticks; i++)
-                {
-                    if (i > 1) await Task.Delay(TimeSpan.FromSeconds(1), context.RequestAborted);
-                    await context.Response.WriteAsync($"tick {i}\n", context.RequestAborted);
-                    await context.Response.Body.FlushAsync(context.RequestAborted);
-                }
-                return;
-            }
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsJsonAsync(new { upstream = true, path = context.Request.Path.Value });
         });
