@@ -20,11 +20,14 @@ public static class ServerLimits
             k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
             k.AddServerHeader = false;
         });
-        builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
-        {
-            Timeout = TimeSpan.FromSeconds(orleans.ResponseTimeoutSeconds + 5),
-            TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
-        });
+        builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = TimeoutPolicy(RequestTimeout(orleans)));
         return builder;
     }
+
+    /// <summary>How long a request may take by default: a grain call's limit and 5 s for the rest.</summary>
+    public static TimeSpan RequestTimeout(ApiOrleansOptions orleans) => TimeSpan.FromSeconds(orleans.ResponseTimeoutSeconds + 5);
+
+    /// <summary>A request timeout that answers 503 (a problem body from the status-code pages).</summary>
+    public static RequestTimeoutPolicy TimeoutPolicy(TimeSpan timeout) =>
+        new() { Timeout = timeout, TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable };
 }

@@ -6,6 +6,7 @@ using ItemPathOrleans.Api.RateLimiting;
 using ItemPathOrleans.Api.RequestReading;
 using ItemPathOrleans.Api.Sessions;
 using ItemPathOrleans.Api.SignIn;
+using ItemPathOrleans.Api.Sso;
 using ItemPathOrleans.Api.Tenancy;
 using ItemPathOrleans.ClusterNode.OpenId;
 using ItemPathOrleans.ClusterNode.Tenants;
@@ -45,8 +46,10 @@ public static partial class OpenIdEndpoints
         issuer.MapPost("/login", SignIn).RequireRateLimiting(AuthRateLimiting.Policy)
             .WithName("SignIn").WithSummary("The sign-in form's post: the login of /api/users/login, then the authorization goes on").ExcludeFromDescription();
         issuer.MapPost("/login/microsoft", StartMicrosoftSignIn).RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithRequestTimeout(SsoEndpoints.AuthorityTimeoutPolicy)
             .WithName("MicrosoftSignIn").WithSummary("\"Sign in with Microsoft\": sends the browser to the tenant's Entra authority").ExcludeFromDescription();
         issuer.MapGet("/login/microsoft/callback", MicrosoftCallback).RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithRequestTimeout(SsoEndpoints.AuthorityTimeoutPolicy)
             .WithName("MicrosoftSignInCallback").WithSummary("Entra's answer to \"Sign in with Microsoft\": the code redeemed, the user signed in, the authorization goes on")
             .ExcludeFromDescription();
         issuer.MapPost("/consent", Consent)

@@ -6,6 +6,7 @@ using ItemPathOrleans.Api.RateLimiting;
 using ItemPathOrleans.Api.Sessions;
 using ItemPathOrleans.Api.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Api.Sso;
@@ -19,6 +20,19 @@ public static class SsoEndpoints
     /// <summary>What a front end asks MSAL for: an ID token is all this service needs.</summary>
     public static readonly IReadOnlyList<string> Scopes = ["openid", "profile", "email"];
 
+    /// <summary>
+    /// The request timeout of the endpoints that call a tenant's Entra authority: the default one,
+    /// plus <see cref="SsoOptions.FetchTimeoutSeconds"/> for each call one request may make. Under
+    /// the default alone, a slow authority would meet the request's deadline before its own.
+    /// </summary>
+    public const string AuthorityTimeoutPolicy = "entra-authority";
+
+    /// <summary>
+    /// The most calls to an authority one request makes: its metadata and key set, its token
+    /// endpoint (the hosted page's callback), and the metadata and keys again for an unknown key.
+    /// </summary>
+    public const int MostAuthorityCallsPerRequest = 5;
+
     public static IServiceCollection AddSingleSignOn(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<SsoOptions>(configuration, SsoOptions.Section);
@@ -27,6 +41,9 @@ public static class SsoEndpoints
         services.AddSingleton<SsoClient>();
         services.AddSingleton<EntraTokenClient>();
         services.AddSingleton<MasterKeySeal>();
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<SsoOptions>, IOptions<ApiOrleansOptions>>((timeouts, sso, orleans) =>
+            timeouts.AddPolicy(AuthorityTimeoutPolicy, ServerLimits.TimeoutPolicy(
+                ServerLimits.RequestTimeout(orleans.Value) + MostAuthorityCallsPerRequest * TimeSpan.FromSeconds(sso.Value.FetchTimeoutSeconds))));
         return services;
     }
 
@@ -38,6 +55,7 @@ public static class SsoEndpoints
             .WithSummary("How a front end starts MSAL for this tenant: authority, client id and scopes");
         sso.MapPost("/login", Login)
             .RequireRateLimiting(AuthRateLimiting.Policy)
+            .WithRequestTimeout(AuthorityTimeoutPolicy)
             .WithName("SsoLogin")
             .WithSummary("Signs in with a Microsoft Entra ID token from MSAL; answers like a password login")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);

@@ -2,6 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ItemPathOrleans.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Tests.Sso;
 
@@ -605,4 +610,35 @@ public sealed class SsoLoginTests(SsoFixture fixture) : IAsyncLifetime
         Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
         foreach (var refused in answers.Where(a => a.StatusCode != HttpStatusCode.OK)) await Refused(refused, "ID token has already been used", token);
     }
+
+    /// <summary>
+    /// A request that calls the tenant's authority may make five calls (metadata, key set, token
+    /// endpoint, and metadata and keys again for an unknown key), each allowed
+    /// <c>Sso:FetchTimeoutSeconds</c>. Its request timeout adds that time to the default one, so
+    /// a slow authority meets its own deadline (the SSO's 503 with Retry-After) and not the request's.
+    /// Read from the endpoints' request-timeout policies, as the request-timeout middleware reads them.
+    /// </summary>
+    [Fact]
+    public async Task Endpoints_that_call_the_authority_allow_each_call_its_fetch_timeout_on_top_of_the_request_timeout()
+    {
+        var settings = new Dictionary<string, string?>(SsoFixture.LoopbackSettings()) { ["Sso:FetchTimeoutSeconds"] = "60" };
+        await using var api = new ApiFactory(fixture.Cluster.Client, fixture.Time, settings);
+        var endpoints = api.Services.GetRequiredService<EndpointDataSource>().Endpoints;
+        var timeouts = api.Services.GetRequiredService<IOptions<RequestTimeoutOptions>>().Value;
+        TimeSpan Deadline(string name)
+        {
+            var endpoint = endpoints.Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == name);
+            var policy = endpoint.Metadata.GetMetadata<RequestTimeoutAttribute>() is { PolicyName: { } policyName }
+                ? timeouts.Policies[policyName]
+                : timeouts.DefaultPolicy!;
+            Assert.Equal(StatusCodes.Status503ServiceUnavailable, policy.TimeoutStatusCode);
+            return policy.Timeout!.Value;
+        }
+
+        var ordinary = TimeSpan.FromSeconds(10 + 5);   // Orleans:ResponseTimeoutSeconds (10) + 5 s
+        Assert.Equal(ordinary, Deadline("Login"));
+        foreach (var name in new[] { "SsoLogin", "MicrosoftSignIn", "MicrosoftSignInCallback" })
+            Assert.Equal(ordinary + TimeSpan.FromSeconds(5 * 60), Deadline(name));
+    }
 }
+
