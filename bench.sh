@@ -110,13 +110,16 @@ wait_ready() {  # wait_ready URL NAME
     for _ in $(seq 1 180); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.5; done
     say "$2 did not become ready ($1)"; exit 1
 }
+# The API nodes' .NET runtime settings (scripts/api-runtime.env, as ./run.sh gives them to its API
+# node), for every API node started here and for the ceilings they are compared with; not the silo.
+mapfile -t API_RUNTIME_ENV < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' scripts/api-runtime.env)
 # Nodes beside the service, configured like its API node (same cluster, same issuer and master key).
 NODE_ENV=(ConnectionStrings__ItemPath="$PG" Tokens__Issuer="$URL" Tokens__MasterKeys__0__Id=m1
     Tokens__MasterKeys__0__Secret="$(tr -d '\n' < "$TMP/data/master-key")"
     RateLimit__FailedLoginsPerMinute=0 Logging__LogLevel__Default=Warning)
 start_api() {  # start_api PORT CHECK_ENABLED [MORE_ENV...]
     (cd api/ItemPathOrleans.Api/bin/Release/net10.0 && \
-        exec env "${NODE_ENV[@]}" Revocation__Enabled="$2" "${@:3}" dotnet ItemPathOrleans.Api.dll --urls "http://127.0.0.1:$1") > "$TMP/api-$1.log" 2>&1 &
+        exec env "${NODE_ENV[@]}" "${API_RUNTIME_ENV[@]}" Revocation__Enabled="$2" "${@:3}" dotnet ItemPathOrleans.Api.dll --urls "http://127.0.0.1:$1") > "$TMP/api-$1.log" 2>&1 &
     PIDS+=("$!")
 }
 CHECK_PORT=$(port) NOCHECK_PORT=$(port) OBSOFF_PORT=$(port) BARE_PORT=$(port) PEER_PORT=$(port) UP_PORT=$(port) GW_PORT=$(port) PROXY_PORT=$(port)
@@ -127,15 +130,15 @@ start_api "$NOCHECK_PORT" false
 start_api "$OBSOFF_PORT" true Observability__Metrics__Enabled=false Observability__Tracing__Enabled=false
 OBSOFF_PID="${PIDS[-1]}"
 # The gateway rows: one route to the upstream, through an API node in proxy mode (revocation check
-# on) and through the bare proxy, which runs the server GC like the API node.
+# on) and through the bare proxy, which runs the server GC and the runtime settings like the API node.
 ROUTE='/api/stations/{**rest}' PROXIED_PATH=/api/stations/1
 (cd bench/Baselines/bin/Release/net10.0 && exec dotnet Baselines.dll serve-upstream --urls "http://127.0.0.1:$UP_PORT") > "$TMP/upstream.log" 2>&1 &
 PIDS+=("$!")
 start_api "$GW_PORT" true Gateway__Enabled=true Gateway__Upstream="http://127.0.0.1:$UP_PORT" Gateway__Routes__0="$ROUTE"
-(cd bench/Baselines/bin/Release/net10.0 && DOTNET_gcServer=1 exec dotnet Baselines.dll serve-proxy --upstream "http://127.0.0.1:$UP_PORT" \
+(cd bench/Baselines/bin/Release/net10.0 && exec env "${API_RUNTIME_ENV[@]}" DOTNET_gcServer=1 dotnet Baselines.dll serve-proxy --upstream "http://127.0.0.1:$UP_PORT" \
     --route "$ROUTE" --urls "http://127.0.0.1:$PROXY_PORT") > "$TMP/proxy.log" 2>&1 &
 PIDS+=("$!")
-(cd bench/Baselines/bin/Release/net10.0 && exec env "${NODE_ENV[@]}" dotnet Baselines.dll serve-jwt --urls "http://127.0.0.1:$BARE_PORT" --tenant default) \
+(cd bench/Baselines/bin/Release/net10.0 && exec env "${NODE_ENV[@]}" "${API_RUNTIME_ENV[@]}" dotnet Baselines.dll serve-jwt --urls "http://127.0.0.1:$BARE_PORT" --tenant default) \
     > "$TMP/bare.log" 2>&1 &
 PIDS+=("$!")
 PEER_USERS=$(( USERS > LOGIN_USERS ? USERS : LOGIN_USERS ))

@@ -331,6 +331,13 @@ stamp="=== run.sh start $(date -u +%Y-%m-%dT%H:%M:%SZ) ==="
 for ((i = 1; i <= SILOS; i++)); do echo "$stamp" >> "${SILO_LOG[i]}"; done
 for ((j = 1; j <= APIS; j++)); do echo "$stamp" >> "${API_LOG[j]}"; done
 
+# The API nodes' .NET runtime settings (scripts/api-runtime.env: the GC's gen-0 budget); a value
+# the environment sets wins.
+api_env=()
+while IFS='=' read -r name value; do
+    if [[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then api_env+=("$name=${!name:-$value}"); fi
+done < "$ROOT/scripts/api-runtime.env"
+
 # Each process runs in its output folder, so it finds its appsettings.json there.
 for ((i = 1; i <= SILOS; i++)); do
     silo_env=(Orleans__SiloPort="${SILO_PORTS[i]}" Orleans__GatewayPort="${GATEWAY_PORTS[i]}")
@@ -341,7 +348,7 @@ for ((i = 1; i <= SILOS; i++)); do
     say "${SILO_NAME[i]} started (pid ${SILO_PID[i]}), log ${SILO_LOG[i]}"
 done
 for ((j = 1; j <= APIS; j++)); do
-    (cd "$(dirname "$API_DLL")" && exec dotnet "$API_DLL" --urls "${API_URL[j]}") >> "${API_LOG[j]}" 2>&1 &
+    (cd "$(dirname "$API_DLL")" && exec env "${api_env[@]}" dotnet "$API_DLL" --urls "${API_URL[j]}") >> "${API_LOG[j]}" 2>&1 &
     API_PID[j]=$!
     say "${API_NAME[j]} started (pid ${API_PID[j]}), log ${API_LOG[j]}"
 done

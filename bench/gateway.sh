@@ -92,7 +92,10 @@ wait_ready() {  # wait_ready URL NAME
 }
 UP_PORT=$(port) GW_PORT=$(port) FULL_PORT=$(port) PROXY_PORT=$(port) JWT_PORT=$(port)
 ROUTE='/api/stations/{**rest}'
-NODE_ENV=(ConnectionStrings__ItemPath="$PG" Tokens__Issuer="$URL" Tokens__MasterKeys__0__Id=m1
+# The API nodes' .NET runtime settings (scripts/api-runtime.env, as ./run.sh gives them to its API
+# node), for every API node started here and for the ceilings they are compared with.
+mapfile -t API_RUNTIME_ENV < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' scripts/api-runtime.env)
+NODE_ENV=("${API_RUNTIME_ENV[@]}" ConnectionStrings__ItemPath="$PG" Tokens__Issuer="$URL" Tokens__MasterKeys__0__Id=m1
     Tokens__MasterKeys__0__Secret="$(tr -d '\n' < "$TMP/data/master-key")"
     RateLimit__FailedLoginsPerMinute=0 Logging__LogLevel__Default=Warning)
 (cd bench/Baselines/bin/Release/net10.0 && exec dotnet Baselines.dll serve-upstream --urls "http://127.0.0.1:$UP_PORT") > "$TMP/upstream.log" 2>&1 &
@@ -105,8 +108,8 @@ PIDS+=("$!") GW_PID=$!
     Gateway__Enabled=true Gateway__Upstream="http://127.0.0.1:$UP_PORT" Gateway__Routes__0="$ROUTE" \
     dotnet ItemPathOrleans.Api.dll --urls "http://127.0.0.1:$FULL_PORT") > "$TMP/gateway-full.log" 2>&1 &
 PIDS+=("$!") FULL_PID=$!
-# The bare proxy runs the server GC like the API node (as in bench.sh).
-(cd bench/Baselines/bin/Release/net10.0 && DOTNET_gcServer=1 exec dotnet Baselines.dll serve-proxy --upstream "http://127.0.0.1:$UP_PORT" \
+# The bare proxy runs the server GC and the runtime settings like the API node (as in bench.sh).
+(cd bench/Baselines/bin/Release/net10.0 && exec env "${API_RUNTIME_ENV[@]}" DOTNET_gcServer=1 dotnet Baselines.dll serve-proxy --upstream "http://127.0.0.1:$UP_PORT" \
     --route "$ROUTE" --urls "http://127.0.0.1:$PROXY_PORT") > "$TMP/proxy.log" 2>&1 &
 PIDS+=("$!") PROXY_PID=$!
 (cd bench/Baselines/bin/Release/net10.0 && exec env "${NODE_ENV[@]}" dotnet Baselines.dll serve-jwt --urls "http://127.0.0.1:$JWT_PORT" --tenant default) \

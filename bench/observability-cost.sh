@@ -42,7 +42,10 @@ PIDS+=("$!")
 for _ in $(seq 1 360); do grep -qs "is running at" "$TMP/run.out" && break; sleep 0.5; done
 grep -q "is running at" "$TMP/run.out" || { cat "$TMP/run.out" >&2; exit 1; }
 
-NODE_ENV=(ConnectionStrings__ItemPath="Host=127.0.0.1;Port=$PG_PORT;Database=itempath;Username=postgres"
+# The API nodes' .NET runtime settings (scripts/api-runtime.env, as ./run.sh gives them to its API
+# node), for both nodes started here.
+mapfile -t API_RUNTIME_ENV < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' scripts/api-runtime.env)
+NODE_ENV=("${API_RUNTIME_ENV[@]}" ConnectionStrings__ItemPath="Host=127.0.0.1;Port=$PG_PORT;Database=itempath;Username=postgres"
     Tokens__Issuer="$URL" Tokens__MasterKeys__0__Id=m1 Tokens__MasterKeys__0__Secret="$(tr -d '\n' < "$TMP/data/master-key")"
     RateLimit__FailedLoginsPerMinute=0 Logging__LogLevel__Default=Warning)
 start_api() {  # start_api PORT OBSERVABILITY(true|false)
