@@ -641,4 +641,3 @@ public sealed class SsoLoginTests(SsoFixture fixture) : IAsyncLifetime
             Assert.Equal(ordinary + TimeSpan.FromSeconds(5 * 60), Deadline(name));
     }
 }
-
