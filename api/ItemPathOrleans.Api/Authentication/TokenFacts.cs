@@ -48,6 +48,7 @@ public sealed record TokenFacts(
         return single;
     }
 
-    private static string? Claim(JsonWebToken token, string name) =>
+    /// <summary>A claim of a parsed token as <see cref="System.Security.Claims.Claim.Value"/> gives it, or null when absent.</summary>
+    internal static string? Claim(JsonWebToken token, string name) =>
         token.TryGetClaim(name, out var claim) ? claim.Value : null;
 }

@@ -106,7 +106,7 @@ public static class TokenValidation
     {
         if (audiences.SingleOrDefault() is not { } audience) throw new SecurityTokenInvalidAudienceException("A token has exactly one audience.");
         if (audience == tokens.Audience) return true;
-        if (token is JsonWebToken jwt && Claim(jwt, TokenClaims.Tenant) is { } tenant && audience == tokens.IssuerFor(tenant)) return true;
+        if (token is JsonWebToken jwt && TokenFacts.Claim(jwt, TokenClaims.Tenant) is { } tenant && audience == tokens.IssuerFor(tenant)) return true;
         throw new SecurityTokenInvalidAudienceException("The token's audience is not this service's.");
     }
 
@@ -302,9 +302,6 @@ public static class TokenValidation
         // Refresh tokens issued before they had an audience of their own look like access tokens but for their type.
         return (audience == tokens.IssuerFor(tenant.Id) && token.Alg == SigningAlgorithms.HS256) || asResourceToken;
     }
-
-    private static string? Claim(JsonWebToken token, string name) =>
-        token.TryGetClaim(name, out var claim) ? claim.Value : null;
 
     private static async Task OnChallenge(JwtBearerChallengeContext context)
     {
