@@ -361,8 +361,16 @@ PY
     # At least 10 s of warm-up: a node's first request in each tenant loads the tenant's copy, and
     # each session's first refresh or check is a grain call; the window measures what follows.
     TENANT_WARMUP=$(( WARMUP > 10 ? WARMUP : 10 ))
-    LOAD_WARMUP=$TENANT_WARMUP load tenants-refresh "$URL" refresh "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$API_PID")"
-    LOAD_WARMUP=$TENANT_WARMUP load tenants-validate "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$CHECK_PID")"
+    # Each row over all the tenants side by side with the same load on the single-tenant rows' bench
+    # users (refresh-rotation-off's and validate's, on the same nodes), interleaved twice: the
+    # targets compare them, not rows measured a quarter of an hour earlier on a machine whose
+    # rates drift by a factor of two between such windows.
+    for round in 1 2; do
+        LOAD_WARMUP=$TENANT_WARMUP load "tenants-refresh-$round" "$URL" refresh "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$API_PID")"
+        load "refresh-one-tenant-$round" "$URL" refresh "$USERS" --setup-parallelism 8 --cpu "$(cpu "$API_PID")"
+        LOAD_WARMUP=$TENANT_WARMUP load "tenants-validate-$round" "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --tokens "$TMP/tenant-tokens.tsv" --cpu "$(cpu "$CHECK_PID")"
+        load "validate-one-tenant-$round" "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --admin-url "$URL" --cpu "$(cpu "$CHECK_PID")"
+    done
     # The sessions apart from the tenants: as many sessions as tenants, all in the default tenant
     # (one user each, seeded like the tenants' users), the same load on the same node right after.
     say "seeding $TENANTS users in the default tenant, one session each"
@@ -386,9 +394,12 @@ fi
 # idle silo takes them). On one machine's two cores no gain is expected: the point is that nothing
 # gets worse and that the load spreads. Where the grains are: `./run.sh admin grains`.
 if (( SCALE_OUT == 1 )); then
-    LOAD_WARMUP=$NODE_WARMUP load refresh-one-node "http://127.0.0.1:$CHECK_PORT" refresh "$USERS" --admin-url "$URL" \
-        --setup-parallelism 8 --user-prefix sone --cpu "$(cpu "$CHECK_PID")"
-    load validate-one-node "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --admin-url "$URL" --user-prefix sone --cpu "$(cpu "$CHECK_PID")"
+    one_node() {  # one_node ROUND: the one-node rows, before the second silo joins and after it left
+        LOAD_WARMUP=$NODE_WARMUP load "refresh-one-node-$1" "http://127.0.0.1:$CHECK_PORT" refresh "$USERS" --admin-url "$URL" \
+            --setup-parallelism 8 --user-prefix sone --cpu "$(cpu "$CHECK_PID")"
+        load "validate-one-node-$1" "http://127.0.0.1:$CHECK_PORT" validate "$USERS" --admin-url "$URL" --user-prefix sone --cpu "$(cpu "$CHECK_PID")"
+    }
+    one_node 1
     # The first half of the two-node rows' users are active before the second silo joins (their
     # grains on the first silo), as a running service's users are when a silo is added.
     LOAD_WARMUP=0 MEASURED_OVERRIDE=1 load scale-out-setup "http://127.0.0.1:$CHECK_PORT" validate "$(( (USERS + 1) / 2 ))" --admin-url "$URL" --user-prefix stwo
@@ -424,6 +435,20 @@ if (( SCALE_OUT == 1 )); then
     load validate-two-nodes "http://127.0.0.1:$TWO_A" validate "$USERS" --also-url "http://127.0.0.1:$TWO_B" \
         --admin-url "$URL" --user-prefix stwo --cpu "$TWO_CPU"
     grains > "$TMP/grains-after.tsv"
+    # The one-node rows once more when the second silo and the two API nodes have stopped (the silo
+    # leaves the cluster as in a scale-in): the two-node rows are compared with the mean of the
+    # one-node rows on either side of them, not with a window minutes earlier alone.
+    say "the second silo and the two API nodes stop"
+    for pid in "$TWO_A_PID" "$TWO_B_PID" "$SILO2_PID"; do
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    for _ in $(seq 1 120); do
+        (( $(grains 2>/dev/null | awk -F '\t' '$2 == "total"' | wc -l) == 1 )) && break
+        sleep 1
+    done
+    (( $(grains | awk -F '\t' '$2 == "total"' | wc -l) == 1 )) || { say "the second silo did not leave the cluster"; exit 1; }
+    one_node 2
 fi
 
 # --- the table, the ratios, latest.json -----------------------------------------------------------

@@ -37,14 +37,16 @@ ROWS = [
 # The tenants phase (bench.sh --tenants N, 0 skips it): present when tenants.json is.
 TENANT_ROWS = [
     ("tenants-refresh", "refresh, rotation off, over all the tenants"),
+    ("refresh-one-tenant", "the same on the bench users, interleaved with it"),
     ("tenants-validate", "GET /api/users/me over all the tenants"),
+    ("validate-one-tenant", "the same on the bench users, interleaved with it"),
     ("validate-spread", "the same over as many sessions in one tenant"),
 ]
 
 # With --scale-out 1: one silo and one API node, then two of each (bench.sh's last phase).
 SCALE_OUT_ROWS = [
-    ("refresh-one-node", "refresh, rotation off: one silo, one API node"),
-    ("validate-one-node", "GET /api/users/me: one silo, one API node"),
+    ("refresh-one-node", "refresh, rotation off: one silo, one API node (before and after)"),
+    ("validate-one-node", "GET /api/users/me: one silo, one API node (before and after)"),
     ("refresh-two-nodes", "the same refresh: two silos, two API nodes"),
     ("validate-two-nodes", "the same /me: two silos, two API nodes"),
 ]
@@ -52,10 +54,14 @@ SCALE_OUT_ROWS = [
 
 # Rows whose CPU time is read around the measured window (bench.sh --cpu), in the CPU table's order.
 CPU_ROWS = ["login", "refresh-rotation-off", "refresh-rotation-on", "validate", "verify", "validate-obs-off",
-            "tenants-refresh", "tenants-validate", "validate-spread"]
+            "tenants-refresh", "refresh-one-tenant", "tenants-validate", "validate-one-tenant", "validate-spread"]
 PROCESSES = ("api", "silo", "postgres")
 AVERAGED = ("validate", "verify", "validate-obs-off", "validate-nocheck", "validate-bare", "hash-ceiling", "login", "code-flow",
-            "client-credentials", "peer-client-credentials", "proxied", "proxy-bare")
+            "client-credentials", "peer-client-credentials", "proxied", "proxy-bare",
+            # The tenants phase's rows and their single-tenant counterparts, interleaved twice; the
+            # one-node rows, before the second silo joins and after it has left.
+            "tenants-refresh", "refresh-one-tenant", "tenants-validate", "validate-one-tenant",
+            "refresh-one-node", "validate-one-node")
 
 
 def cpu_per_1000(runs):
@@ -132,6 +138,9 @@ def main():
     tenants = load(a.folder, "tenants") if os.path.exists(os.path.join(a.folder, "tenants.json")) else None
     rows = ROWS + (TENANT_ROWS if tenants else []) + (SCALE_OUT_ROWS if a.scale_out else [])
     for name, _ in (TENANT_ROWS if tenants else []) + (SCALE_OUT_ROWS if a.scale_out else []):
+        if name in AVERAGED:
+            s[name] = mean_of_rounds(a.folder, name)
+            continue
         s[name] = load(a.folder, name)
         per = cpu_per_1000([s[name]]) if "cpuMs" in s[name] else None
         if per is not None:
@@ -183,14 +192,19 @@ def main():
         tenants["apiBytesPerTenant"] = per_tenant(tenants["apiHeap"])
         tenants["siloRssBytesPerTenant"] = round((tenants["siloRssKib"][1] - tenants["siloRssKib"][0]) * 1024 / n)
         tenants["apiRssBytesPerTenant"] = round((tenants["apiRssKib"][1] - tenants["apiRssKib"][0]) * 1024 / n)
+        # Against the same load on one tenant's bench users, interleaved with them on the same nodes
+        # (the single-tenant figures of the run); against the rows of the same name measured earlier
+        # in the run, for information.
         comparisons += [
-            ("tenants-refresh / refresh-rotation-off", ops("tenants-refresh") / ops("refresh-rotation-off"), ">= 0.8 (and 0 errors)",
-             ops("tenants-refresh") / ops("refresh-rotation-off") >= 0.8 and s["tenants-refresh"]["errors"] == 0),
-            ("tenants-validate / validate", ops("tenants-validate") / ops("validate"), ">= 0.8 (and 0 errors)",
-             ops("tenants-validate") / ops("validate") >= 0.8 and s["tenants-validate"]["errors"] == 0),
+            ("tenants-refresh / refresh-one-tenant", ops("tenants-refresh") / ops("refresh-one-tenant"), ">= 0.8 (and 0 errors)",
+             ops("tenants-refresh") / ops("refresh-one-tenant") >= 0.8 and s["tenants-refresh"]["errors"] == 0),
+            ("tenants-validate / validate-one-tenant", ops("tenants-validate") / ops("validate-one-tenant"), ">= 0.8 (and 0 errors)",
+             ops("tenants-validate") / ops("validate-one-tenant") >= 0.8 and s["tenants-validate"]["errors"] == 0),
+            ("tenants-refresh / refresh-rotation-off", ops("tenants-refresh") / ops("refresh-rotation-off"), "(for information)", None),
+            ("tenants-validate / validate", ops("tenants-validate") / ops("validate"), "(for information)", None),
             # The two dimensions apart: as many sessions in one tenant as the tenants row spreads
             # over all the tenants (the same node, the same virtual users, one session each).
-            ("validate-spread / validate (sessions alone)", ops("validate-spread") / ops("validate"), "(for information)", None),
+            ("validate-spread / validate-one-tenant (sessions alone)", ops("validate-spread") / ops("validate-one-tenant"), "(for information)", None),
             ("tenants-validate / validate-spread (tenants alone)", ops("tenants-validate") / ops("validate-spread"), "(for information)", None),
         ]
         comparisons += [(name, value, "(for information)", None) for name, value in (
@@ -246,10 +260,10 @@ def main():
         x = s[name]
         print(f"{name:24} {users.get(name, a.users):5d} {x['opsPerSec']:9.1f} {x['p50Ms']:8.2f} {x['p99Ms']:8.2f} {int(x['errors']):6d}   {what}")
     print()
-    print(f"{'comparison':46} {'value':>10}   {'target':24} met")
+    print(f"{'comparison':56} {'value':>10}   {'target':24} met")
     for name, value, target, met in comparisons:
         shown = f"{value:10.2f}" if value < 100 else f"{value:10.0f}"
-        print(f"{name:46} {shown}   {target:24} {'-' if met is None else ('yes' if met else 'NO')}")
+        print(f"{name:56} {shown}   {target:24} {'-' if met is None else ('yes' if met else 'NO')}")
     if cpu:
         print()
         print("CPU ms per 1,000 successful operations, read just before and after each measured window "
