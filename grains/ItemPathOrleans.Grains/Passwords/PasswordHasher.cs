@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Konscious.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace ItemPathOrleans.Grains.Passwords;
@@ -98,14 +97,7 @@ public sealed class PasswordHasher(IOptions<PasswordHashingOptions> options)
         var bytes = Encoding.UTF8.GetBytes(password);
         try
         {
-            using var argon = new Argon2id(bytes)
-            {
-                Salt = salt,
-                MemorySize = memoryKib,
-                Iterations = iterations,
-                DegreeOfParallelism = parallelism,
-            };
-            return argon.GetBytes(length);
+            return Argon2.Derive(bytes, salt, memoryKib, iterations, parallelism, length);
         }
         finally
         {
