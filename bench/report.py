@@ -253,7 +253,7 @@ def main():
     users = {"hash-ceiling": a.login_users, "login": a.login_users, "code-flow": a.login_users, "peer-login": a.login_users}
     print()
     print(f"ItemPath on Orleans, one run on this machine ({os.cpu_count()} cores, everything co-located); "
-          f"{a.seconds} s measured after {a.warmup} s warm-up per scenario ({a.node_warmup} s for each validation and "
+          f"{a.seconds} s measured after {a.warmup} s warm-up per scenario ({a.node_warmup} s for the first round of login and code-flow and each validation and "
           f"gateway node's first row)")
     print(f"{'scenario':24} {'users':>5} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   what")
     for name, what in rows:
