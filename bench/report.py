@@ -126,8 +126,10 @@ def main():
         parser.add_argument(option, type=int, required=True)
     a = parser.parse_args()
 
+    tenants = load(a.folder, "tenants") if os.path.exists(os.path.join(a.folder, "tenants.json")) else None
+    rows = ROWS + (TENANT_ROWS if tenants else []) + (SCALE_OUT_ROWS if a.scale_out else [])
     s = {}
-    for name, _ in ROWS:
+    for name, _ in rows:
         if name in AVERAGED:
             s[name] = mean_of_rounds(a.folder, name)
         else:
@@ -135,16 +137,6 @@ def main():
             per = cpu_per_1000([s[name]]) if "cpuMs" in s[name] else None
             if per is not None:
                 s[name]["cpuMsPer1000"] = per
-    tenants = load(a.folder, "tenants") if os.path.exists(os.path.join(a.folder, "tenants.json")) else None
-    rows = ROWS + (TENANT_ROWS if tenants else []) + (SCALE_OUT_ROWS if a.scale_out else [])
-    for name, _ in (TENANT_ROWS if tenants else []) + (SCALE_OUT_ROWS if a.scale_out else []):
-        if name in AVERAGED:
-            s[name] = mean_of_rounds(a.folder, name)
-            continue
-        s[name] = load(a.folder, name)
-        per = cpu_per_1000([s[name]]) if "cpuMs" in s[name] else None
-        if per is not None:
-            s[name]["cpuMsPer1000"] = per
     state = load(a.folder, "memory-state")
     active = load(a.folder, "memory-active")
 
