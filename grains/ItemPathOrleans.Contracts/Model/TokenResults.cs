@@ -89,6 +89,8 @@ public static class SessionKinds
 /// rename, another user may hold the old one. <see cref="Profile"/> is the user's profile at the
 /// check, so <c>GET /api/users/me</c> answers from the cached check without another grain call
 /// (a change shows within the same interval, at once on the node that served it).
+/// <see cref="ExpiresAt"/> is when the session ends by itself (null: never, or no session), so an
+/// answer kept past the interval (see <c>IUserChangesGrain</c>) is not kept past it.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SessionCheck(
@@ -101,7 +103,8 @@ public sealed record SessionCheck(
     [property: Id(6)] string? Username = null,
     [property: Id(7)] DateTimeOffset? CreatedAt = null,
     [property: Id(8)] string? Scope = null,
-    [property: Id(9)] UserProfile? Profile = null)
+    [property: Id(9)] UserProfile? Profile = null,
+    [property: Id(10)] DateTimeOffset? ExpiresAt = null)
 {
     public static SessionCheck Unknown { get; } = new(false, false, null, false, null);
 }

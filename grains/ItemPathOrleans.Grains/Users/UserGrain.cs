@@ -111,14 +111,17 @@ public sealed partial class UserGrain(
 
         try
         {
-            await state.ClearOrDeactivateAsync(this);
+            await AnnouncedAsync(async () =>
+            {
+                await state.ClearOrDeactivateAsync(this);
+                state.State = new UserState();
+            });
         }
         catch
         {
             if (profile.IsActiveAdmin) await TenantGrain.AddActiveAdmin(profile.Id);
             throw;
         }
-        state.State = new UserState();
         await directory.DeleteAsync(profile.Tenant, profile.Id);
         await RecordAsync(SecurityEventNames.UserDeleted, $"username {profile.Username}");
         return UserChangeResult.Ok(profile);
@@ -163,7 +166,8 @@ public sealed partial class UserGrain(
         if (!tenant.Settings.RefreshTokenRotation && !session.AlwaysRotate) return _sessionTokens.Unrotated(tenant, profile, session, now);
 
         session.Rotate(Guid.NewGuid().ToString(), now, SessionTokens.NextAccess(tenant.Settings, session, now));
-        await WriteAsync();
+        // A new refresh token: no answer a node keeps is read for it.
+        await WriteUnannouncedAsync();
         return _sessionTokens.Rotated(tenant, profile, session);
     }
 
@@ -179,7 +183,7 @@ public sealed partial class UserGrain(
 
         var (token, notAllowed) = ApplicationTokens.Open(Sessions, profile, name, tenant.Settings, now);
         if (token is null) return ApplicationTokenResult.Fail(notAllowed);
-        await WriteAsync();
+        await WriteUnannouncedAsync();
 
         SessionMetrics.SessionOpened(token.Kind);
         await RecordAsync(SecurityEventNames.ApplicationTokenCreated, $"session {token.Id}");
@@ -219,7 +223,7 @@ public sealed partial class UserGrain(
         session.AlwaysRotate = request.AlwaysRotate;
         session.BrowserSessionId = request.BrowserSessionId;
         if (!request.IssueRefreshToken) session.RefreshJti = null;
-        await WriteAsync();
+        await WriteNewSessionAsync(evicted);
         SessionMetrics.SessionOpened(session.Kind);
         await RecordAsync(SecurityEventNames.CodeRedeemed, $"session {session.Id} of client {request.ClientId}");
         await RecordRevocationsAsync(evicted);
@@ -331,7 +335,7 @@ public sealed partial class UserGrain(
             _lastUsedDirty = true;
         }
         return Task.FromResult(new SessionCheck(profile?.IsActive ?? false, active, session?.Kind, profile?.IsAdmin ?? false, session?.RefreshJti,
-            session?.ClientId, profile?.Username, session?.CreatedAt, session?.Scope, profile));
+            session?.ClientId, profile?.Username, session?.CreatedAt, session?.Scope, profile, session?.ExpiresAt));
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -389,7 +393,7 @@ public sealed partial class UserGrain(
         var (session, evicted) = Sessions.OpenLogin(kind, now,
             TimeSpan.FromSeconds(tenant.Settings.RefreshTokenLifetimeSeconds), tenant.Settings.MaxSessionsPerUser);
         session.ClientId = clientId;
-        await WriteAsync();
+        await WriteNewSessionAsync(evicted);
         SessionMetrics.SessionOpened(session.Kind);
         await RecordAsync(securityEvent, $"session {session.Id}", address);
         await RecordRevocationsAsync(evicted);
@@ -437,8 +441,51 @@ public sealed partial class UserGrain(
         await RecordAsync(SecurityEventNames.RefreshReuseDetected, $"session {session.Id} revoked: a spent refresh token was presented");
     }
 
-    /// <summary>Stores the state, pruned first, so state stays bounded.</summary>
-    private async Task WriteAsync()
+    /// <summary>
+    /// Stores a change, announced to the nodes that keep this user's sessions' answers: recorded
+    /// with the user changes grain before the write and after it (see <see cref="IUserChangesGrain"/>),
+    /// so a node keeps an answer past <c>revocationLatencySeconds</c> only while no change of this
+    /// user is recorded after it asked. Every write that may change an answer goes through here.
+    /// </summary>
+    private Task WriteAsync() => AnnouncedAsync(WriteUnannouncedAsync);
+
+    /// <summary>
+    /// A session just opened: a node can hold no answer for its id. Announced only when the
+    /// session cap ended older sessions.
+    /// </summary>
+    private Task WriteNewSessionAsync(IReadOnlyList<Session> evicted) => evicted.Count == 0 ? WriteUnannouncedAsync() : WriteAsync();
+
+    /// <summary>
+    /// <paramref name="write"/>, between two records of this user with the user changes grain. The
+    /// record before is required: if it fails, nothing is stored and the call fails. The one after
+    /// runs after the write or after its failure (the activation then holds changes it did not
+    /// store, and is dropped): it carries the change to a changes grain reactivated in between, and
+    /// its own failure is only logged; nodes then apply the change within
+    /// <see cref="IUserChangesGrain.KeepAtMost"/> at worst.
+    /// </summary>
+    private async Task AnnouncedAsync(Func<Task> write)
+    {
+        var changes = GrainFactory.GetGrain<IUserChangesGrain>(IUserChangesGrain.Key);
+        await changes.Record(Tenant, UserId);
+        try
+        {
+            await write();
+        }
+        finally
+        {
+            try
+            {
+                await changes.Record(Tenant, UserId);
+            }
+            catch (Exception ex)
+            {
+                LogChangeNotRecordedAgain(logger, ex, Tenant, UserId, IUserChangesGrain.KeepAtMost);
+            }
+        }
+    }
+
+    /// <summary>Stores the state, pruned first, so state stays bounded: unannounced, for a write no node's answer depends on.</summary>
+    private async Task WriteUnannouncedAsync()
     {
         Sessions.Prune(Now());
         try
@@ -489,6 +536,9 @@ public sealed partial class UserGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "User directory update failed for user {UserId} of tenant {Tenant}; it will be retried")]
     private static partial void LogDirectoryFailed(ILogger logger, Exception exception, string tenant, int userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserId} of tenant {Tenant}: a change could not be recorded again after its write; nodes apply it within {KeepAtMost} at worst")]
+    private static partial void LogChangeNotRecordedAgain(ILogger logger, Exception exception, string tenant, int userId, TimeSpan keepAtMost);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Last-use times of user {UserId} of tenant {Tenant} were not stored at deactivation")]
     private static partial void LogLastUsedNotStored(ILogger logger, Exception exception, string tenant, int userId);
