@@ -6,7 +6,9 @@ namespace ItemPathOrleans.Api.Authentication;
 /// Answers of the cluster kept for a while, bounded in number: concurrent requests for one key
 /// share a single call, an expired or failed answer is replaced by exactly one request, and past
 /// <c>maxEntries</c> expired answers go first, then an arbitrary half (they are asked again on
-/// next use). The two kinds of <see cref="RevocationCache"/> answers each keep one.
+/// next use). The two kinds of <see cref="RevocationCache"/> answers each keep one. An answer past
+/// its lifetime stays until renewed or made room for: a caller that can vouch for it longer reads
+/// it with <see cref="TryGetPast"/>.
 /// </summary>
 public sealed class CachedAnswers<TKey, TAnswer>(TimeProvider time, Func<int> maxEntries) where TKey : notnull
 {
@@ -20,21 +22,48 @@ public sealed class CachedAnswers<TKey, TAnswer>(TimeProvider time, Func<int> ma
             if (_entries.TryGetValue(key, out var entry))
             {
                 if (entry.ExpiresAt > now && !entry.Answer.Value.IsFaulted) return entry.Answer.Value;
-                var renewed = NewEntry(key, now + lifetime, ask);
+                var renewed = NewEntry(key, now, lifetime, ask);
                 if (_entries.TryUpdate(key, renewed, entry)) return renewed.Answer.Value;
             }
             else
             {
                 MakeRoom(now);
-                var created = NewEntry(key, now + lifetime, ask);
+                var created = NewEntry(key, now, lifetime, ask);
                 if (_entries.TryAdd(key, created)) return created.Answer.Value;
             }
         }
     }
 
     // Only the request whose entry made it into the map asks; the others share its answer.
-    private static Entry NewEntry(TKey key, DateTimeOffset expiresAt, Func<TKey, Task<TAnswer>> ask) =>
-        new(new Lazy<Task<TAnswer>>(() => ask(key)), expiresAt);
+    private static Entry NewEntry(TKey key, DateTimeOffset now, TimeSpan lifetime, Func<TKey, Task<TAnswer>> ask) =>
+        new(new Lazy<Task<TAnswer>>(() => ask(key)), now + lifetime, now);
+
+    /// <summary>The answer for <paramref name="key"/> if one is within its lifetime (answered or being asked for), without asking.</summary>
+    public bool TryGetCurrent(TKey key, out Task<TAnswer> answer)
+    {
+        if (_entries.TryGetValue(key, out var entry) && entry.ExpiresAt > time.GetUtcNow() && !entry.Answer.Value.IsFaulted)
+        {
+            answer = entry.Answer.Value;
+            return true;
+        }
+        answer = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// An answer past its lifetime, and when it was asked for (no later than the call that answered
+    /// it was made): for a caller that can tell whether it is still current.
+    /// </summary>
+    public bool TryGetPast(TKey key, out TAnswer answer, out DateTimeOffset askedAt)
+    {
+        if (_entries.TryGetValue(key, out var entry) && entry.Answer.IsValueCreated && entry.Answer.Value.IsCompletedSuccessfully)
+        {
+            (answer, askedAt) = (entry.Answer.Value.Result, entry.AskedAt);
+            return true;
+        }
+        (answer, askedAt) = (default!, default);
+        return false;
+    }
 
     public void Forget(TKey key) => _entries.TryRemove(key, out _);
 
@@ -66,5 +95,6 @@ public sealed class CachedAnswers<TKey, TAnswer>(TimeProvider time, Func<int> ma
         }
     }
 
-    private sealed record Entry(Lazy<Task<TAnswer>> Answer, DateTimeOffset ExpiresAt);
+    /// <param name="AskedAt">When the entry was made: its one call is made after that.</param>
+    private sealed record Entry(Lazy<Task<TAnswer>> Answer, DateTimeOffset ExpiresAt, DateTimeOffset AskedAt);
 }

@@ -6,12 +6,14 @@ using System.Net.Http.Json;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
+using ItemPathOrleans.Api.Authentication;
 using ItemPathOrleans.Contracts.Grains;
 using ItemPathOrleans.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
 
@@ -202,6 +204,96 @@ public sealed class MultiNodeRevocationTests(TwoApiNodes nodes, ITestOutputHelpe
             await Task.Delay(PollInterval);
         }
         output.WriteLine($"node B showed the new name {sinceRename.ElapsedMilliseconds} ms after node A answered (latency {TwoApiNodes.LatencySeconds} s)");
+    }
+
+    [Fact]
+    public async Task A_node_keeps_answers_past_the_latency_while_their_users_do_not_change_and_a_change_through_the_other_node_still_bites_within_a_second()
+    {
+        // Node C: node B's configuration with a clock the test moves, its grain calls counted.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var counter = new GrainCallCounter();
+        var countingFactory = counter.Wrap(nodes.Cluster.Client);
+        await using var nodeC = new ApiFactory(nodes.Cluster.Client, time).WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+            services.Replace(ServiceDescriptor.Singleton(countingFactory))));
+        string[] names = ["revoked", "deactivated", "renamed", "unchanged"];
+        var users = new List<(string Access, string Sid, int Id)>();
+        foreach (var name in names)
+        {
+            var login = await nodes.CreateUserAndLoginAsync(ServiceFixture.UniqueName("mn-keep-" + name), Password);
+            var access = login.GetProperty("accessToken").GetString()!;
+            users.Add((access, JwtClaims.Claim(access, "sid"), login.GetProperty("id").GetInt32()));
+        }
+        int Checks(int user) => counter.Count(nameof(IUserGrain.CheckSession), users[user].Sid);
+        async Task<JsonElement[]> RoundAsync()
+        {
+            // Each round starts past every answer's latency.
+            time.Advance(TimeSpan.FromSeconds(TwoApiNodes.LatencySeconds) + TimeSpan.FromMilliseconds(500));
+            var answers = new List<JsonElement>();
+            foreach (var (access, _, _) in users)
+            {
+                using var http = Client(nodeC, access);
+                answers.Add(await HttpAssert.Ok(await http.GetAsync("/api/users/me")));
+                time.Advance(TimeSpan.FromMilliseconds(1));
+            }
+            return [.. answers];
+        }
+
+        // The first answers are asked for before the node's first view of the changes, and those
+        // asked for on the instant it arrives are not told apart from them: asked at most twice more.
+        for (var round = 0; round < 3; round++) await RoundAsync();
+        var settled = Enumerable.Range(0, users.Count).Select(Checks).ToArray();
+        Assert.All(settled, checks => Assert.InRange(checks, 1, 3));
+        // 20 more rounds, each past the latency: no user grain is asked.
+        for (var round = 0; round < 20; round++) await RoundAsync();
+        Assert.Equal(settled, Enumerable.Range(0, users.Count).Select(Checks).ToArray());
+
+        // Through node A: one user logs out, one user is deactivated, one renamed.
+        using (var logout = await SendAsync(nodes.NodeA, HttpMethod.Post, "/api/users/logout", users[0].Access))
+            Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        using (var deactivate = await SendAsync(nodes.NodeA, HttpMethod.Patch, $"/api/users/{users[1].Id}", nodes.AdminToken, JsonContent.Create(new { status = 2 })))
+            await HttpAssert.Ok(deactivate);
+        var renamed = ServiceFixture.UniqueName("mn-keep-new-name");
+        using (var rename = await SendAsync(nodes.NodeA, HttpMethod.Patch, $"/api/users/{users[2].Id}", nodes.AdminToken, JsonContent.Create(new { username = renamed })))
+            await HttpAssert.Ok(rename);
+
+        // A second later on node C's clock (its view of the changes is then renewed), each shows.
+        time.Advance(UserChangeFeed.MaxAge);
+        using (var http = Client(nodeC, users[0].Access))
+            await HttpAssert.InvalidToken(await http.GetAsync("/api/users/me"), "Token has been revoked");
+        using (var http = Client(nodeC, users[1].Access))
+            await HttpAssert.InvalidToken(await http.GetAsync("/api/users/me"), "User is not active");
+        using (var http = Client(nodeC, users[2].Access))
+            Assert.Equal(renamed, (await HttpAssert.Ok(await http.GetAsync("/api/users/me"))).GetProperty("username").GetString());
+        using (var http = Client(nodeC, users[3].Access))
+            await HttpAssert.Ok(await http.GetAsync("/api/users/me"));
+        Assert.Equal(settled[3], Checks(3));
+
+        // The unchanged user's answer is asked for again once it is a minute old.
+        time.Advance(IUserChangesGrain.KeepAtMost);
+        using (var http = Client(nodeC, users[3].Access))
+            await HttpAssert.Ok(await http.GetAsync("/api/users/me"));
+        Assert.Equal(settled[3] + 1, Checks(3));
+    }
+
+    [Fact]
+    public async Task With_KeepUnchanged_off_a_node_asks_again_once_per_latency()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var counter = new GrainCallCounter();
+        var countingFactory = counter.Wrap(nodes.Cluster.Client);
+        await using var node = new ApiFactory(nodes.Cluster.Client, time, new Dictionary<string, string?> { ["Revocation:KeepUnchanged"] = "false" })
+            .WithWebHostBuilder(b => b.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton(countingFactory))));
+        var login = await nodes.CreateUserAndLoginAsync(ServiceFixture.UniqueName("mn-nokeep"), Password);
+        var access = login.GetProperty("accessToken").GetString()!;
+
+        const int Rounds = 6;
+        for (var round = 0; round < Rounds; round++)
+        {
+            time.Advance(TimeSpan.FromSeconds(TwoApiNodes.LatencySeconds) + TimeSpan.FromMilliseconds(500));
+            using var http = Client(node, access);
+            await HttpAssert.Ok(await http.GetAsync("/api/users/me"));
+        }
+        Assert.Equal(Rounds, counter.Count(nameof(IUserGrain.CheckSession), JwtClaims.Claim(access, "sid")));
     }
 
     /// <summary>
