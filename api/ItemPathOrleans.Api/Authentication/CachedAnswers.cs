@@ -35,8 +35,8 @@ public sealed class CachedAnswers<TKey, TAnswer>(TimeProvider time, Func<int> ma
     }
 
     // Only the request whose entry made it into the map asks; the others share its answer.
-    private static Entry NewEntry(TKey key, DateTimeOffset now, TimeSpan lifetime, Func<TKey, Task<TAnswer>> ask) =>
-        new(new Lazy<Task<TAnswer>>(() => ask(key)), now + lifetime, now);
+    private Entry NewEntry(TKey key, DateTimeOffset now, TimeSpan lifetime, Func<TKey, Task<TAnswer>> ask) =>
+        new(new Lazy<Task<TAnswer>>(() => ask(key)), now + lifetime, time.GetTimestamp());
 
     /// <summary>The answer for <paramref name="key"/> if one is within its lifetime (answered or being asked for), without asking.</summary>
     public bool TryGetCurrent(TKey key, out Task<TAnswer> answer)
@@ -51,10 +51,11 @@ public sealed class CachedAnswers<TKey, TAnswer>(TimeProvider time, Func<int> ma
     }
 
     /// <summary>
-    /// An answer past its lifetime, and when it was asked for (no later than the call that answered
-    /// it was made): for a caller that can tell whether it is still current.
+    /// An answer past its lifetime, and when it was asked for (a timestamp of the
+    /// <see cref="TimeProvider"/>, no later than the call that answered it was made): for a caller
+    /// that can tell whether it is still current.
     /// </summary>
-    public bool TryGetPast(TKey key, out TAnswer answer, out DateTimeOffset askedAt)
+    public bool TryGetPast(TKey key, out TAnswer answer, out long askedAt)
     {
         if (_entries.TryGetValue(key, out var entry) && entry.Answer.IsValueCreated && entry.Answer.Value.IsCompletedSuccessfully)
         {
@@ -95,6 +96,6 @@ public sealed class CachedAnswers<TKey, TAnswer>(TimeProvider time, Func<int> ma
         }
     }
 
-    /// <param name="AskedAt">When the entry was made: its one call is made after that.</param>
-    private sealed record Entry(Lazy<Task<TAnswer>> Answer, DateTimeOffset ExpiresAt, DateTimeOffset AskedAt);
+    /// <param name="AskedAt">When the entry was made (a monotonic timestamp): its one call is made after that.</param>
+    private sealed record Entry(Lazy<Task<TAnswer>> Answer, DateTimeOffset ExpiresAt, long AskedAt);
 }

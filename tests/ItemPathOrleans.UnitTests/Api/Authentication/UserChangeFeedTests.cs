@@ -30,13 +30,13 @@ public sealed class UserChangeFeedTests
     }, _time);
 
     /// <summary>A feed that has received its first view, and an answer asked for just after it.</summary>
-    private async Task<(UserChangeFeed Feed, DateTimeOffset AskedAt)> StartedAsync()
+    private async Task<(UserChangeFeed Feed, long AskedAt)> StartedAsync()
     {
         var feed = NewFeed();
         // Nothing asked for before the node's first view is kept: it may miss changes of the epoch.
-        Assert.False(await feed.VouchesForAsync(Ada, _time.GetUtcNow()));
+        Assert.False(await feed.VouchesForAsync(Ada, _time.GetTimestamp()));
         _time.Advance(TimeSpan.FromMilliseconds(10));
-        return (feed, _time.GetUtcNow());
+        return (feed, _time.GetTimestamp());
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class UserChangeFeedTests
         var (feed, askedAt) = await StartedAsync();
         var asks = _asks;
         var kept = 0;
-        while (_time.GetUtcNow() - askedAt < IUserChangesGrain.KeepAtMost - TimeSpan.FromMilliseconds(300))
+        while (_time.GetElapsedTime(askedAt) < IUserChangesGrain.KeepAtMost - TimeSpan.FromMilliseconds(300))
         {
             _time.Advance(TimeSpan.FromMilliseconds(250));
             if (await feed.VouchesForAsync(Ada, askedAt)) kept++;
@@ -74,14 +74,14 @@ public sealed class UserChangeFeedTests
         Assert.True(await feed.VouchesForAsync(Bob, askedAt));
         // Ada's answers are asked for once per latency for a minute after the node learnt of the
         // change (a stale duplicate of her grain would answer no longer than before), then kept again.
-        var learnt = _time.GetUtcNow();
+        var learnt = _time.GetTimestamp();
         _time.Advance(TimeSpan.FromSeconds(30));
-        var later = _time.GetUtcNow();
+        var later = _time.GetTimestamp();
         _time.Advance(IUserChangesGrain.KeepAtMost - TimeSpan.FromSeconds(30) - TimeSpan.FromMilliseconds(1));
         Assert.False(await feed.VouchesForAsync(Ada, later));
         _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(await feed.VouchesForAsync(Ada, later));
-        Assert.True(_time.GetUtcNow() - learnt >= IUserChangesGrain.KeepAtMost);
+        Assert.True(_time.GetElapsedTime(learnt) >= IUserChangesGrain.KeepAtMost);
         Assert.True(await feed.VouchesForAsync(Bob, later));
     }
 
@@ -99,7 +99,7 @@ public sealed class UserChangeFeedTests
         Assert.False(await feed.VouchesForAsync(Bob, askedAt));
 
         _time.Advance(TimeSpan.FromMilliseconds(10));
-        var later = _time.GetUtcNow();
+        var later = _time.GetTimestamp();
         _time.Advance(TimeSpan.FromSeconds(10));
         Assert.True(await feed.VouchesForAsync(Ada, later));
     }
@@ -113,7 +113,7 @@ public sealed class UserChangeFeedTests
         _time.Advance(UserChangeLog.Retention + TimeSpan.FromSeconds(1));
         _log.Record(Bob, _time.GetUtcNow());
 
-        Assert.False(await feed.VouchesForAsync(Ada, _time.GetUtcNow() - TimeSpan.FromSeconds(5)));
+        Assert.False(await feed.VouchesForAsync(Ada, Ago(TimeSpan.FromSeconds(5))));
         Assert.False(await feed.VouchesForAsync(Ada, askedAt));
     }
 
@@ -165,10 +165,34 @@ public sealed class UserChangeFeedTests
         for (var i = 0; i < 130; i++)
         {
             _time.Advance(UserChangeFeed.MaxAge);
-            await feed.VouchesForAsync(Ada, _time.GetUtcNow() - TimeSpan.FromMilliseconds(1));
+            await feed.VouchesForAsync(Ada, Ago(TimeSpan.FromMilliseconds(1)));
         }
         Assert.Equal(0, feed.RememberedChanges);
     }
+
+    [Fact]
+    public async Task Past_MaxRemembered_changed_users_the_node_restarts_and_keeps_no_answer_asked_for_before()
+    {
+        var (feed, askedAt) = await StartedAsync();
+        const int Batch = UserChangeFeed.MaxRemembered * 3 / 4;
+        for (var i = 0; i < Batch; i++) _log.Record(new UserKey("acme", 1000 + i), _time.GetUtcNow());
+        _time.Advance(UserChangeFeed.MaxAge);
+        Assert.True(await feed.VouchesForAsync(Ada, askedAt));
+        Assert.Equal(Batch, feed.RememberedChanges);
+
+        for (var i = 0; i < Batch; i++) _log.Record(new UserKey("acme", 1000 + Batch + i), _time.GetUtcNow());
+        _time.Advance(UserChangeFeed.MaxAge);
+        Assert.False(await feed.VouchesForAsync(Ada, askedAt));
+        Assert.Equal(0, feed.RememberedChanges);
+
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        var later = _time.GetTimestamp();
+        _time.Advance(UserChangeFeed.MaxAge);
+        Assert.True(await feed.VouchesForAsync(Ada, later));
+    }
+
+    /// <summary>The node's timestamp <paramref name="age"/> ago.</summary>
+    private long Ago(TimeSpan age) => _time.GetTimestamp() - (long)(age.TotalSeconds * _time.TimestampFrequency);
 
     private static async Task Settle(UserChangeFeed feed)
     {
