@@ -53,7 +53,9 @@ public sealed partial class UserGrain(
         if (Profile is not null) return UserChangeResult.Fail(UserChangeError.Invalid, "User already exists");
         state.State.Profile = profile;
         state.State.PasswordHash = passwordHash;
-        await WriteAsync();
+        // A new user has no session: no answer a node holds changes (one about an id not yet
+        // created says the session is not active, and still does).
+        await WriteUnannouncedAsync();
         await SyncDirectoryAsync();
         if (profile.IsActiveAdmin) await TenantGrain.AddActiveAdmin(profile.Id);
         await RecordAsync(SecurityEventNames.UserCreated, $"type {profile.Type}, status {profile.Status}, admin {profile.IsAdmin}");
