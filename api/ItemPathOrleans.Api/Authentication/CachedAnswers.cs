@@ -21,7 +21,7 @@ public sealed class CachedAnswers<TKey, TAnswer>(TimeProvider time, Func<int> ma
             var now = time.GetUtcNow();
             if (_entries.TryGetValue(key, out var entry))
             {
-                if (entry.ExpiresAt > now && !entry.Answer.Value.IsFaulted) return entry.Answer.Value;
+                if (IsCurrent(entry, now)) return entry.Answer.Value;
                 var renewed = NewEntry(key, now, lifetime, ask);
                 if (_entries.TryUpdate(key, renewed, entry)) return renewed.Answer.Value;
             }
@@ -34,6 +34,9 @@ public sealed class CachedAnswers<TKey, TAnswer>(TimeProvider time, Func<int> ma
         }
     }
 
+    /// <summary>Within its lifetime, and not failed (a failed answer is asked again at once).</summary>
+    private static bool IsCurrent(Entry entry, DateTimeOffset now) => entry.ExpiresAt > now && !entry.Answer.Value.IsFaulted;
+
     // Only the request whose entry made it into the map asks; the others share its answer.
     private Entry NewEntry(TKey key, DateTimeOffset now, TimeSpan lifetime, Func<TKey, Task<TAnswer>> ask) =>
         new(new Lazy<Task<TAnswer>>(() => ask(key)), now + lifetime, time.GetTimestamp());
@@ -41,7 +44,7 @@ public sealed class CachedAnswers<TKey, TAnswer>(TimeProvider time, Func<int> ma
     /// <summary>The answer for <paramref name="key"/> if one is within its lifetime (answered or being asked for), without asking.</summary>
     public bool TryGetCurrent(TKey key, out Task<TAnswer> answer)
     {
-        if (_entries.TryGetValue(key, out var entry) && entry.ExpiresAt > time.GetUtcNow() && !entry.Answer.Value.IsFaulted)
+        if (_entries.TryGetValue(key, out var entry) && IsCurrent(entry, time.GetUtcNow()))
         {
             answer = entry.Answer.Value;
             return true;
