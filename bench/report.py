@@ -47,8 +47,8 @@ TENANT_ROWS = [
 SCALE_OUT_ROWS = [
     ("refresh-one-node", "refresh, rotation off: one silo, one API node (before and after)"),
     ("validate-one-node", "GET /api/users/me: one silo, one API node (before and after)"),
-    ("refresh-two-nodes", "the same refresh: two silos, two API nodes"),
-    ("validate-two-nodes", "the same /me: two silos, two API nodes"),
+    ("refresh-two-nodes", "the same refresh: two silos, two API nodes (two rounds)"),
+    ("validate-two-nodes", "the same /me: two silos, two API nodes (two rounds)"),
 ]
 
 
@@ -59,9 +59,10 @@ PROCESSES = ("api", "silo", "postgres")
 AVERAGED = ("validate", "verify", "validate-obs-off", "validate-nocheck", "validate-bare", "hash-ceiling", "login", "code-flow",
             "client-credentials", "peer-client-credentials", "proxied", "proxy-bare",
             # The tenants phase's rows and their single-tenant counterparts, interleaved twice; the
-            # one-node rows, before the second silo joins and after it has left.
+            # one-node rows, before the second silo joins and after it has left, and the two-node
+            # rows twice between them.
             "tenants-refresh", "refresh-one-tenant", "tenants-validate", "validate-one-tenant",
-            "refresh-one-node", "validate-one-node")
+            "refresh-one-node", "validate-one-node", "refresh-two-nodes", "validate-two-nodes")
 
 
 def cpu_per_1000(runs):
