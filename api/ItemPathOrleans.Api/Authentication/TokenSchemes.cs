@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using ItemPathOrleans.Api.Cluster;
 using ItemPathOrleans.Contracts.Tokens;
+using Microsoft.AspNetCore.Authorization;
 
 namespace ItemPathOrleans.Api.Authentication;
 
@@ -33,6 +34,25 @@ public static class TokenSchemes
     /// client tokens; every other policy requires a user token.
     /// </summary>
     public const string BearerPolicy = "bearer";
+
+    /// <summary>
+    /// The scheme of the policy of the request's endpoint when it is not the access scheme: the
+    /// refresh scheme for the endpoints that take a refresh token, the either-token scheme for
+    /// logout; null for every other request (the access scheme authenticates it itself).
+    /// </summary>
+    public static string? OwnSchemeOf(HttpContext context)
+    {
+        if (context.GetEndpoint() is not { } endpoint) return null;
+        foreach (var authorize in endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>())
+        {
+            switch (authorize.Policy)
+            {
+                case RefreshPolicy: return Refresh;
+                case AnyTokenPolicy: return Any;
+            }
+        }
+        return null;
+    }
 
     /// <summary>Claim added after validation: whose token it is, <see cref="UserKind"/> or <see cref="ClientKind"/>.</summary>
     public const string TokenKindClaim = "itempath:token-kind";

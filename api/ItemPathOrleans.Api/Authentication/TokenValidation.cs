@@ -42,7 +42,15 @@ public static class TokenValidation
         services.AddSingleton<ValidatedTokens>();
         // The resource schemes remember the tokens they verified; the refresh scheme does not (a
         // refresh token is presented once per refresh, and its endpoint asks the user grain anyway).
-        services.AddOptions<JwtBearerOptions>(TokenSchemes.Access).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider, ValidatedTokens>((o, keys, tokens, time, validated) => Configure(o, TokenClaims.AccessType, keys, tokens.Value, time, validated));
+        services.AddOptions<JwtBearerOptions>(TokenSchemes.Access).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider, ValidatedTokens>((o, keys, tokens, time, validated) =>
+        {
+            Configure(o, TokenClaims.AccessType, keys, tokens.Value, time, validated);
+            // The default scheme, which the authentication middleware runs on every request, hands
+            // an endpoint of another scheme's policy to that scheme: its token is validated once,
+            // as the endpoint takes it (not first as an access token, which a refresh token fails
+            // only after its parse and signature, and then again for the policy).
+            o.ForwardDefaultSelector = TokenSchemes.OwnSchemeOf;
+        });
         services.AddOptions<JwtBearerOptions>(TokenSchemes.Refresh).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider>((o, keys, tokens, time) => Configure(o, TokenClaims.RefreshType, keys, tokens.Value, time, null));
         services.AddOptions<JwtBearerOptions>(TokenSchemes.Any).Configure<SigningKeyResolver, IOptions<TokensOptions>, TimeProvider, ValidatedTokens>((o, keys, tokens, time, validated) => Configure(o, null, keys, tokens.Value, time, validated));
 
