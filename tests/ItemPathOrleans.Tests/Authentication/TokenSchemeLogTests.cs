@@ -23,11 +23,7 @@ public sealed class TokenSchemeLogTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _service = await LoggedService.StartAsync(clusterSettings: new Dictionary<string, string?>
-        {
-            ["Passwords:MemoryKib"] = "8192",
-            ["Passwords:Iterations"] = "1",
-        });
+        _service = await LoggedService.StartAsync();
         _http = _service.Api.CreateClient();
     }
 
