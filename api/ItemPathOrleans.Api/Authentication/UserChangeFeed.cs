@@ -20,8 +20,9 @@ namespace ItemPathOrleans.Api.Authentication;
 /// so that an answer from a stale duplicate activation of its grain (during a membership change)
 /// is not kept longer than before. A new epoch, or a log that no longer holds every change since
 /// this node last asked, means changes may have been missed: answers asked for before the node
-/// received that view are not kept. An answer is kept at most <see cref="IUserChangesGrain.KeepAtMost"/> after it was asked
-/// for, so that a change whose both records failed applies within that. Times are the node's
+/// received that view are not kept. An answer is kept at most
+/// <see cref="IUserChangesGrain.KeepAtMost"/> after it was asked for, so that a change whose both
+/// records failed applies within that. Times are the node's
 /// monotonic timestamps (<see cref="TimeProvider.GetTimestamp"/>): a step of the wall clock moves
 /// none of these bounds. The node remembers at most <see cref="MaxRemembered"/> changed users; past
 /// that it restarts as for a new epoch, so its memory stays bounded whatever the rate of changes.
